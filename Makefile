@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` (the app) and `make test` (the tests).
+# Both do every set-up step they need first, so they work on a fresh machine.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.requirements-installed
+DATA   := data/FashionMNIST/raw/t10k-labels-idx1-ubyte
+
+.PHONY: run test setup system-packages bench lint
+
+run: setup
+	$(PY) -m streamlit run app.py
+
+test: setup
+	$(PY) -m pytest
+
+setup: system-packages $(STAMP) $(DATA)
+
+# Debian's offline copy of Fashion-MNIST and its Chromium (for the browser tests). Only where
+# apt-get can run as root; elsewhere torchvision downloads the data and browser tests skip.
+system-packages:
+	@if [ ! -d /usr/share/datasets/fashion-mnist ] || [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist chromium >/dev/null; \
+	  else \
+	    echo "note: not root or no apt-get; skipping the Debian packages (dataset-fashion-mnist, chromium)"; \
+	  fi; \
+	fi
+
+$(STAMP): requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements.txt
+	touch $(STAMP)
+
+$(DATA): | $(STAMP)
+	$(PY) -m explorer data
+
+bench: setup
+	$(PY) bench/train_speed.py
+
+lint: setup
+	$(PY) -m ruff check .

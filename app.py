@@ -1,0 +1,44 @@
+"""MLP Explorer: the landing page. `streamlit run app.py` starts here; pages/ holds the lessons."""
+
+import streamlit as st
+
+from explorer.data import dataset_status
+
+st.set_page_config(page_title="MLP Explorer", page_icon="🧠", layout="wide")
+
+st.title("🧠 MLP Explorer")
+st.markdown(
+    """
+An interactive companion to the **Multilayer Perceptrons** chapter of
+[*Dive into Deep Learning*](https://d2l.ai/chapter_multilayer-perceptrons/index.html).
+Move a slider, and a real model reacts — with the same numbers the book reports.
+
+The chapter's story, one page at a time:
+
+1. **Activation functions** — a stack of linear layers is still one linear map; a nonlinearity
+   such as ReLU is what makes depth worth having. Its gradient decides whether deep nets can learn.
+2. **Train an MLP** — d2l's 784-256-10 network learns Fashion-MNIST live, to about 84 % test
+   accuracy in 10 epochs; change width, learning rate and dropout and compare runs.
+3. **Under- and overfitting** — fit d2l's cubic with 2, 4 or 20 polynomial features and watch
+   training and test loss part ways; let K-fold cross-validation pick the degree.
+4. **Weight decay** — 200 features and 20 examples overfit on purpose; an L2 penalty λ closes
+   the gap between training and test loss.
+"""
+)
+
+cols = st.columns(4)
+links = [
+    ("pages/1_Activation_functions.py", "Activation functions", "📈"),
+    ("pages/2_Train_an_MLP.py", "Train an MLP", "🏋️"),
+    ("pages/3_Under_and_overfitting.py", "Under- and overfitting", "〰️"),
+    ("pages/4_Weight_decay.py", "Weight decay", "⚖️"),
+]
+for col, (path, label, icon) in zip(cols, links):
+    col.page_link(path, label=label, icon=icon)
+
+ready, status = dataset_status()
+(st.success if ready else st.warning)(status, icon="📦")
+st.caption(
+    "Every page keeps its settings in the link: bookmark or share it to reopen the same "
+    "configuration. The same experiments run without the app: `python -m explorer --help`."
+)

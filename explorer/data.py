@@ -1,0 +1,171 @@
+"""Fashion-MNIST, loaded once into memory as tensors.
+
+Where the four IDX files come from, in order:
+1. the data dir (``$EXPLORER_DATA_DIR``, default ``./data``) in torchvision's layout,
+   ``<data dir>/FashionMNIST/raw/train-images-idx3-ubyte`` and friends;
+2. Debian's ``dataset-fashion-mnist`` package (``/usr/share/datasets/fashion-mnist``), whose
+   ``.gz`` files we decompress ourselves: their gzip headers differ from upstream's, so
+   torchvision's checksum of the ``.gz`` would reject them;
+3. torchvision's own download (needs the internet);
+4. otherwise a :class:`DatasetMissingError` that says how to get the data.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torchvision.datasets import FashionMNIST
+
+CLASS_NAMES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)
+RAW_FILES = (
+    "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+)
+DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
+REMEDY = (
+    "To get it: install Debian's copy with `sudo apt-get install dataset-fashion-mnist` "
+    "(works offline once installed), or connect to the internet so torchvision can "
+    "download it; then run `python -m explorer data`."
+)
+
+
+class DatasetError(RuntimeError):
+    """The dataset cannot be used; the message says why and what to do."""
+
+
+class DatasetMissingError(DatasetError):
+    pass
+
+
+class DatasetCorruptError(DatasetError):
+    pass
+
+
+@dataclass(frozen=True)
+class FashionMNISTData:
+    """Images as float32 in [0, 1], shape (N, 1, 28, 28) like ToTensor; labels int64."""
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+    classes: tuple[str, ...] = CLASS_NAMES
+    source: str = ""
+
+    def subset(self, max_train: int | None = None, max_test: int | None = None) -> FashionMNISTData:
+        """The first examples only: a dry run for tests and slow machines (views, no copy)."""
+        return FashionMNISTData(
+            self.train_images[:max_train], self.train_labels[:max_train],
+            self.test_images[:max_test], self.test_labels[:max_test],
+            self.classes, self.source,
+        )
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("EXPLORER_DATA_DIR", "data"))
+
+
+def system_data_dir() -> Path:
+    # Overridable so tests (and odd installs) can point at another copy of the .gz files.
+    return Path(os.environ.get("EXPLORER_SYSTEM_DATA_DIR", DEBIAN_DIR))
+
+
+def raw_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "FashionMNIST" / "raw"
+
+
+def _has_raw_files(data_dir: Path) -> bool:
+    return all((raw_dir(data_dir) / name).is_file() for name in RAW_FILES)
+
+
+def _copy_from_system(system_dir: Path, data_dir: Path) -> bool:
+    """Decompress the system's four ``.gz`` files into the data dir; False if they are not there."""
+    sources = [system_dir / f"{name}.gz" for name in RAW_FILES]
+    if not all(src.is_file() for src in sources):
+        return False
+    target = raw_dir(data_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    for src, name in zip(sources, RAW_FILES):
+        partial = target / f"{name}.partial"
+        try:
+            with gzip.open(src, "rb") as fin, open(partial, "wb") as fout:
+                shutil.copyfileobj(fin, fout)
+        except (OSError, EOFError) as err:
+            partial.unlink(missing_ok=True)
+            raise DatasetCorruptError(f"Could not decompress {src}: {err}. Reinstall the package "
+                                      "(`sudo apt-get install --reinstall dataset-fashion-mnist`).") from err
+        partial.replace(target / name)  # atomic: a crash never leaves a half file under the real name
+    return True
+
+
+def ensure_fashion_mnist(data_dir: Path | str | None = None, system_dir: Path | str | None = None,
+                         download: bool | None = None) -> str:
+    """Make sure the raw files are in ``data_dir``; return where they came from."""
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    system_dir = Path(system_dir) if system_dir is not None else system_data_dir()
+    if download is None:
+        download = os.environ.get("EXPLORER_NO_DOWNLOAD", "") in ("", "0")
+    if _has_raw_files(data_dir):
+        return f"data dir {data_dir}"
+    if _copy_from_system(system_dir, data_dir):
+        return f"Debian package copy in {system_dir}"
+    if download:
+        try:
+            for train in (True, False):
+                FashionMNIST(str(data_dir), train=train, download=True)
+            return "torchvision download"
+        except Exception as err:  # any network or checksum failure means the same to the user
+            raise DatasetMissingError(
+                f"Fashion-MNIST is not in {raw_dir(data_dir)} and the download failed ({err}). {REMEDY}"
+            ) from err
+    raise DatasetMissingError(f"Fashion-MNIST is not in {raw_dir(data_dir)}. {REMEDY}")
+
+
+def _read_split(data_dir: Path, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    try:
+        ds = FashionMNIST(str(data_dir), train=train, download=False)
+        images, labels = ds.data, ds.targets
+    except Exception as err:  # torchvision raises assorted errors on bad IDX files
+        raise DatasetCorruptError(
+            f"The Fashion-MNIST files in {raw_dir(data_dir)} are truncated or corrupt ({err}). "
+            f"Delete that folder and run `python -m explorer data` to restore them."
+        ) from err
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels) or len(images) == 0:
+        raise DatasetCorruptError(
+            f"The Fashion-MNIST files in {raw_dir(data_dir)} have unexpected shapes "
+            f"(images {tuple(images.shape)}, labels {tuple(labels.shape)}). Delete that folder and "
+            "run `python -m explorer data` to restore them."
+        )
+    return images, labels
+
+
+def load_fashion_mnist(data_dir: Path | str | None = None, system_dir: Path | str | None = None,
+                       download: bool | None = None) -> FashionMNISTData:
+    """Load both splits into memory (about 220 MB as float32); raises :class:`DatasetError`."""
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    source = ensure_fashion_mnist(data_dir, system_dir, download)
+    train_x, train_y = _read_split(data_dir, train=True)
+    test_x, test_y = _read_split(data_dir, train=False)
+    # Scale once here, so the training loop slices ready tensors instead of converting per sample.
+    to_float = lambda x: x.unsqueeze(1).to(torch.float32).div_(255)
+    return FashionMNISTData(to_float(train_x), train_y.long(), to_float(test_x), test_y.long(),
+                            CLASS_NAMES, source)
+
+
+def dataset_status(data_dir: Path | str | None = None, system_dir: Path | str | None = None) -> tuple[bool, str]:
+    """(ready, sentence) without loading anything: cheap enough for the landing page."""
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    system_dir = Path(system_dir) if system_dir is not None else system_data_dir()
+    if _has_raw_files(data_dir):
+        return True, f"Fashion-MNIST is ready in `{raw_dir(data_dir)}`."
+    if all((system_dir / f"{name}.gz").is_file() for name in RAW_FILES):
+        return True, f"Fashion-MNIST will be unpacked from Debian's copy in `{system_dir}` on first use."
+    return False, f"Fashion-MNIST is not on this machine yet. {REMEDY}"

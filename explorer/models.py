@@ -1,0 +1,111 @@
+"""The MLP twice: from scratch (d2l 4.2/4.6) and concisely with ``nn.Sequential`` (d2l 4.3).
+
+Both draw their initial weights from :func:`init_params`, so the same seed and sizes give the
+same weights and (with dropout off) the same logits; the tests check that, the micrograd way.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "gelu")
+LEAKY_SLOPE = 0.01  # nn.LeakyReLU's default
+
+
+def relu(X: torch.Tensor) -> torch.Tensor:
+    """d2l's hand-written ReLU: the elementwise max with zero."""
+    a = torch.zeros_like(X)
+    return torch.max(X, a)
+
+
+SCRATCH_ACTIVATIONS = {
+    "relu": relu,
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "leaky_relu": lambda X: torch.where(X > 0, X, LEAKY_SLOPE * X),
+    "gelu": F.gelu,
+}
+CONCISE_ACTIVATIONS = {
+    "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
+    "leaky_relu": lambda: nn.LeakyReLU(LEAKY_SLOPE), "gelu": nn.GELU,
+}
+
+
+def dropout_layer(X: torch.Tensor, dropout: float) -> torch.Tensor:
+    """d2l's dropout: zero each element with probability ``dropout``, scale the rest by 1/(1-p)."""
+    assert 0 <= dropout <= 1
+    if dropout == 1:
+        return torch.zeros_like(X)
+    if dropout == 0:
+        return X
+    mask = (torch.rand(X.shape, device=X.device) > dropout).float()
+    return mask * X / (1.0 - dropout)
+
+
+def init_params(sizes: list[int], init_std: float, seed: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Weights ~ normal(0, init_std) with shape (inputs, outputs), biases zero; one (W, b) per layer."""
+    gen = torch.Generator().manual_seed(seed)
+    return [(torch.randn(n_in, n_out, generator=gen) * init_std, torch.zeros(n_out))
+            for n_in, n_out in pairwise(sizes)]
+
+
+class ScratchMLP(nn.Module):
+    """Explicit W and b per layer, as d2l writes it: H = act(X W1 + b1), O = H W2 + b2."""
+
+    def __init__(self, sizes: list[int], activation: str, dropouts: list[float], init_std: float, seed: int):
+        super().__init__()
+        self.num_inputs = sizes[0]
+        self.act = SCRATCH_ACTIVATIONS[activation]
+        self.dropouts = list(dropouts)
+        params = init_params(sizes, init_std, seed)
+        self.weights = nn.ParameterList([nn.Parameter(W) for W, _ in params])
+        self.biases = nn.ParameterList([nn.Parameter(b) for _, b in params])
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        H = X.reshape(-1, self.num_inputs)
+        for W, b, p in zip(self.weights[:-1], self.biases[:-1], self.dropouts):
+            H = self.act(H @ W + b)
+            if self.training:  # dropout only while training; evaluation sees the whole network
+                H = dropout_layer(H, p)
+        return H @ self.weights[-1] + self.biases[-1]
+
+
+def concise_mlp(sizes: list[int], activation: str, dropouts: list[float], init_std: float, seed: int) -> nn.Sequential:
+    """``nn.Sequential(Flatten, Linear, act, [Dropout], ..., Linear)`` with the scratch weights."""
+    layers: list[nn.Module] = [nn.Flatten()]
+    params = init_params(sizes, init_std, seed)
+    for i, (W, b) in enumerate(params):
+        linear = nn.Linear(W.shape[0], W.shape[1])
+        with torch.no_grad():  # nn.Linear stores weight as (outputs, inputs)
+            linear.weight.copy_(W.T)
+            linear.bias.copy_(b)
+        layers.append(linear)
+        if i < len(params) - 1:
+            layers.append(CONCISE_ACTIVATIONS[activation]())
+            if dropouts[i] > 0:
+                layers.append(nn.Dropout(dropouts[i]))
+    return nn.Sequential(*layers)
+
+
+def build_mlp(impl: str, sizes: list[int], activation: str, dropouts: list[float], init_std: float,
+              seed: int) -> nn.Module:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; choose from {', '.join(ACTIVATIONS)}")
+    if len(dropouts) != len(sizes) - 2:
+        raise ValueError(f"need one dropout per hidden layer ({len(sizes) - 2}), got {len(dropouts)}")
+    if impl == "scratch":
+        return ScratchMLP(sizes, activation, dropouts, init_std, seed)
+    if impl == "concise":
+        return concise_mlp(sizes, activation, dropouts, init_std, seed)
+    raise ValueError(f"unknown implementation {impl!r}; choose 'scratch' or 'concise'")
+
+
+def first_layer_weights(model: nn.Module) -> torch.Tensor:
+    """First-layer weights as (hidden units, inputs), whichever implementation built the model."""
+    if isinstance(model, ScratchMLP):
+        return model.weights[0].detach().T
+    return next(m for m in model if isinstance(m, nn.Linear)).weight.detach()

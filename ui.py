@@ -1,0 +1,178 @@
+"""The one Streamlit helper module: URL-mirrored controls, presets, the cached dataset.
+
+Pages declare their controls once as ``{key: Param(...)}``; :func:`init_state` seeds
+``st.session_state`` from the URL (or the value the user last had), widgets are then created
+with ``key=`` only, and :func:`sync_url` writes the current values back to the query string,
+so a bookmarked link reopens the same configuration.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from explorer.data import DatasetError, FashionMNISTData, load_fashion_mnist
+
+# Streamlit's own query parameters, which are not ours to complain about.
+STREAMLIT_PARAMS = {"embed", "embed_options"}
+MAX_CONCURRENT_TRAININGS = 2  # two cores: more parallel runs would only slow every one of them
+
+
+@dataclass(frozen=True)
+class Param:
+    """One control: its default, its range (numbers) or choices, and its type."""
+
+    default: object
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple | None = None
+    kind: type = float  # float, int, str, bool or list (a multiselect of ``choices``)
+
+
+def _parse(key: str, text: str, p: Param) -> tuple[object, str | None]:
+    """(value, notice); the notice is None when the URL value was fine as it was."""
+    if p.kind is bool:
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True, None
+        if text.lower() in ("0", "false", "no", "off"):
+            return False, None
+        return p.default, f"`{key}={text}` is not true/false; using {p.default}."
+    if p.kind is list:
+        items = [item for item in text.split(",") if item]
+        good = [item for item in items if item in [str(c) for c in p.choices]]
+        values = [c for c in p.choices if str(c) in good]
+        if len(good) < len(items) or not values:
+            values = values or list(p.default)
+            return values, f"`{key}={text}` has values I don't know; using {', '.join(map(str, values))}."
+        return values, None
+    if p.kind is str:
+        if p.choices is None or text in p.choices:
+            return text, None
+        return p.default, f"`{key}={text}` is not one of {', '.join(map(str, p.choices))}; using {p.default}."
+    try:
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError
+    except ValueError:
+        return p.default, f"`{key}={text}` is not a number; using {p.default}."
+    notice = None
+    if p.lo is not None and number < p.lo:
+        number, notice = p.lo, f"`{key}={text}` is below the minimum; using {p.lo}."
+    if p.hi is not None and number > p.hi:
+        number, notice = p.hi, f"`{key}={text}` is above the maximum; using {p.hi}."
+    if p.choices:  # a select_slider: snap to the nearest allowed value
+        nearest = min(p.choices, key=lambda c: abs(math.log(c) - math.log(number)) if c > 0 and number > 0
+                      else abs(c - number))
+        if notice is None and not math.isclose(nearest, number):
+            notice = f"`{key}={text}` is not on the scale; using {nearest}."
+        number = nearest
+    if p.kind is int:
+        if notice is None and number != int(number):
+            notice = f"`{key}={text}` is not a whole number; using {int(number)}."
+        number = int(number)
+    return number, notice
+
+
+def init_state(params: dict[str, Param]) -> None:
+    """Give every control a value before its widget is drawn: URL, else last value, else default."""
+    notices = []
+    for key, p in params.items():
+        if key in st.session_state:
+            continue
+        if key in st.query_params:
+            raw = ",".join(st.query_params.get_all(key)) if p.kind is list else st.query_params[key]
+            value, notice = _parse(key, raw, p)
+            if notice:
+                notices.append(notice)
+        else:
+            # Streamlit forgets a widget's value when its page is left; we keep a copy.
+            value = st.session_state.get(f"_kept_{key}", p.default)
+        st.session_state[key] = value
+    if notices or "_url_checked" not in st.session_state:
+        unknown = set(st.query_params) - set(params) - STREAMLIT_PARAMS
+        notices += [f"`{k}` is not a setting of this page; ignored." for k in sorted(unknown)]
+    st.session_state["_url_checked"] = True
+    if notices:
+        st.info("Some link parameters were adjusted:\n\n" + "\n".join(f"- {n}" for n in notices), icon="🔗")
+
+
+def _to_text(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value))
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def sync_url(params: dict[str, Param]) -> None:
+    """Mirror non-default values into the query string (short links), drop the rest."""
+    wanted = {}
+    for key, p in params.items():
+        value = st.session_state.get(key, p.default)
+        st.session_state[f"_kept_{key}"] = value
+        if _to_text(value) != _to_text(p.default):
+            wanted[key] = _to_text(value)
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def share_link(params: dict[str, Param]) -> None:
+    """A copyable link to this exact configuration (st.code has a copy button)."""
+    query = urlencode({k: v for k, v in st.query_params.to_dict().items() if k in params})
+    base = st.context.url.split("?")[0] if getattr(st.context, "url", None) else ""
+    with st.sidebar.expander("🔗 Share this configuration"):
+        st.code(f"{base}?{query}" if query else base or "(all defaults)", language=None)
+        st.caption("Copy the link with the button at the right; it reopens these settings.")
+
+
+def preset_buttons(presets: dict[str, dict], params: dict[str, Param], container=None) -> None:
+    """One button per preset; a click sets the controls before they are drawn."""
+    container = container or st.sidebar
+
+    def apply(values: dict) -> None:
+        for key, p in params.items():
+            st.session_state[key] = values.get(key, p.default)
+
+    cols = container.columns(len(presets))
+    for col, (name, values) in zip(cols, presets.items()):
+        col.button(name, key=f"preset_{name}", on_click=apply, args=(values,), use_container_width=True)
+
+
+@st.cache_resource(show_spinner="Loading Fashion-MNIST into memory…")
+def _load_dataset() -> FashionMNISTData:
+    # One copy per server process, shared read-only by every session.
+    return load_fashion_mnist()
+
+
+def dataset(quiet: bool = False) -> FashionMNISTData | None:
+    """The cached dataset, or None after saying how to get it (the rest of the page still works).
+
+    ``quiet=True`` is for pages that only borrow a batch and have a fallback: no message.
+    """
+    try:
+        return _load_dataset()
+    except DatasetError as err:
+        if not quiet:
+            st.error(f"**Fashion-MNIST is not available.** {err}", icon="📦")
+        return None
+
+
+@st.cache_resource
+def _training_slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(MAX_CONCURRENT_TRAININGS)
+
+
+@contextmanager
+def training_slot():
+    """Limit concurrent trainings per server; others wait with a visible message."""
+    slots = _training_slots()
+    if not slots.acquire(blocking=False):
+        with st.spinner("Waiting for a free training slot (other people are training)…"):
+            slots.acquire()
+    try:
+        yield
+    finally:
+        slots.release()
