@@ -109,3 +109,12 @@ def first_layer_weights(model: nn.Module) -> torch.Tensor:
     if isinstance(model, ScratchMLP):
         return model.weights[0].detach().T
     return next(m for m in model if isinstance(m, nn.Linear)).weight.detach()
+
+
+def dropout_demo(dropout: float, seed: int = 0) -> dict[str, torch.Tensor]:
+    """d2l's example: ``dropout_layer`` on arange(16) as 2×8 (shifted by one so no input is 0)."""
+    X = torch.arange(1, 17, dtype=torch.float32).reshape(2, 8)
+    with torch.random.fork_rng():  # a fixed mask per seed, without disturbing anyone's training
+        torch.manual_seed(seed)
+        out = dropout_layer(X, dropout)
+    return {"X": X, "kept": out != 0, "out": out}

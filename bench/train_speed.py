@@ -1,0 +1,87 @@
+"""How fast is one training epoch, compared with d2l's pipeline and with this machine's FLOP rate?
+
+In one run, on the same net (784-256-10, SGD lr 0.1, batch 256):
+- d2l-style: torchvision FashionMNIST with ToTensor, DataLoader(shuffle, num_workers=4), then
+  test accuracy through a DataLoader, as d2l's train_ch3 does every epoch;
+- ours: explorer.training.Trainer (preloaded tensors, permutation slicing), train + test eval;
+- the FLOP bound: 6 × parameters × training samples ÷ FLOP/s measured on a large matmul.
+
+    python bench/train_speed.py [--epochs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+from torchvision import transforms
+from torchvision.datasets import FashionMNIST
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from explorer.data import default_data_dir, load_fashion_mnist  # noqa: E402
+from explorer.models import build_mlp  # noqa: E402
+from explorer.training import TrainConfig, Trainer  # noqa: E402
+
+
+def d2l_epoch(root: str, seed: int) -> tuple[float, float]:
+    """One epoch the d2l way; returns (seconds, test accuracy)."""
+    torch.manual_seed(seed)
+    train = FashionMNIST(root, train=True, transform=transforms.ToTensor())
+    test = FashionMNIST(root, train=False, transform=transforms.ToTensor())
+    net = build_mlp("concise", [784, 256, 10], "relu", [0.0], 0.01, seed)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    loss = nn.CrossEntropyLoss()
+    tic = time.perf_counter()
+    for X, y in DataLoader(train, batch_size=256, shuffle=True, num_workers=4):
+        optimizer.zero_grad()
+        loss(net(X), y).backward()
+        optimizer.step()
+    correct = 0
+    with torch.no_grad():
+        for X, y in DataLoader(test, batch_size=256, shuffle=False, num_workers=4):
+            correct += (net(X).argmax(1) == y).sum().item()
+    return time.perf_counter() - tic, correct / len(test)
+
+
+def flops_per_second(n: int = 2048, repeats: int = 5) -> float:
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b  # warm up the BLAS threads
+    tic = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return 2 * n**3 * repeats / (time.perf_counter() - tic)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=2, help="epochs of ours to average (d2l: 1)")
+    args = parser.parse_args()
+    data = load_fashion_mnist()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device cpu")
+
+    d2l_seconds, d2l_acc = d2l_epoch(str(default_data_dir()), seed=0)
+    print(f"d2l-style epoch (DataLoader + ToTensor, 4 workers): {d2l_seconds:6.2f} s, test acc {d2l_acc:.4f}")
+
+    warmup = Trainer(TrainConfig(epochs=1, max_train=2560), data)
+    list(warmup.train())
+    trainer = Trainer(TrainConfig(epochs=args.epochs), data)
+    rows = [e for e in trainer.train() if e["kind"] == "epoch"]
+    ours = sum(r["seconds"] for r in rows) / len(rows)
+    print(f"ours, per epoch (mean of {len(rows)}):                {ours:6.2f} s, "
+          f"test acc {rows[0]['test_acc']:.4f} after epoch 1")
+
+    params = sum(p.numel() for p in trainer.model.parameters())
+    rate = flops_per_second()
+    bound = 6 * params * len(data.train_labels) / rate
+    print(f"matmul rate {rate / 1e9:.1f} GFLOP/s; FLOP bound for an epoch ({params} parameters): {bound:.3f} s")
+    print(f"\nours vs d2l pipeline: {d2l_seconds / ours:.1f}x faster (target >= 8x)")
+    print(f"ours vs FLOP bound:   {ours / bound:.2f}x the bound (target <= 1.3x)")
+
+
+if __name__ == "__main__":
+    main()

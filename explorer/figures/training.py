@@ -1,0 +1,90 @@
+"""Figures for the training page: live curves, image grids, confusion matrix, run overlays."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import torch
+
+FONT = dict(size=16)
+CURVES = (("train_loss", "train loss", "#1f5fbf", "solid"), ("train_acc", "train acc", "#d62728", "dash"),
+          ("test_acc", "test acc", "#2ca02c", "dot"))
+
+
+def curves_figure(points: list[dict], target_epoch: int, title: str = "") -> go.Figure:
+    """d2l's Animator: train loss and accuracy within epochs, test accuracy at each epoch's end."""
+    fig = go.Figure()
+    for key, label, color, dash in CURVES:
+        # Test metrics exist only at the end of an epoch; train metrics also mid-epoch.
+        pts = [p for p in points if key in p and (key.startswith("train") or p["kind"] == "epoch")]
+        fig.add_trace(go.Scatter(x=[p["epoch"] for p in pts], y=[p[key] for p in pts], name=label,
+                                 mode="lines+markers" if key == "test_acc" else "lines",
+                                 line=dict(color=color, dash=dash, width=3)))
+    fig.update_layout(title=title, xaxis_title="epoch", font=FONT, height=420, margin=dict(t=50, b=40),
+                      legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
+                      xaxis=dict(range=[0, max(target_epoch, 1)]), uirevision="live")
+    return fig
+
+
+def image_grid(images: torch.Tensor, titles: list[str], columns: int = 8, title_colors: list[str] | None = None,
+               diverging: bool = False, height_per_row: int = 150) -> go.Figure:
+    """Small multiples of 28×28 images with a caption each (d2l's show_images)."""
+    images = images.detach().cpu().float()
+    if diverging:  # weights: blue negative, red positive, white zero, on one shared scale
+        limit = images.abs().max().item() or 1.0
+        fig = px.imshow(images, facet_col=0, facet_col_wrap=columns, color_continuous_scale="RdBu_r",
+                        zmin=-limit, zmax=limit, facet_col_spacing=0.01, facet_row_spacing=0.08)
+    else:
+        fig = px.imshow(images, facet_col=0, facet_col_wrap=columns, color_continuous_scale="gray_r",
+                        zmin=0, zmax=1, facet_col_spacing=0.01, facet_row_spacing=0.08)
+
+    def caption(annotation):
+        index = int(re.search(r"\d+$", annotation.text).group())
+        color = title_colors[index] if title_colors else "#111111"
+        annotation.update(text=titles[index], font=dict(size=13, color=color))
+
+    fig.for_each_annotation(caption)
+    rows = -(-len(images) // columns)
+    fig.update_xaxes(showticklabels=False).update_yaxes(showticklabels=False)
+    fig.update_layout(height=rows * height_per_row + 40, margin=dict(t=30, b=10, l=10, r=10),
+                      coloraxis_showscale=diverging)
+    return fig
+
+
+def prediction_gallery(images: torch.Tensor, true: list[int], predicted: list[int],
+                       classes: tuple[str, ...], columns: int = 8) -> go.Figure:
+    """Test images with true and predicted label; mistakes in red (d2l's predict_ch3)."""
+    titles = [f"{classes[t]}<br>{'✓' if t == p else '✗ ' + classes[p]}" for t, p in zip(true, predicted)]
+    colors = ["#111111" if t == p else "#d62728" for t, p in zip(true, predicted)]
+    return image_grid(images[:, 0] if images.ndim == 4 else images, titles, columns, colors, height_per_row=170)
+
+
+def confusion_figure(matrix: torch.Tensor, classes: tuple[str, ...]) -> go.Figure:
+    fig = px.imshow(matrix.numpy(), x=list(classes), y=list(classes), text_auto=True,
+                    color_continuous_scale="Blues", labels=dict(x="predicted", y="true", color="images"))
+    fig.update_layout(font=dict(size=13), height=560, margin=dict(t=30, b=10))
+    return fig
+
+
+def class_mosaic(samples: torch.Tensor, classes: tuple[str, ...], gap: int = 2) -> go.Figure:
+    """(classes, per_class, 28, 28) tiled into one image, a row per class."""
+    n_cls, per, h, w = samples.shape
+    canvas = torch.ones(n_cls * (h + gap), per * (w + gap))
+    for c in range(n_cls):
+        for j in range(per):
+            canvas[c * (h + gap):c * (h + gap) + h, j * (w + gap):j * (w + gap) + w] = samples[c, j]
+    fig = px.imshow(canvas.numpy(), color_continuous_scale="gray_r", zmin=0, zmax=1)
+    fig.update_yaxes(tickvals=[c * (h + gap) + h / 2 for c in range(n_cls)], ticktext=list(classes))
+    fig.update_xaxes(showticklabels=False)
+    fig.update_layout(coloraxis_showscale=False, height=620, font=FONT, margin=dict(t=10, b=10))
+    return fig
+
+
+def compare_figure(frame: pd.DataFrame, metric: str) -> go.Figure:
+    fig = px.line(frame, x="epoch", y=metric, color="run", markers=True)
+    fig.update_layout(font=FONT, height=420, yaxis_title=metric.replace("_", " "),
+                      legend=dict(font=dict(size=12)), margin=dict(t=30))
+    return fig

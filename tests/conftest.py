@@ -1,0 +1,47 @@
+"""Shared fixtures: tiny IDX files for the loader, and the real dataset when it is installed."""
+
+import gzip
+import struct
+from pathlib import Path
+
+import pytest
+import torch
+
+from explorer.data import DatasetError, load_fashion_mnist
+
+
+def write_idx(path: Path, array: torch.Tensor, compress: bool = True) -> None:
+    """Write an IDX file (big-endian header, uint8 data) as the Fashion-MNIST files are written."""
+    magic = 0x0801 if array.ndim == 1 else 0x0803
+    header = struct.pack(">i", magic) + b"".join(struct.pack(">i", d) for d in array.shape)
+    payload = header + array.to(torch.uint8).numpy().tobytes()
+    if compress:
+        # mtime set on purpose: the header differs from upstream's, as Debian's copy does.
+        with gzip.GzipFile(path, "wb", mtime=1234567890) as f:
+            f.write(payload)
+    else:
+        path.write_bytes(payload)
+
+
+def make_tiny_fashion(folder: Path, n_train: int = 20, n_test: int = 10, compress: bool = True) -> dict:
+    """Four IDX files in ``folder`` with recognisable pixels; returns the tensors written."""
+    gen = torch.Generator().manual_seed(0)
+    tensors = {
+        "train-images-idx3-ubyte": torch.randint(0, 256, (n_train, 28, 28), generator=gen),
+        "train-labels-idx1-ubyte": torch.arange(n_train) % 10,
+        "t10k-images-idx3-ubyte": torch.randint(0, 256, (n_test, 28, 28), generator=gen),
+        "t10k-labels-idx1-ubyte": (torch.arange(n_test) * 3) % 10,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, array in tensors.items():
+        write_idx(folder / (f"{name}.gz" if compress else name), array, compress)
+    return tensors
+
+
+@pytest.fixture(scope="session")
+def fashion():
+    """The real Fashion-MNIST (CI installs Debian's copy); tests that need it skip without it."""
+    try:
+        return load_fashion_mnist(download=False)
+    except DatasetError as err:
+        pytest.skip(f"Fashion-MNIST not installed: {err}")
