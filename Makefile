@@ -15,12 +15,12 @@ test: setup
 
 setup: system-packages $(STAMP) $(DATA)
 
-# Debian's offline copy of Fashion-MNIST and its Chromium (for the browser tests). Only where
+# Debian's offline copy of Fashion-MNIST, Chromium and an emoji font (for the browser tests). Only where
 # apt-get can run as root; elsewhere torchvision downloads the data and browser tests skip.
 system-packages:
 	@if [ ! -d /usr/share/datasets/fashion-mnist ] || [ ! -x /usr/bin/chromium ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist chromium >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist chromium fonts-noto-color-emoji >/dev/null; \
 	  else \
 	    echo "note: not root or no apt-get; skipping the Debian packages (dataset-fashion-mnist, chromium)"; \
 	  fi; \

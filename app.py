@@ -1,4 +1,5 @@
-"""MLP Explorer: the landing page. `streamlit run app.py` starts here; pages/ holds the lessons."""
+"""MLP Explorer: `streamlit run app.py` starts here. The landing page and the navigation live in
+this file; each lesson is one file under pages/."""
 
 import streamlit as st
 
@@ -6,9 +7,18 @@ from explorer.data import dataset_status
 
 st.set_page_config(page_title="MLP Explorer", page_icon="🧠", layout="wide")
 
-st.title("🧠 MLP Explorer")
-st.markdown(
-    """
+LESSONS = [  # (file, title, icon, url path): one entry per page, in the chapter's order
+    ("pages/1_Activation_functions.py", "Activation functions", "📈", "activations"),
+    ("pages/2_Train_an_MLP.py", "Train an MLP", "🏋️", "training"),
+    ("pages/3_Under_and_overfitting.py", "Under- and overfitting", "〰️", "overfitting"),
+    ("pages/4_Weight_decay.py", "Weight decay", "⚖️", "weight_decay"),
+]
+
+
+def home() -> None:
+    st.title("🧠 MLP Explorer")
+    st.markdown(
+        """
 An interactive companion to the **Multilayer Perceptrons** chapter of
 [*Dive into Deep Learning*](https://d2l.ai/chapter_multilayer-perceptrons/index.html).
 Move a slider, and a real model reacts — with the same numbers the book reports.
@@ -24,21 +34,17 @@ The chapter's story, one page at a time:
 4. **Weight decay** — 200 features and 20 examples overfit on purpose; an L2 penalty λ closes
    the gap between training and test loss.
 """
-)
+    )
+    for col, (path, title, icon, _) in zip(st.columns(len(LESSONS)), LESSONS):
+        col.page_link(path, label=title, icon=icon)
+    ready, status = dataset_status()
+    (st.success if ready else st.warning)(status, icon="📦")
+    st.caption(
+        "Every page keeps its settings in the link: bookmark or share it to reopen the same "
+        "configuration. The same experiments run without the app: `python -m explorer --help`."
+    )
 
-cols = st.columns(4)
-links = [
-    ("pages/1_Activation_functions.py", "Activation functions", "📈"),
-    ("pages/2_Train_an_MLP.py", "Train an MLP", "🏋️"),
-    ("pages/3_Under_and_overfitting.py", "Under- and overfitting", "〰️"),
-    ("pages/4_Weight_decay.py", "Weight decay", "⚖️"),
-]
-for col, (path, label, icon) in zip(cols, links):
-    col.page_link(path, label=label, icon=icon)
 
-ready, status = dataset_status()
-(st.success if ready else st.warning)(status, icon="📦")
-st.caption(
-    "Every page keeps its settings in the link: bookmark or share it to reopen the same "
-    "configuration. The same experiments run without the app: `python -m explorer --help`."
-)
+pages = [st.Page(home, title="Home", icon="🧠", default=True)]
+pages += [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url in LESSONS]
+st.navigation(pages).run()

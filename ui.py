@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from explorer.data import DatasetError, FashionMNISTData, load_fashion_mnist
+from explorer.data import DatasetError, FashionMNISTData, default_data_dir, load_fashion_mnist, system_data_dir
 
 # Streamlit's own query parameters, which are not ours to complain about.
 STREAMLIT_PARAMS = {"embed", "embed_options"}
@@ -142,9 +142,9 @@ def preset_buttons(presets: dict[str, dict], params: dict[str, Param], container
 
 
 @st.cache_resource(show_spinner="Loading Fashion-MNIST into memory…")
-def _load_dataset() -> FashionMNISTData:
-    # One copy per server process, shared read-only by every session.
-    return load_fashion_mnist()
+def _load_dataset(data_dir: str, system_dir: str) -> FashionMNISTData:
+    # One copy per server process (per data location), shared read-only by every session.
+    return load_fashion_mnist(data_dir, system_dir)
 
 
 def dataset(quiet: bool = False) -> FashionMNISTData | None:
@@ -153,7 +153,7 @@ def dataset(quiet: bool = False) -> FashionMNISTData | None:
     ``quiet=True`` is for pages that only borrow a batch and have a fallback: no message.
     """
     try:
-        return _load_dataset()
+        return _load_dataset(str(default_data_dir()), str(system_data_dir()))
     except DatasetError as err:
         if not quiet:
             st.error(f"**Fashion-MNIST is not available.** {err}", icon="📦")

@@ -1,5 +1,6 @@
 """Train d2l's MLP on Fashion-MNIST live, then look inside it and compare runs."""
 
+import itertools
 import time
 
 import streamlit as st
@@ -67,12 +68,17 @@ side.number_input("Seed", 0, 10_000, step=1, key="seed")
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
 
-config = TrainConfig(
-    hidden=state["hidden"], layers=state["layers"], lr=state["lr"], batch_size=state["batch_size"],
-    epochs=state["epochs"], dropout=tuple(state[f"dropout{i}"] for i in range(1, state["layers"] + 1)),
-    weight_decay=state["weight_decay"], activation=state["activation"], optimizer=state["optimizer"],
-    init_std=state["init_std"], impl=state["impl"], seed=state["seed"],
-    max_train=None if state["train_size"] >= 60000 else state["train_size"])
+
+
+def current_config() -> TrainConfig:
+    # Read at call time: button callbacks run before the script, after the widgets' new values land.
+    return TrainConfig(
+        hidden=state["hidden"], layers=state["layers"], lr=state["lr"], batch_size=state["batch_size"],
+        epochs=state["epochs"], dropout=tuple(state[f"dropout{i}"] for i in range(1, state["layers"] + 1)),
+        weight_decay=state["weight_decay"], activation=state["activation"], optimizer=state["optimizer"],
+        init_std=state["init_std"], impl=state["impl"], seed=state["seed"],
+        max_train=None if state["train_size"] >= 60000 else state["train_size"])
+
 
 data = ui.dataset()
 with st.expander("🎲 Dropout, seen (d2l 4.6)", expanded=False):
@@ -98,7 +104,7 @@ def find(run_id):
 
 def start():
     try:
-        state["active_run"] = runs.new_run(state["runs"], config, data).id
+        state["active_run"] = runs.new_run(state["runs"], current_config(), data).id
     except ValueError as err:
         state["error"] = str(err)
 
@@ -115,7 +121,7 @@ def resume():
     if run is None or run.trainer is None or run.status == "diverged":
         state["error"] = "Nothing to continue: train a run first (a diverged run cannot continue)."
         return
-    runs.continue_run(run, config.lr, config.epochs)
+    runs.continue_run(run, state["lr"], state["epochs"])
     state["active_run"] = run.id
 
 
@@ -132,8 +138,11 @@ shown = live or (state["runs"][-1] if state["runs"] else None)
 progress_slot, chart_slot, metrics_slot = st.empty(), st.empty(), st.empty()
 
 
+redraws = itertools.count()  # each redraw of the live chart needs its own element key
+
+
 def draw(run):
-    chart_slot.plotly_chart(figs.curves_figure(run.points, run.target_epoch, run.name))
+    chart_slot.plotly_chart(figs.curves_figure(run.points, run.target_epoch, run.name), key=f"curves{next(redraws)}")
     if run.history:
         last = run.history[-1]
         with metrics_slot.container():
