@@ -84,11 +84,9 @@ data = ui.dataset()
 with st.expander("🎲 Dropout, seen (d2l 4.6)", expanded=False):
     p = st.slider("Dropout probability p", 0.0, 1.0, 0.5, 0.1, key="dropout_demo_p")
     demo = dropout_demo(p, seed=st.session_state.get("dropout_demo_seed", 0))
-    st.dataframe(demo["X"].int().numpy(), hide_index=True)
-    st.dataframe(demo["kept"].numpy(), hide_index=True)
-    st.dataframe(demo["out"].numpy(), hide_index=True)
-    st.caption(f"Top: the input X. Middle: the random mask (True = kept, each with probability {1 - p:g}). "
-               f"Bottom: `dropout_layer(X, {p:g})` — kept values are scaled by 1/(1−p) = "
+    st.plotly_chart(figs.dropout_figure(demo["X"], demo["kept"], demo["out"], p), key="dropout_demo_chart")
+    st.caption(f"d2l's `dropout_layer` on a 2×8 tensor: each value is kept with probability {1 - p:g}; "
+               f"kept values are scaled by 1/(1−p) = "
                f"{'∞ (all dropped)' if p == 1 else f'{1 / (1 - p):.2f}'} so the expected activation is "
                "unchanged. At evaluation (`model.eval()`) dropout is off and X passes through.")
     if st.button("New mask", key="dropout_demo_resample"):
@@ -157,6 +155,9 @@ if shown is None:
     st.info("Press **▶ Train** to train d2l's MLP with the settings on the left; curves appear as it learns.")
 else:
     draw(shown)
+    if shown.status == "stopped" and live is None:
+        st.info(f"Stopped at epoch {shown.trainer.epoch_progress:.1f} of {shown.target_epoch}. Everything "
+                "trained so far is kept: ⏩ Continue resumes from here.", icon="⏸️")
     st.caption("What to notice: the loss falls fast in the first epoch and then slowly; when test accuracy "
                "stops rising while train accuracy keeps climbing, the model starts to overfit.")
 

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import torch
+from plotly.subplots import make_subplots
 
 FONT = dict(size=16)
 CURVES = (("train_loss", "train loss", "#1f5fbf", "solid"), ("train_acc", "train acc", "#d62728", "dash"),
@@ -87,4 +88,18 @@ def compare_figure(frame: pd.DataFrame, metric: str) -> go.Figure:
     fig = px.line(frame, x="epoch", y=metric, color="run", markers=True)
     fig.update_layout(font=FONT, height=420, yaxis_title=metric.replace("_", " "),
                       legend=dict(font=dict(size=12)), margin=dict(t=30))
+    return fig
+
+
+def dropout_figure(X: torch.Tensor, kept: torch.Tensor, out: torch.Tensor, p: float) -> go.Figure:
+    """d2l's 2×8 example as three small heatmaps with the numbers written in: X, mask, dropout(X)."""
+    fig = make_subplots(rows=3, cols=1, vertical_spacing=0.12, subplot_titles=(
+        "X", f"mask: kept with probability 1 − p = {1 - p:g}", f"dropout_layer(X, {p:g}) = mask · X / (1 − p)"))
+    for row, (values, scale) in enumerate([(X, "Blues"), (kept.float(), "Greens"), (out, "Blues")], start=1):
+        text = [["kept" if v else "dropped" for v in r] for r in kept.tolist()] if row == 2 else \
+            [[f"{v:g}" for v in r] for r in values.tolist()]
+        fig.add_trace(go.Heatmap(z=values.tolist(), text=text, texttemplate="%{text}", colorscale=scale,
+                                 showscale=False, zmin=0, xgap=2, ygap=2), row=row, col=1)
+    fig.update_xaxes(showticklabels=False).update_yaxes(showticklabels=False, autorange="reversed")
+    fig.update_layout(height=420, margin=dict(t=40, b=10, l=10, r=10), font=FONT)
     return fig
