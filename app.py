@@ -7,11 +7,14 @@ from explorer.data import dataset_status
 
 st.set_page_config(page_title="MLP Explorer", page_icon="🧠", layout="wide")
 
-LESSONS = [  # (file, title, icon, url path): one entry per page, in the chapter's order
-    ("pages/1_Activation_functions.py", "Activation functions", "📈", "activations"),
-    ("pages/2_Train_an_MLP.py", "Train an MLP", "🏋️", "training"),
-    ("pages/3_Under_and_overfitting.py", "Under- and overfitting", "〰️", "overfitting"),
-    ("pages/4_Weight_decay.py", "Weight decay", "⚖️", "weight_decay"),
+# (file, title, icon), in the chapter's order. Each page's URL is its file name without the number
+# (/Train_an_MLP): the names Streamlit gives pages/ files, so a link opened first thing after a
+# server start resolves too.
+LESSONS = [
+    ("pages/1_Activation_functions.py", "Activation functions", "📈"),
+    ("pages/2_Train_an_MLP.py", "Train an MLP", "🏋️"),
+    ("pages/3_Under_and_overfitting.py", "Under- and overfitting", "〰️"),
+    ("pages/4_Weight_decay.py", "Weight decay", "⚖️"),
 ]
 
 
@@ -35,7 +38,7 @@ The chapter's story, one page at a time:
    the gap between training and test loss.
 """
     )
-    for col, (path, title, icon, _) in zip(st.columns(len(LESSONS)), LESSONS):
+    for col, (path, title, icon) in zip(st.columns(len(LESSONS)), LESSONS):
         col.page_link(path, label=title, icon=icon)
     ready, status = dataset_status()
     (st.success if ready else st.warning)(status, icon="📦")
@@ -46,5 +49,5 @@ The chapter's story, one page at a time:
 
 
 pages = [st.Page(home, title="Home", icon="🧠", default=True)]
-pages += [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url in LESSONS]
+pages += [st.Page(path, title=title, icon=icon) for path, title, icon in LESSONS]
 st.navigation(pages).run()

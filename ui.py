@@ -128,17 +128,18 @@ def share_link(params: dict[str, Param]) -> None:
         st.caption("Copy the link with the button at the right; it reopens these settings.")
 
 
-def preset_buttons(presets: dict[str, dict], params: dict[str, Param], container=None) -> None:
-    """One button per preset; a click sets the controls before they are drawn."""
+def preset_buttons(presets: dict[str, dict], params: dict[str, Param], container=None, columns: int = 2) -> None:
+    """One button per preset, ``columns`` to a row; a click sets the controls before they are drawn."""
     container = container or st.sidebar
 
     def apply(values: dict) -> None:
         for key, p in params.items():
             st.session_state[key] = values.get(key, p.default)
 
-    cols = container.columns(len(presets))
-    for col, (name, values) in zip(cols, presets.items()):
-        col.button(name, key=f"preset_{name}", on_click=apply, args=(values,), use_container_width=True)
+    items = list(presets.items())
+    for start in range(0, len(items), columns):
+        for col, (name, values) in zip(container.columns(columns), items[start:start + columns]):
+            col.button(name, key=f"preset_{name}", on_click=apply, args=(values,), use_container_width=True)
 
 
 @st.cache_resource(show_spinner="Loading Fashion-MNIST into memory…")

@@ -1,6 +1,7 @@
 """``python -m explorer``: the experiments without the app.
 
     python -m explorer data                    # put Fashion-MNIST into the data dir
+    python -m explorer activations --depth 15  # gradient norms through a deep MLP (d2l 4.1)
     python -m explorer train --json            # d2l's MLP, one JSON document on stdout
     python -m explorer poly --degree 20        # polynomial under/overfitting (d2l 4.4)
     python -m explorer weight-decay --lambd 3  # high-dimensional regression (d2l 4.5)
@@ -14,7 +15,7 @@ import json
 import sys
 
 # Each experiment module adds its own subcommand with ``add_cli(subparsers)``.
-EXPERIMENT_MODULES = ("explorer.polynomial", "explorer.weight_decay")
+EXPERIMENT_MODULES = ("explorer.activations", "explorer.polynomial", "explorer.weight_decay")
 
 
 def positive_float(text: str) -> float:

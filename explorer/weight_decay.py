@@ -1,0 +1,332 @@
+"""Weight decay on d2l's high-dimensional linear regression (d2l 4.5).
+
+y = 0.05 + Σ 0.01·x_i + ε, ε ~ N(0, 0.01²), with 200 features and only 20 training examples, so a
+linear model overfits on purpose. Three trainers, one set of numbers:
+
+* :func:`train_scratch`, d2l's from-scratch version: the penalty λ‖w‖²/2 (or λ‖w‖₁) is added to every
+  example's squared loss (ŷ − y)²/2, ``sum().backward()``, then ``param -= lr · grad / batch size``;
+* :func:`train_concise`: ``nn.Linear`` and ``torch.optim.SGD`` with ``weight_decay=λ`` on the weight
+  only (the bias is not decayed);
+* :func:`train_batched`: every λ of a sweep at once, as one (n_lambdas × num_inputs) weight matrix with
+  the same data, initial weights and shuffle order, so row k is the one-model run with λ_k.
+
+Loss scaling: ``nn.MSELoss`` is mean (ŷ − y)², twice d2l's ``squared_loss``, so d2l's concise version
+takes data-gradient steps twice as large and reports losses twice as big. We use ``MSELoss / 2``: both
+versions then follow the gradient mean((ŷ − y)·x) + λw and the same trajectory. Every loss we report
+is d2l's ``evaluate_loss`` with ``squared_loss``, the mean of (ŷ − y)²/2 (λ = 0: test loss ≈ 100).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import asdict, dataclass, replace
+
+import pandas as pd
+import torch
+from torch import nn
+
+IMPLEMENTATIONS = ("scratch", "concise")
+PENALTIES = ("l2", "l1")
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+TRUE_W, TRUE_B, NOISE_STD = 0.01, 0.05, 0.01  # d2l: true_w = ones * 0.01, true_b = 0.05
+# The sweep: λ = 0 plus 30 values evenly spaced on a log axis from 1e-3 to 1e2.
+SWEEP_LAMBDAS = (0.0, *torch.logspace(-3, 2, 30, dtype=torch.float64).tolist())
+NEAR_ZERO = 0.01  # |w| below this counts as "near zero" (the true weights are all 0.01)
+
+
+@dataclass
+class WeightDecayConfig:
+    """Defaults are d2l 4.5: 200 features, 20 training and 100 test examples, batch 5, SGD lr 0.003."""
+
+    lambd: float = 0.0
+    epochs: int = 100
+    lr: float = 0.003
+    n_train: int = 20
+    n_test: int = 100
+    num_inputs: int = 200
+    batch_size: int = 5
+    seed: int = 0
+    impl: str = "scratch"
+    penalty: str = "l2"
+    dtype: str = "float32"
+
+    def validate(self) -> None:
+        """Raise ValueError with a readable message for any setting the trainers cannot use."""
+        checks = [
+            (math.isfinite(self.lambd) and self.lambd >= 0, "λ must be a finite number >= 0"),
+            (self.epochs >= 1, "epochs must be at least 1"),
+            (math.isfinite(self.lr) and self.lr > 0, "learning rate must be a positive number"),
+            (self.n_train >= 1 and self.n_test >= 1, "need at least one training and one test example"),
+            (self.num_inputs >= 1, "need at least one feature"),
+            (self.batch_size >= 1, "batch size must be at least 1"),
+            (self.impl in IMPLEMENTATIONS, "impl must be 'scratch' or 'concise'"),
+            (self.penalty in PENALTIES, "penalty must be 'l2' or 'l1'"),
+            (self.dtype in DTYPES, "dtype must be 'float32' or 'float64'"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RegressionData:
+    """The training and test sets plus the initial weights (one seed fixes the whole experiment)."""
+
+    train_x: torch.Tensor
+    train_y: torch.Tensor
+    test_x: torch.Tensor
+    test_y: torch.Tensor
+    init_w: torch.Tensor  # ~ N(0, 1), d2l's init_params; the bias starts at zero
+
+
+def make_data(cfg: WeightDecayConfig) -> RegressionData:
+    """d2l's ``synthetic_data`` twice, drawn in float64 so float32 and float64 runs see the same data."""
+    gen = torch.Generator().manual_seed(cfg.seed)
+    init_w = torch.randn(cfg.num_inputs, generator=gen, dtype=torch.float64)
+    true_w = torch.full((cfg.num_inputs,), TRUE_W, dtype=torch.float64)
+
+    def synthetic(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        X = torch.randn(n, cfg.num_inputs, generator=gen, dtype=torch.float64)
+        y = X @ true_w + TRUE_B + NOISE_STD * torch.randn(n, generator=gen, dtype=torch.float64)
+        return X, y
+
+    dtype = DTYPES[cfg.dtype]
+    tensors = (*synthetic(cfg.n_train), *synthetic(cfg.n_test), init_w)
+    return RegressionData(*(t.to(dtype) for t in tensors))
+
+
+def batch_order(cfg: WeightDecayConfig) -> list[list[torch.Tensor]]:
+    """Index batches of every epoch; all trainers use this list, hence the same shuffle order."""
+    gen = torch.Generator().manual_seed(cfg.seed)
+    return [list(torch.randperm(cfg.n_train, generator=gen).split(cfg.batch_size)) for _ in range(cfg.epochs)]
+
+
+def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """d2l's squared loss, per example."""
+    return (y_hat - y) ** 2 / 2
+
+
+def l2_penalty(w: torch.Tensor) -> torch.Tensor:
+    return torch.sum(w.pow(2)) / 2
+
+
+def l1_penalty(w: torch.Tensor) -> torch.Tensor:
+    return torch.sum(torch.abs(w))
+
+
+PENALTY_FUNCTIONS = {"l2": l2_penalty, "l1": l1_penalty}
+
+
+@torch.no_grad()
+def evaluate(data: RegressionData, W: torch.Tensor, b: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Mean squared loss on both sets and ‖w‖₂ for every row of W (n_models × num_inputs)."""
+    train = squared_loss(data.train_x @ W.T + b, data.train_y[:, None]).mean(0)
+    test = squared_loss(data.test_x @ W.T + b, data.test_y[:, None]).mean(0)
+    return {"train_loss": train, "test_loss": test, "w_norm": W.norm(dim=1)}
+
+
+@dataclass
+class RunResult:
+    """One model: its history (a row per epoch), final weights and bias."""
+
+    config: WeightDecayConfig
+    history: list[dict]
+    weights: torch.Tensor
+    bias: float
+
+    @property
+    def final(self) -> dict:
+        return {k: self.history[-1][k] for k in ("train_loss", "test_loss", "w_norm")}
+
+    def to_dict(self) -> dict:
+        """The CLI's JSON document; a diverged (non-finite) number becomes null."""
+        history = [{"epoch": r["epoch"], "train_loss": _finite_or_none(r["train_loss"]),
+                    "test_loss": _finite_or_none(r["test_loss"])} for r in self.history]
+        return {"config": self.config.to_dict(), "history": history,
+                "final": {k: _finite_or_none(v) for k, v in self.final.items()}}
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _history_row(epoch: int, data: RegressionData, w: torch.Tensor, b: torch.Tensor) -> dict:
+    metrics = evaluate(data, w.detach().reshape(1, -1), b.detach().reshape(-1))
+    return {"epoch": epoch, **{k: v.item() for k, v in metrics.items()}}
+
+
+def train_scratch(cfg: WeightDecayConfig, data: RegressionData | None = None) -> RunResult:
+    """d2l's ``train(lambd)``: the penalty joins each example's loss; hand-written SGD."""
+    cfg.validate()
+    data = data or make_data(cfg)
+    w = data.init_w.clone().requires_grad_(True)
+    b = torch.zeros(1, dtype=w.dtype, requires_grad=True)
+    penalty = PENALTY_FUNCTIONS[cfg.penalty]
+    history = []
+    for epoch, batches in enumerate(batch_order(cfg), start=1):
+        for idx in batches:
+            X, y = data.train_x[idx], data.train_y[idx]
+            # Broadcasting adds λ·penalty(w) to every example's loss, as in d2l.
+            loss = squared_loss(X @ w + b, y) + cfg.lambd * penalty(w)
+            loss.sum().backward()
+            with torch.no_grad():  # d2l.sgd; dividing by the real batch size keeps a short last batch a mean
+                for param in (w, b):
+                    param -= cfg.lr * param.grad / len(idx)
+                    param.grad.zero_()
+        history.append(_history_row(epoch, data, w, b))
+    return RunResult(cfg, history, w.detach(), b.item())
+
+
+def train_concise(cfg: WeightDecayConfig, data: RegressionData | None = None) -> RunResult:
+    """d2l's ``train_concise(wd)``: ``weight_decay`` on the weight's parameter group, none on the bias."""
+    cfg.validate()
+    data = data or make_data(cfg)
+    net = nn.Linear(cfg.num_inputs, 1).to(data.init_w.dtype)
+    with torch.no_grad():  # same start as the scratch version (d2l's concise one also draws the bias)
+        net.weight.copy_(data.init_w[None])
+        net.bias.zero_()
+    decay = cfg.lambd if cfg.penalty == "l2" else 0.0
+    trainer = torch.optim.SGD([{"params": net.weight, "weight_decay": decay}, {"params": net.bias}], lr=cfg.lr)
+    mse = nn.MSELoss()
+    history = []
+    for epoch, batches in enumerate(batch_order(cfg), start=1):
+        for idx in batches:
+            X, y = data.train_x[idx], data.train_y[idx]
+            trainer.zero_grad()
+            loss = mse(net(X).squeeze(-1), y) / 2  # MSELoss has no 1/2; halving it matches squared_loss
+            if cfg.penalty == "l1":  # optimizers only offer L2 decay, so L1 goes into the loss
+                loss = loss + cfg.lambd * l1_penalty(net.weight)
+            loss.backward()
+            trainer.step()
+        history.append(_history_row(epoch, data, net.weight, net.bias))
+    return RunResult(cfg, history, net.weight.detach()[0].clone(), net.bias.item())
+
+
+def train(cfg: WeightDecayConfig, data: RegressionData | None = None) -> RunResult:
+    return (train_scratch if cfg.impl == "scratch" else train_concise)(cfg, data)
+
+
+@dataclass
+class BatchedResult:
+    """Many λ trained together; per-epoch metrics are (epochs × n_lambdas) tensors."""
+
+    lambdas: tuple[float, ...]
+    train_loss: torch.Tensor
+    test_loss: torch.Tensor
+    w_norm: torch.Tensor
+    weights: torch.Tensor  # (n_lambdas × num_inputs)
+    bias: torch.Tensor
+
+
+@torch.no_grad()
+def train_batched(cfg: WeightDecayConfig, lambdas: tuple[float, ...] = SWEEP_LAMBDAS,
+                  data: RegressionData | None = None) -> BatchedResult:
+    """All λ in one tensor computation; the gradients are written out, which is what autograd computes."""
+    cfg.validate()
+    if not lambdas or any(not (math.isfinite(lam) and lam >= 0) for lam in lambdas):
+        raise ValueError("λ values must be finite numbers >= 0")
+    data = data or make_data(cfg)
+    lam = torch.tensor(lambdas, dtype=data.init_w.dtype)[:, None]
+    W = data.init_w.expand(len(lambdas), -1).clone()  # every model starts from the same weights
+    b = torch.zeros(len(lambdas), dtype=W.dtype)
+    rows = []
+    for batches in batch_order(cfg):
+        for idx in batches:
+            X, y = data.train_x[idx], data.train_y[idx]
+            residual = X @ W.T + b - y[:, None]  # (batch, n_lambdas)
+            penalty_grad = W if cfg.penalty == "l2" else torch.sign(W)
+            W -= cfg.lr * (residual.T @ X / len(idx) + lam * penalty_grad)
+            b -= cfg.lr * residual.mean(0)
+        rows.append(evaluate(data, W, b))
+    train_loss, test_loss, w_norm = (torch.stack([r[key] for r in rows]) for key in rows[0])
+    return BatchedResult(tuple(lambdas), train_loss, test_loss, w_norm, W, b)
+
+
+def sweep(cfg: WeightDecayConfig, lambdas: tuple[float, ...] = SWEEP_LAMBDAS) -> pd.DataFrame:
+    """Final train/test loss and ‖w‖₂ per λ; ``best`` marks the lowest finite test loss."""
+    result = train_batched(cfg, lambdas)
+    df = pd.DataFrame({"lambd": list(lambdas), "train_loss": result.train_loss[-1].tolist(),
+                       "test_loss": result.test_loss[-1].tolist(), "w_norm": result.w_norm[-1].tolist()})
+    df = df.replace([math.inf, -math.inf], math.nan)  # a diverged run is "no number", not a best candidate
+    df["best"] = df.index == df["test_loss"].idxmin() if df["test_loss"].notna().any() else False
+    return df
+
+
+def compare(cfg: WeightDecayConfig, lambdas: list[float]) -> tuple[pd.DataFrame, dict[float, list[float]]]:
+    """Side by side: one run per λ with ``cfg.impl``; (history with a ``lambd`` column, final weights per λ)."""
+    data = make_data(cfg)  # made once: every λ sees the same examples and initial weights
+    frames, weights = [], {}
+    for lam in lambdas:
+        run = train(replace(cfg, lambd=float(lam)), data)
+        frames.append(pd.DataFrame(run.history).assign(lambd=float(lam)))
+        weights[float(lam)] = run.weights.tolist()
+    return pd.concat(frames, ignore_index=True).replace([math.inf, -math.inf], math.nan), weights
+
+
+def compare_penalties(cfg: WeightDecayConfig) -> dict[str, list[float]]:
+    """Final weights with L2 and with L1 at ``cfg``'s λ, same data and start: spread versus sparse."""
+    data = make_data(cfg)
+    return {penalty: train(replace(cfg, penalty=penalty), data).weights.tolist() for penalty in PENALTIES}
+
+
+def near_zero_share(weights: list[float] | torch.Tensor, tol: float = NEAR_ZERO) -> float:
+    """Fraction of weights with |w| < tol; L1's subgradient steps leave weights jittering within ±lr·λ of 0."""
+    w = torch.as_tensor(weights)
+    return (w.abs() < tol).double().mean().item()
+
+
+def scratch_vs_concise(cfg: WeightDecayConfig) -> tuple[pd.DataFrame, float]:
+    """Both implementations with ``cfg``'s λ; (histories with an ``impl`` column, largest relative difference).
+
+    Run it in float64 to compare the algorithms, not float32 rounding (λ = 0 drives the train loss to 1e-7).
+    """
+    data = make_data(cfg)
+    runs = {impl: pd.DataFrame(train(replace(cfg, impl=impl), data).history) for impl in IMPLEMENTATIONS}
+    a, c = runs.values()
+    gap = max(((a[k] - c[k]).abs() / a[k].abs().clip(lower=1e-300)).max() for k in ("train_loss", "test_loss"))
+    return pd.concat([df.assign(impl=impl) for impl, df in runs.items()], ignore_index=True), float(gap)
+
+
+def add_cli(subparsers) -> None:
+    from explorer.cli import non_negative_float, positive_float, positive_int
+
+    p = subparsers.add_parser("weight-decay", help="weight decay on high-dimensional regression (d2l 4.5)")
+    p.add_argument("--lambd", type=non_negative_float, default=0.0, help="penalty strength λ")
+    p.add_argument("--epochs", type=positive_int, default=100)
+    p.add_argument("--lr", type=positive_float, default=0.003, help="learning rate")
+    p.add_argument("--n-train", type=positive_int, default=20, help="training examples")
+    p.add_argument("--num-inputs", type=positive_int, default=200, help="features")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--impl", choices=IMPLEMENTATIONS, default="scratch",
+                   help="scratch: penalty in the loss; concise: optimizer weight_decay")
+    p.add_argument("--penalty", choices=PENALTIES, default="l2")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.set_defaults(func=run_cli)
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    cfg = WeightDecayConfig(lambd=args.lambd, epochs=args.epochs, lr=args.lr, n_train=args.n_train,
+                            num_inputs=args.num_inputs, seed=args.seed, impl=args.impl, penalty=args.penalty)
+    result = train(cfg).to_dict()
+    if args.json:
+        json.dump(result, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        def show(x: float | None) -> str:
+            return "diverged" if x is None else f"{x:.4g}"
+
+        step = max(1, cfg.epochs // 10)
+        for row in result["history"]:
+            if row["epoch"] % step == 0 or row["epoch"] == cfg.epochs:
+                print(f"epoch {row['epoch']:4d}  train loss {show(row['train_loss'])}  "
+                      f"test loss {show(row['test_loss'])}")
+        final = result["final"]
+        print(f"λ = {cfg.lambd:g} ({cfg.penalty}, {cfg.impl}): train loss {show(final['train_loss'])}, "
+              f"test loss {show(final['test_loss'])}, L2 norm of w {show(final['w_norm'])}")
+    return 0 if None not in result["final"].values() else 1
