@@ -50,4 +50,7 @@ The chapter's story, one page at a time:
 
 pages = [st.Page(home, title="Home", icon="🧠", default=True)]
 pages += [st.Page(path, title=title, icon=icon) for path, title, icon in LESSONS]
-st.navigation(pages).run()
+# Navigation across the top: wide lesson titles read well on a projector. (config.toml hides the
+# sidebar list Streamlit would otherwise build from pages/ when a deep link is the very first
+# request after a server start.)
+st.navigation(pages, position="top").run()

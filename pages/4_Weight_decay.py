@@ -41,8 +41,7 @@ fmt = "{:g}".format
 
 ui.init_state(PARAMS)
 st.sidebar.subheader("Presets")
-for name, values in PRESETS.items():  # one per row: the sidebar is too narrow for three labels side by side
-    ui.preset_buttons({name: values}, PARAMS)
+ui.preset_buttons(PRESETS, PARAMS, columns=1)  # one per row: the sidebar is too narrow for these labels
 sb = st.sidebar
 sb.select_slider("Your λ (penalty strength)", options=LAMBDAS, key="lambd", format_func=fmt)
 sb.multiselect("Compare these λ side by side", options=LAMBDAS, key="compare", format_func=fmt,

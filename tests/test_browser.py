@@ -22,7 +22,7 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 # url path → label of a sidebar slider whose move must change a chart on that page
 PAGES = {
     "Activation_functions": "x range",
-    "Under_and_overfitting": "Features used",
+    "Under_and_overfitting": "Number of features",
     "Weight_decay": "λ",
     "Train_an_MLP": None,  # its charts need a training run; the dropout panel's slider is tested instead
 }

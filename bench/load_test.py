@@ -1,0 +1,271 @@
+"""Many users, one server: N browser sessions press ▶ Train at the same moment.
+
+One `streamlit run app.py`, one headless Chromium with one browser context (= one Streamlit session)
+per simulated student. First one session trains alone (the baseline), then all N press Train together.
+Reported: did every session finish, with no exception or error alert; seconds from click to the finished
+run for each session; the slowdown against the lone session; the server's peak memory (its process tree);
+and whether any session saw another's run (each "Compare runs" tab must list exactly one run).
+
+    python bench/load_test.py [--sessions 8] [--train-size 5000] [--epochs 2] [--hidden 256] [--timeout 420]
+
+Exit code 1 if any session failed. The server allows ui.MAX_CONCURRENT_TRAININGS runs at once; the
+others wait with a "Waiting for a free training slot" spinner, which this script records too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from playwright.async_api import Error as PlaywrightError  # noqa: E402
+from playwright.async_api import async_playwright  # noqa: E402
+
+from tests.streamlit_server import launch_chromium, serve  # noqa: E402
+
+# One round trip per poll: what a session's page shows right now.
+PAGE_STATE_JS = """() => {
+  const all = s => [...document.querySelectorAll(s)];
+  return {
+    running: !!document.querySelector('[data-testid="stStatusWidget"]'),
+    progress: !!document.querySelector('[data-testid="stProgress"]'),
+    waiting: document.body.textContent.includes('Waiting for a free training slot'),
+    // only drawn by the rerun after a run has finished (the confusion-matrix panel)
+    finished: all('[data-testid="stMarkdownContainer"]').some(e => e.textContent.includes('Most confused pairs')),
+    exceptions: all('[data-testid="stException"]').length,
+    alerts: all('[data-testid="stAlertContentError"], [data-testid="stAlertContentWarning"]')
+              .map(e => e.textContent.slice(0, 200)),
+  };
+}"""
+POLL_S = 0.25
+
+
+# ---------------------------------------------------------------- server memory (no psutil here)
+def _tree_pids(root: int) -> list[int]:
+    """The server and every process below it (torch may fork helpers)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2:].split()  # the name may contain spaces and parentheses
+        parents[int(stat.parent.name)] = int(fields[1])
+    pids, frontier = [root], [root]
+    while frontier:
+        children = [pid for pid, ppid in parents.items() if ppid in frontier]
+        pids += children
+        frontier = children
+    return pids
+
+
+def _status_kb(pid: int, field_name: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class MemorySampler(threading.Thread):
+    """Samples the RSS of the server's process tree every ``interval`` s; ``mark()`` starts a new phase."""
+
+    def __init__(self, pid: int, interval: float = 0.1):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peaks: dict[str, int] = {}
+        self.phase = "start"
+        self.stop_event = threading.Event()
+
+    def mark(self, phase: str) -> None:
+        self.phase = phase
+
+    def rss_kb(self) -> int:
+        return sum(_status_kb(pid, "VmRSS") for pid in _tree_pids(self.pid))
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            rss = self.rss_kb()
+            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0), rss)
+            self.stop_event.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.join()
+
+
+def drain(stream, tail: deque) -> None:
+    # The server's stdout is a pipe: unread, a chatty server would block once the pipe buffer fills.
+    for line in stream:
+        tail.append(line.rstrip())
+
+
+# ---------------------------------------------------------------- one simulated student
+@dataclass
+class Session:
+    name: str
+    context: object = None
+    page: object = None
+    seconds: float | None = None
+    queued: bool = False  # saw the "Waiting for a free training slot" spinner
+    test_acc: float | None = None
+    runs_listed: int | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.seconds is not None and not self.problems and self.runs_listed == 1
+
+
+async def wait_for_app(page, timeout_ms: float = 120_000) -> None:
+    """Async twin of tests.streamlit_server.wait_for_app: title drawn, script run finished."""
+    await page.wait_for_selector("[data-testid='stMain'] [data-testid='stHeading']", timeout=timeout_ms)
+    await page.wait_for_timeout(300)
+    await page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                                 timeout=timeout_ms)
+
+
+async def open_session(browser, url: str, name: str) -> Session:
+    session = Session(name)
+    session.context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    session.page = await session.context.new_page()
+    await session.page.goto(url)
+    await wait_for_app(session.page)
+    await session.page.get_by_role("button", name="▶ Train").wait_for()
+    return session
+
+
+async def train_and_check(session: Session, timeout_s: float) -> Session:
+    page = session.page
+    await page.get_by_role("button", name="▶ Train").click()
+    started = time.perf_counter()
+    state = {}
+    while time.perf_counter() - started < timeout_s:
+        state = await page.evaluate(PAGE_STATE_JS)
+        session.queued |= state["waiting"]
+        if state["exceptions"] or state["alerts"]:
+            break
+        if state["finished"] and not state["running"]:
+            session.seconds = time.perf_counter() - started
+            break
+        await asyncio.sleep(POLL_S)
+    if state.get("exceptions"):
+        session.problems.append(f"{state['exceptions']} exception(s) shown")
+    if state.get("alerts"):
+        session.problems.append("alert: " + " | ".join(state["alerts"]))
+    if session.seconds is None and not session.problems:
+        session.problems.append(f"not finished after {timeout_s:.0f} s (last state {state})")
+        return session
+    if session.problems:
+        return session
+    try:
+        await check_finished_page(session)
+    except PlaywrightError as err:  # a missing element is this session's failure, not the benchmark's
+        session.problems.append(f"checking the finished page: {str(err).splitlines()[0]}")
+    return session
+
+
+async def check_finished_page(session: Session) -> None:
+    page = session.page
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="test acc")
+    session.test_acc = float(await metric.locator("[data-testid='stMetricValue']").inner_text(timeout=30_000))
+    # Sessions must not see each other's runs: the comparison lists this session's single run.
+    await page.get_by_role("tab", name="Compare runs").click()
+    chips = page.locator("[data-testid='stMultiSelect'] [data-tag]:visible")
+    await chips.first.wait_for(timeout=30_000)
+    session.runs_listed = await chips.count()
+    grid_rows = await page.locator("[data-testid='stDataFrame'] [role='grid']:visible").last.get_attribute(
+        "aria-rowcount", timeout=30_000)
+    if int(grid_rows) - 1 != session.runs_listed:  # aria-rowcount counts the header row
+        session.problems.append(f"comparison table has {int(grid_rows) - 1} rows, run picker {session.runs_listed}")
+    if session.runs_listed != 1:
+        session.problems.append(f"'Compare runs' lists {session.runs_listed} runs, expected 1")
+
+
+# ---------------------------------------------------------------- the benchmark
+async def benchmark(args) -> int:
+    query = urlencode({"train_size": args.train_size, "epochs": args.epochs, "hidden": args.hidden})
+    log_tail: deque[str] = deque(maxlen=40)
+    with serve() as (url, process):
+        threading.Thread(target=drain, args=(process.stdout, log_tail), daemon=True).start()
+        sampler = MemorySampler(process.pid)
+        sampler.start()
+        train_url = f"{url}/Train_an_MLP?{query}"
+        async with async_playwright() as p:
+            browser = await launch_chromium(p)
+            try:
+                sampler.mark("one session")
+                alone = await open_session(browser, train_url, "alone")
+                rss_after_load = sampler.rss_kb()
+                await train_and_check(alone, args.timeout)
+                await alone.context.close()
+                if not alone.ok:
+                    print(f"the lone session failed: {alone.problems}")
+
+                sampler.mark(f"{args.sessions} sessions")
+                crowd = await asyncio.gather(*(open_session(browser, train_url, f"s{i + 1}")
+                                               for i in range(args.sessions)))
+                crowd_started = time.perf_counter()
+                crowd = await asyncio.gather(*(train_and_check(s, args.timeout) for s in crowd))
+                crowd_wall = time.perf_counter() - crowd_started
+                for s in crowd:
+                    await s.context.close()
+            finally:
+                await browser.close()
+        sampler.stop()
+        hwm_kb = _status_kb(process.pid, "VmHWM")  # the main process's true peak, between samples too
+
+    report(args, alone, list(crowd), crowd_wall, sampler.peaks, rss_after_load, hwm_kb)
+    failed = [s for s in [alone, *crowd] if not s.ok]
+    if failed:
+        print("\nlast server log lines:\n" + "\n".join(log_tail))
+    return 1 if failed else 0
+
+
+def report(args, alone, crowd, crowd_wall, peaks, rss_after_load, hwm_kb) -> None:
+    mb = lambda kb: f"{kb / 1024:.0f} MB"
+    fmt = lambda x: "—" if x is None else f"{x:.1f}"
+    print(f"\nLoad test: {args.sessions} sessions, train_size={args.train_size}, epochs={args.epochs}, "
+          f"hidden={args.hidden}; at most 2 trainings at once (ui.MAX_CONCURRENT_TRAININGS)\n")
+    print(f"{'session':<8} {'seconds':>8} {'queued':>7} {'test acc':>9} {'runs':>5}  problems")
+    for s in [alone, *crowd]:
+        print(f"{s.name:<8} {fmt(s.seconds):>8} {'yes' if s.queued else 'no':>7} "
+              f"{'—' if s.test_acc is None else f'{s.test_acc:.4f}':>9} {s.runs_listed or '—':>5}  "
+              f"{'; '.join(s.problems) or 'none'}")
+    done = [s.seconds for s in crowd if s.seconds is not None]
+    print(f"\nfinished: {sum(s.ok for s in crowd)}/{len(crowd)} sessions ok "
+          f"(+ lone session {'ok' if alone.ok else 'FAILED'}); "
+          f"errors/exceptions: {sum(bool(s.problems) for s in crowd)}")
+    if done and alone.seconds:
+        print(f"alone: {alone.seconds:.1f} s | {len(crowd)} together: median {statistics.median(done):.1f} s, "
+              f"fastest {min(done):.1f} s, slowest {max(done):.1f} s, all done after {crowd_wall:.1f} s")
+        print(f"slowdown vs alone: median ×{statistics.median(done) / alone.seconds:.1f}, "
+              f"slowest ×{max(done) / alone.seconds:.1f}")
+    print(f"server memory (RSS, process tree): after the dataset loaded {mb(rss_after_load)}; peak "
+          + ", ".join(f"{phase} {mb(kb)}" for phase, kb in peaks.items())
+          + f"; main process high-water mark (VmHWM) {mb(hwm_kb)}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, default=8)
+    parser.add_argument("--train-size", type=int, default=5000, choices=(1000, 5000, 20000, 60000))
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--timeout", type=float, default=420, help="seconds each session may take to finish")
+    args = parser.parse_args(argv)
+    return asyncio.run(benchmark(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

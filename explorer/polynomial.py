@@ -1,0 +1,310 @@
+"""Polynomial regression (d2l 4.4): under- and overfitting with 1 to 20 features x^i/i!.
+
+d2l draws x ~ N(0, 1) and y = 5 + 1.2x - 3.4x²/2! + 5.6x³/3! + ε with ε ~ N(0, σ²), then fits a
+linear model without bias on the first ``degree`` features x^0/0!, ..., x^(degree-1)/(degree-1)! by
+minibatch SGD. As in d2l, "degree" counts *features*: 4 is the cubic, 2 underfits, 20 overfits.
+
+Loss: we report the mean squared error mean((ŷ - y)²) and train on it, as d2l's PyTorch code does
+with ``nn.MSELoss``; its printed losses (≈ 0.011 ≈ σ² for the good fit) are on this scale.
+d2l's ``squared_loss`` (with a 1/2) would halve every loss.
+
+Speed: every experiment is one call of :func:`train_batched`, which trains M models at once as a
+stack of weight vectors. Model m sees only its first ``degree`` features (the others are zeroed, so
+their weights stay 0) and only its own training examples. All models share one shuffling stream:
+each epoch draws one random key per example and every model visits its own examples in key order.
+So a model inside a sweep takes exactly the batches it would take alone with the same seed, and a
+sweep gives the same numbers as fitting each configuration alone (:func:`fit` is the case M = 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+import torch
+
+MAX_DEGREE = 20  # features x^0/0! ... x^19/19!
+MAX_TRAIN = 1000  # the training pool; a smaller training set is its first n_train examples
+TRUE_W = (5.0, 1.2, -3.4, 5.6)
+LEARNING_CURVE_SIZES = (10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000)
+
+
+@dataclass(frozen=True)
+class PolyConfig:
+    """Defaults are d2l's good fit: 4 features, 100/100 examples, SGD lr 0.01, batch 10, 400 epochs."""
+
+    degree: int = 4  # number of features used
+    n_train: int = 100
+    n_test: int = 100
+    epochs: int = 400
+    lr: float = 0.01
+    batch_size: int = 10
+    noise: float = 0.1
+    seed: int = 0
+
+    def validate(self) -> None:
+        checks = [
+            (1 <= self.degree <= MAX_DEGREE, f"degree (number of features) must be 1 to {MAX_DEGREE}"),
+            (1 <= self.n_train <= MAX_TRAIN, f"training-set size must be 1 to {MAX_TRAIN}"),
+            (self.n_test >= 1, "test-set size must be at least 1"),
+            (self.epochs >= 1, "epochs must be at least 1"),
+            (math.isfinite(self.lr) and self.lr > 0, "learning rate must be a positive number"),
+            (self.batch_size >= 1, "batch size must be at least 1"),
+            (math.isfinite(self.noise) and self.noise >= 0, "noise must be >= 0"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+
+
+def true_weights() -> torch.Tensor:
+    """d2l's 20 true weights: [5, 1.2, -3.4, 5.6] and 16 zeros (float64)."""
+    w = torch.zeros(MAX_DEGREE, dtype=torch.float64)
+    w[:len(TRUE_W)] = torch.tensor(TRUE_W, dtype=torch.float64)
+    return w
+
+
+def poly_features(x: torch.Tensor, n_features: int = MAX_DEGREE) -> torch.Tensor:
+    """x^i / i! for i < n_features, in float64: dividing by i! keeps x^19 from dwarfing the rest."""
+    powers = torch.arange(n_features, dtype=torch.float64)
+    return x.double().unsqueeze(-1) ** powers / torch.exp(torch.lgamma(powers + 1))
+
+
+def true_function(x: torch.Tensor) -> torch.Tensor:
+    return poly_features(x) @ true_weights()
+
+
+def make_data(config: PolyConfig) -> dict[str, torch.Tensor]:
+    """x and y of the training and test sets (float64). The draws do not depend on n_train: a
+    smaller training set is a prefix of a larger one and the test set stays the same, and the
+    noise is one standard-normal draw times σ, so moving a slider changes only what it names."""
+    gen = torch.Generator().manual_seed(config.seed)
+    x_pool = torch.randn(MAX_TRAIN, generator=gen, dtype=torch.float64)
+    eps_pool = torch.randn(MAX_TRAIN, generator=gen, dtype=torch.float64)
+    x_test = torch.randn(config.n_test, generator=gen, dtype=torch.float64)
+    eps_test = torch.randn(config.n_test, generator=gen, dtype=torch.float64)
+    x_train, eps_train = x_pool[:config.n_train], eps_pool[:config.n_train]
+    return {"x_train": x_train, "y_train": true_function(x_train) + config.noise * eps_train,
+            "x_test": x_test, "y_test": true_function(x_test) + config.noise * eps_test}
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Run these tiny matmuls on one thread: splitting them costs more than it saves, and on a busy
+    machine OpenMP's waiting threads made a sweep 20x slower. OpenMP's setting is per calling thread,
+    so other sessions of the app keep theirs."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@dataclass
+class BatchResult:
+    weights: torch.Tensor  # (M, MAX_DEGREE), zeros beyond each model's degree
+    train_loss: torch.Tensor  # (epochs, M): full-training-set MSE after each epoch
+    test_loss: torch.Tensor  # (epochs, M)
+    val_loss: torch.Tensor  # (M,): final MSE on the training examples a model did NOT train on (K-fold)
+
+
+def train_batched(x_train: torch.Tensor, y_train: torch.Tensor, x_test: torch.Tensor, y_test: torch.Tensor,
+                  degrees: list[int], train_sets: torch.Tensor | None = None, *, epochs: int, lr: float,
+                  batch_size: int, seed: int, dtype: torch.dtype = torch.float32) -> BatchResult:
+    """Minibatch SGD on MSE for M linear models at once (d2l: nn.Linear(degree, 1, bias=False)).
+
+    ``train_sets`` is an (M, N) bool mask of the examples each model trains on (default: all).
+    Initial weights follow nn.Linear, U(-1/√degree, 1/√degree), from one shared draw per seed.
+    """
+    degrees_t = torch.as_tensor(degrees)
+    M, N, B = len(degrees), len(x_train), batch_size
+    if N > MAX_TRAIN:
+        raise ValueError(f"at most {MAX_TRAIN} training examples (the shuffling stream draws that many keys)")
+    F = max(degrees)  # columns no model uses are left out altogether
+    train_sets = torch.ones(M, N, dtype=torch.bool) if train_sets is None else train_sets
+    gen = torch.Generator().manual_seed(seed)
+    feature_mask = torch.arange(F) < degrees_t[:, None]  # (M, F)
+    uniform = torch.rand(MAX_DEGREE, generator=gen, dtype=torch.float64)[:F] * 2 - 1
+    w = (uniform * feature_mask / degrees_t[:, None].double().sqrt()).to(dtype).unsqueeze(-1)  # (M, F, 1)
+
+    # Per-model features with unused columns zeroed, plus one all-zero example at index N: padded
+    # batch slots point there, so their residual and gradient are exactly 0.
+    X = poly_features(x_train, F).to(dtype) * feature_mask[:, None, :]  # (M, N, F)
+    X_pad = torch.cat([X, X.new_zeros(M, 1, F)], 1)
+    y_pad = torch.cat([y_train.to(dtype), y_train.new_zeros(1, dtype=dtype)]).expand(M, N + 1)
+    X_test = poly_features(x_test, F).to(dtype) * feature_mask[:, None, :]
+    y_col, y_test_col = y_train.to(dtype)[:, None], y_test.to(dtype)[:, None]
+
+    n_each = train_sets.sum(1)  # (M,)
+    steps = max(1, math.ceil(int(n_each.max()) / B))
+    slot = torch.arange(steps * B)
+    # Each step's gradient is the mean over the examples really in the batch (the last one may be short).
+    counts = (n_each[None, :] - torch.arange(steps)[:, None] * B).clamp(0, B)  # (steps, M)
+    step_scale = (2 * lr / counts.clamp(min=1).double()).to(dtype)[:, :, None, None]  # ∇ mean (xw-y)² = 2 mean (xw-y) x
+    train_weight = (train_sets / n_each.clamp(min=1)[:, None].double()).to(dtype)
+    held_out = ~train_sets
+    val_weight = (held_out / held_out.sum(1).clamp(min=1)[:, None].double()).to(dtype)
+    rows = torch.arange(M)[:, None]
+
+    train_hist = torch.full((epochs, M), math.nan, dtype=torch.float64)
+    test_hist = torch.full((epochs, M), math.nan, dtype=torch.float64)
+    for epoch in range(epochs):
+        # One key per example of the full pool, whatever N is, so the stream never depends on the sweep.
+        keys = torch.rand(MAX_TRAIN, generator=gen, dtype=torch.float64)[:N]
+        order = torch.where(train_sets, keys, math.inf).argsort(dim=1, stable=True)  # own examples first
+        idx = torch.full((M, steps * B), N)
+        idx[:, :min(N, steps * B)] = order[:, :steps * B]
+        idx[slot >= n_each[:, None]] = N
+        Xb = X_pad[rows, idx].view(M, steps, B, F).transpose(0, 1).contiguous()  # (steps, M, B, F)
+        yb = y_pad[rows, idx].view(M, steps, B, 1).transpose(0, 1).contiguous()
+        step_XT = step_scale * Xb.transpose(-1, -2)  # 2·lr/batch · Xᵀ, for every step at once
+        for X_step, XT_step, y_step in zip(Xb.unbind(0), step_XT.unbind(0), yb.unbind(0)):
+            residual = torch.baddbmm(y_step, X_step, w, beta=-1)  # X w - y, (M, B, 1)
+            w = torch.baddbmm(w, XT_step, residual, alpha=-1)  # w - lr · ∇ mean (Xw - y)²
+        # d2l's evaluate_loss: the whole training and test sets after each epoch.
+        sq_err = (torch.bmm(X, w) - y_col).squeeze(-1) ** 2  # (M, N)
+        train_hist[epoch] = (sq_err * train_weight).sum(1).double()
+        test_hist[epoch] = ((torch.bmm(X_test, w) - y_test_col).squeeze(-1) ** 2).mean(1).double()
+        if not torch.isfinite(train_hist[epoch]).any():
+            break  # every model diverged; the rest of the history stays NaN
+    val_loss = (sq_err * val_weight).sum(1).double()
+    val_loss[held_out.sum(1) == 0] = math.nan
+    weights = torch.zeros(M, MAX_DEGREE, dtype=torch.float64)
+    weights[:, :F] = w.squeeze(-1).double()
+    return BatchResult(weights, train_hist, test_hist, val_loss)
+
+
+def _train(config: PolyConfig, data: dict, degrees: list[int], train_sets=None, dtype=torch.float32) -> BatchResult:
+    with _one_thread():
+        return train_batched(data["x_train"], data["y_train"], data["x_test"], data["y_test"], degrees, train_sets,
+                         epochs=config.epochs, lr=config.lr, batch_size=config.batch_size, seed=config.seed,
+                         dtype=dtype)
+
+
+def fit(config: PolyConfig, dtype: torch.dtype = torch.float32) -> dict:
+    """One model: ``{"config", "history": [{"epoch", "train_loss", "test_loss"}], "final"}`` (JSON-ready)."""
+    config.validate()
+    data = make_data(config)
+    result = _train(config, data, [config.degree], dtype=dtype)
+    finite = lambda v: v if math.isfinite(v) else None  # JSON has no NaN: a diverged loss becomes null
+    history = [{"epoch": e + 1, "train_loss": finite(tr), "test_loss": finite(te)}
+               for e, (tr, te) in enumerate(zip(result.train_loss[:, 0].tolist(), result.test_loss[:, 0].tolist()))]
+    weights = result.weights[0, :config.degree].tolist()
+    # Blown up: no longer a number, or far worse than predicting 0 everywhere (SGD's steps overshoot).
+    blown_up = 100 * float((data["y_train"] ** 2).mean())
+    diverged = history[-1]["train_loss"] is None or not history[-1]["train_loss"] < blown_up
+    final = {"train_loss": history[-1]["train_loss"], "test_loss": history[-1]["test_loss"],
+             "weights": [finite(w) for w in weights], "diverged": diverged}
+    return {"config": asdict(config), "history": history, "final": final}
+
+
+def least_squares(config: PolyConfig) -> torch.Tensor:
+    """The exact minimiser of the training MSE (float64): where SGD should end up once converged."""
+    data = make_data(config)
+    X = poly_features(data["x_train"], config.degree)
+    return torch.linalg.lstsq(X, data["y_train"][:, None]).solution.squeeze(1)
+
+
+def complexity_sweep(config: PolyConfig, dtype: torch.dtype = torch.float32) -> pd.DataFrame:
+    """Final train and test MSE for 1..20 features, all trained in one batch on the same data."""
+    config.validate()
+    degrees = list(range(1, MAX_DEGREE + 1))
+    result = _train(config, make_data(config), degrees, dtype=dtype)
+    return pd.DataFrame({"degree": degrees, "train_loss": result.train_loss[-1].numpy(),
+                         "test_loss": result.test_loss[-1].numpy()})
+
+
+def learning_curve(config: PolyConfig, sizes: tuple[int, ...] = LEARNING_CURVE_SIZES,
+                   dtype: torch.dtype = torch.float32) -> pd.DataFrame:
+    """Final train and test MSE of ``config.degree`` features vs training-set size (nested prefixes)."""
+    config.validate()
+    sizes = sorted(set(sizes))
+    data = make_data(PolyConfig(**{**asdict(config), "n_train": max(sizes)}))
+    train_sets = torch.arange(max(sizes))[None, :] < torch.tensor(sizes)[:, None]
+    result = _train(config, data, [config.degree] * len(sizes), train_sets, dtype)
+    return pd.DataFrame({"n_train": sizes, "train_loss": result.train_loss[-1].numpy(),
+                         "test_loss": result.test_loss[-1].numpy()})
+
+
+def kfold_selection(config: PolyConfig, k: int = 5, dtype: torch.dtype = torch.float32) -> tuple[pd.DataFrame, int]:
+    """K-fold cross-validation over 1..20 features (d2l 4.4.3); returns (table, selected degree).
+
+    The training set is cut into K contiguous folds; model (degree, fold) trains on the other K-1
+    and is validated on the held-out one. The same batch also trains every degree on the whole
+    training set, for the test-loss column (which the selection never sees). Selection uses the
+    one-standard-error rule: the fewest features whose mean validation loss is within one standard
+    error of the lowest. Beyond 4 features the means differ by less than the fold-to-fold noise, and
+    a plain argmin would pick among them at random.
+    """
+    config.validate()
+    if not 2 <= k <= config.n_train:
+        raise ValueError(f"K must be between 2 and the training-set size ({config.n_train})")
+    degrees = list(range(1, MAX_DEGREE + 1))
+    fold_of = torch.arange(config.n_train) * k // config.n_train  # fold sizes differ by at most 1
+    fold_sets = fold_of[None, :] != torch.arange(k)[:, None]  # (k, N): train on all folds but one
+    train_sets = torch.cat([fold_sets.repeat(MAX_DEGREE, 1), torch.ones(MAX_DEGREE, config.n_train, dtype=bool)])
+    all_degrees = [d for d in degrees for _ in range(k)] + degrees
+    result = _train(config, make_data(config), all_degrees, train_sets, dtype)
+    val = result.val_loss[:MAX_DEGREE * k].view(MAX_DEGREE, k)
+    table = pd.DataFrame({"degree": degrees, "val_loss": val.mean(1).numpy(), "val_std": val.std(1).numpy(),
+                          "train_loss": result.train_loss[-1, MAX_DEGREE * k:].numpy(),
+                          "test_loss": result.test_loss[-1, MAX_DEGREE * k:].numpy()})
+    val_loss = table["val_loss"].fillna(math.inf)  # a diverged degree is never the best
+    best = val_loss.idxmin()
+    threshold = val_loss[best] + table["val_std"][best] / math.sqrt(k)
+    return table, int(table["degree"][val_loss <= threshold].min())
+
+
+def add_cli(subparsers) -> None:
+    from explorer.cli import non_negative_float, positive_float, positive_int
+
+    def degree(text: str) -> int:
+        value = positive_int(text)
+        if value > MAX_DEGREE:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at most {MAX_DEGREE}")
+        return value
+
+    def train_size(text: str) -> int:
+        value = positive_int(text)
+        if value > MAX_TRAIN:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at most {MAX_TRAIN}")
+        return value
+
+    p = subparsers.add_parser("poly", help="polynomial under/overfitting (d2l 4.4)")
+    p.add_argument("--degree", type=degree, default=4, help="number of features x^i/i! used (4 = the cubic)")
+    p.add_argument("--n-train", type=train_size, default=100)
+    p.add_argument("--n-test", type=positive_int, default=100)
+    p.add_argument("--epochs", type=positive_int, default=400)
+    p.add_argument("--lr", type=positive_float, default=0.01)
+    p.add_argument("--batch-size", type=positive_int, default=10)
+    p.add_argument("--noise", type=non_negative_float, default=0.1, help="std of the label noise")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.set_defaults(func=run_cli)
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    config = PolyConfig(degree=args.degree, n_train=args.n_train, n_test=args.n_test, epochs=args.epochs,
+                        lr=args.lr, batch_size=args.batch_size, noise=args.noise, seed=args.seed)
+    result = fit(config)
+    final = result["final"]
+    if args.json:
+        json.dump(result, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for row in result["history"]:
+            if row["epoch"] == 1 or row["epoch"] % 20 == 0 or row["epoch"] == config.epochs:
+                print(f"epoch {row['epoch']:4d}  train MSE {row['train_loss']:.5g}  test MSE {row['test_loss']:.5g}")
+        print("weights:", " ".join(f"{w:.4f}" for w in final["weights"]))
+        print("true:   ", " ".join(f"{w:.4f}" for w in true_weights()[:config.degree].tolist()))
+    if final["diverged"]:
+        print(f"diverged: the loss is no longer finite; try a learning rate below {config.lr:g}", file=sys.stderr)
+        return 1
+    return 0
