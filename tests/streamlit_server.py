@@ -43,9 +43,9 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> fl
 
 
 @contextmanager
-def serve(env: dict[str, str] | None = None):
+def serve(env: dict[str, str] | None = None, port: int | None = None):
     """Yield ``(url, process)`` of a fresh server; stop it afterwards."""
-    port = free_port()
+    port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true"]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},

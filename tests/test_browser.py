@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.streamlit_server import CHROMIUM, ROOT, launch_chromium, serve, wait_for_app
+from tests.streamlit_server import CHROMIUM, ROOT, free_port, launch_chromium, serve, wait_for_app
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 pytestmark = [
@@ -160,3 +160,27 @@ def test_missing_dataset_is_explained_and_other_pages_still_work(tmp_path: Path,
             assert_no_exception(page)
             page.locator("[data-testid='stPlotlyChart']").first.wait_for(state="attached", timeout=60_000)
         context.close()
+
+
+def test_server_restart_reconnects_without_a_traceback(browser, fashion):
+    port = free_port()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    with serve(port=port) as (url, _):
+        open_page(page, f"{url}/Weight_decay?lambd=1")
+    # The server is gone; the open page waits and reconnects to the new one by itself.
+    with serve(port=port) as (url, _):
+        page.wait_for_function("() => !document.body.innerText.includes('Connecting')", timeout=60_000)
+        wait_for_app(page)
+        assert_no_exception(page)
+        chart = page.locator("[data-testid='stPlotlyChart']:visible").first
+        chart.wait_for(timeout=60_000)
+        before = chart.screenshot()
+        slider = sidebar_slider(page, "λ")
+        slider.focus()
+        slider.press("ArrowRight")  # only a live connection to the new server can redraw the chart
+        wait_for_app(page)
+        page.wait_for_timeout(500)
+        assert chart.screenshot() != before
+        assert_no_exception(page)
+    context.close()
