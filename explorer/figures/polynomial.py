@@ -22,13 +22,16 @@ def _style(fig: go.Figure, title: str, x_title: str, y_title: str, height: int =
     return fig
 
 
+def _train_test_lines(x: pd.Series, df: pd.DataFrame, mode: str = "lines+markers") -> list[go.Scatter]:
+    """The train and test loss lines every chart here draws, in the same colours."""
+    return [go.Scatter(x=x, y=df[f"{split}_loss"], name=split, mode=mode, line=dict(color=color, width=3))
+            for split, color in (("train", TRAIN_COLOR), ("test", TEST_COLOR))]
+
+
 def loss_curves(history: list[dict]) -> go.Figure:
     """Train and test loss after every epoch on a log axis, like d2l's Animator."""
     df = pd.DataFrame(history)
-    fig = go.Figure([
-        go.Scatter(x=df["epoch"], y=df["train_loss"], name="train", line=dict(color=TRAIN_COLOR, width=3)),
-        go.Scatter(x=df["epoch"], y=df["test_loss"], name="test", line=dict(color=TEST_COLOR, width=3)),
-    ])
+    fig = go.Figure(_train_test_lines(df["epoch"], df, mode="lines"))
     fig.update_yaxes(type="log")
     return _style(fig, "Loss per epoch", "epoch", LOSS_TITLE)
 
@@ -72,12 +75,7 @@ def weight_bars(weights: list[float]) -> go.Figure:
 
 def complexity(df: pd.DataFrame, degree: int | None = None) -> go.Figure:
     """Final train and test loss against the number of features: the U of model selection."""
-    fig = go.Figure([
-        go.Scatter(x=df["degree"], y=df["train_loss"], name="train", mode="lines+markers",
-                   line=dict(color=TRAIN_COLOR, width=3)),
-        go.Scatter(x=df["degree"], y=df["test_loss"], name="test", mode="lines+markers",
-                   line=dict(color=TEST_COLOR, width=3)),
-    ])
+    fig = go.Figure(_train_test_lines(df["degree"], df))
     if degree is not None:
         fig.add_vline(x=degree, line_dash="dot", annotation_text="your setting")
     fig.update_yaxes(type="log")
@@ -87,12 +85,7 @@ def complexity(df: pd.DataFrame, degree: int | None = None) -> go.Figure:
 
 def learning_curve(df: pd.DataFrame, n_train: int | None = None) -> go.Figure:
     """Final train and test loss against the training-set size."""
-    fig = go.Figure([
-        go.Scatter(x=df["n_train"], y=df["train_loss"], name="train", mode="lines+markers",
-                   line=dict(color=TRAIN_COLOR, width=3)),
-        go.Scatter(x=df["n_train"], y=df["test_loss"], name="test", mode="lines+markers",
-                   line=dict(color=TEST_COLOR, width=3)),
-    ])
+    fig = go.Figure(_train_test_lines(df["n_train"], df))
     if n_train is not None:
         # On a log axis the line takes data units but an annotation takes log10 units.
         fig.add_vline(x=n_train, line_dash="dot")
