@@ -3,6 +3,7 @@ this file; each lesson is one file under pages/."""
 
 import streamlit as st
 
+import ui
 from explorer.data import dataset_status
 
 st.set_page_config(page_title="MLP Explorer", page_icon="🧠", layout="wide")
@@ -46,6 +47,10 @@ The chapter's story, one page at a time:
         "Every page keeps its settings in the link: bookmark or share it to reopen the same "
         "configuration. The same experiments run without the app: `python -m explorer --help`."
     )
+    if ready:
+        # Warm the server's dataset cache after the page is drawn, while people read it, so the
+        # training page opens with the data already in memory.
+        ui.dataset(quiet=True)
 
 
 pages = [st.Page(home, title="Home", icon="🧠", default=True)]

@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
@@ -36,12 +35,6 @@ from tests.streamlit_server import ROOT, launch_chromium, serve  # noqa: E402
 TARGET_LANDING_S = 5.0
 TARGET_DATASET_S = 3.0
 TIMEOUT_MS = 120_000
-
-
-def drain(stream) -> None:
-    # The server logs every request to its stdout pipe; unread, the pipe would fill and block it.
-    for _ in stream:
-        pass
 
 
 def dataset_ready_seconds(browser, url: str) -> tuple[float, float]:
@@ -82,7 +75,6 @@ def one_cold_start(browser) -> dict[str, float]:
     launched = time.perf_counter()
     with serve() as (url, process):
         healthy = time.perf_counter() - launched
-        threading.Thread(target=drain, args=(process.stdout,), daemon=True).start()
         landing = landing_seconds(browser, url, since=launched)
         first = dataset_ready_seconds(browser, url)
         cached = dataset_ready_seconds(browser, url)

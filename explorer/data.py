@@ -17,9 +17,13 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-from torchvision.datasets import FashionMNIST
+if TYPE_CHECKING:
+    import torch
+
+# torch and torchvision are imported inside the functions that need them: the landing page asks
+# dataset_status() and must not wait ~3 s for those imports.
 
 CLASS_NAMES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -118,6 +122,8 @@ def ensure_fashion_mnist(data_dir: Path | str | None = None, system_dir: Path | 
     if _copy_from_system(system_dir, data_dir):
         return f"Debian package copy in {system_dir}"
     if download:
+        from torchvision.datasets import FashionMNIST
+
         try:
             for train in (True, False):
                 FashionMNIST(str(data_dir), train=train, download=True)
@@ -130,6 +136,8 @@ def ensure_fashion_mnist(data_dir: Path | str | None = None, system_dir: Path | 
 
 
 def _read_split(data_dir: Path, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    from torchvision.datasets import FashionMNIST
+
     try:
         ds = FashionMNIST(str(data_dir), train=train, download=False)
         images, labels = ds.data, ds.targets
@@ -150,6 +158,8 @@ def _read_split(data_dir: Path, train: bool) -> tuple[torch.Tensor, torch.Tensor
 def load_fashion_mnist(data_dir: Path | str | None = None, system_dir: Path | str | None = None,
                        download: bool | None = None) -> FashionMNISTData:
     """Load both splits into memory (about 220 MB as float32); raises :class:`DatasetError`."""
+    import torch
+
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     source = ensure_fashion_mnist(data_dir, system_dir, download)
     train_x, train_y = _read_split(data_dir, train=True)

@@ -33,5 +33,8 @@ def most_confused(matrix: torch.Tensor, classes: tuple[str, ...], k: int = 5) ->
 
 def class_samples(data: FashionMNISTData, per_class: int = 8) -> torch.Tensor:
     """(classes, per_class, 28, 28): the first training images of each class."""
-    rows = [data.train_images[data.train_labels == c][:per_class, 0] for c in range(len(data.classes))]
-    return torch.stack(rows)
+    # Indices, not boolean masks: a mask copies every image of the class (~190 MB in all), per call.
+    picks = [(data.train_labels == c).nonzero()[:per_class, 0] for c in range(len(data.classes))]
+    per_class = min(len(p) for p in picks)  # a small subset may hold fewer of some class
+    idx = torch.cat([p[:per_class] for p in picks])
+    return data.train_images[idx, 0].reshape(len(data.classes), per_class, 28, 28)

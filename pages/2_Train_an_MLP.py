@@ -101,6 +101,7 @@ def find(run_id):
 
 
 def start():
+    stop()  # a run interrupted by this click is stopped, not left "running" for ever
     try:
         state["active_run"] = runs.new_run(state["runs"], current_config(), data).id
     except ValueError as err:

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -48,8 +49,11 @@ def serve(env: dict[str, str] | None = None, port: int | None = None):
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true"]
+    # The server's log goes to a file: an unread pipe would block a chatty server once it fills.
+    log = tempfile.NamedTemporaryFile("w", prefix="streamlit-", suffix=".log", delete=False)
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=log, stderr=subprocess.STDOUT, text=True)
+    process.log_path = log.name
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process)
@@ -60,6 +64,7 @@ def serve(env: dict[str, str] | None = None, port: int | None = None):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
 
 
 def launch_chromium(playwright):
