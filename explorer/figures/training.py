@@ -26,7 +26,7 @@ def curves_figure(points: list[dict], target_epoch: int, title: str = "") -> go.
                                  line=dict(color=color, dash=dash, width=3)))
     fig.update_layout(title=title, xaxis_title="epoch", font=FONT, height=420, margin=dict(t=50, b=40),
                       legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
-                      xaxis=dict(range=[0, max(target_epoch, 1)]), uirevision="live")
+                      xaxis=dict(range=[0, max(target_epoch, 1) * 1.03]), uirevision="live")
     return fig
 
 
