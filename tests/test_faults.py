@@ -143,6 +143,7 @@ def test_second_train_click_while_the_first_run_trains(training_page):
     assert [r.id for r in runs] == [1, 2]
     assert runs[1].status == "finished" and len(runs[1].history) == 1
     assert len(first.history) == 1 and first.trainer.epoch_progress == progress  # kept as it was left
+    assert first.status == "stopped"  # not left "running" in the comparison table
     assert at.session_state["active_run"] is None
 
 
