@@ -13,9 +13,9 @@ st.set_page_config(page_title="MLP Explorer", page_icon="🧠", layout="wide")
 # server start resolves too.
 LESSONS = [
     ("pages/1_Activation_functions.py", "Activation functions", "📈"),
-    ("pages/2_Train_an_MLP.py", "Train an MLP", "🏋️"),
-    ("pages/3_Under_and_overfitting.py", "Under- and overfitting", "〰️"),
-    ("pages/4_Weight_decay.py", "Weight decay", "⚖️"),
+    ("pages/3_Train_an_MLP.py", "Train an MLP", "🏋️"),
+    ("pages/4_Under_and_overfitting.py", "Under- and overfitting", "〰️"),
+    ("pages/5_Weight_decay.py", "Weight decay", "⚖️"),
 ]
 
 

@@ -31,7 +31,7 @@ def cli_seconds_per_epoch(epochs: int) -> float:
 
 def page_seconds_per_epoch(epochs: int) -> tuple[float, float]:
     """(seconds per epoch inside the page's loop, whole click-to-finished time per epoch)."""
-    at = AppTest.from_file(str(ROOT / "pages" / "2_Train_an_MLP.py"), default_timeout=600).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "3_Train_an_MLP.py"), default_timeout=600).run()
     at.slider(key="epochs").set_value(epochs).run()
     start = time.perf_counter()
     at.button(key="train").click().run()  # trains to the end, redrawing the live chart, then reruns

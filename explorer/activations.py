@@ -9,12 +9,9 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from itertools import pairwise
 
 import pandas as pd
@@ -268,46 +265,3 @@ def gradient_through_depth(config: DepthConfig, X: torch.Tensor, y: torch.Tensor
     grads = torch.autograd.grad(loss, weights)
     return pd.DataFrame({"layer": range(1, config.depth + 1), "grad_norm": [g.norm().item() for g in grads],
                          "output_std": spreads, "loss": loss.item()})
-
-
-def add_cli(subparsers) -> None:
-    from explorer.cli import positive_float, positive_int
-
-    p = subparsers.add_parser("activations", help="gradient norm per layer of a deep MLP (d2l 4.1, 5.4)")
-    p.add_argument("--activation", choices=NAMES, default="sigmoid")
-    p.add_argument("--alpha", type=float, default=0.25, help="pReLU's negative slope")
-    p.add_argument("--depth", type=positive_int, default=15, help="linear layers (2-100)")
-    p.add_argument("--width", type=positive_int, default=128)
-    p.add_argument("--init-scale", type=positive_float, default=1.0, help="weights ~ N(0, scale^2 / fan_in)")
-    p.add_argument("--batch", type=positive_int, default=256)
-    p.add_argument("--data", choices=("fashion", "random"), default="fashion")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    p.set_defaults(func=run_cli)
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    from explorer.data import DatasetError, load_fashion_mnist
-
-    config = DepthConfig(args.activation, args.alpha, args.depth, args.width, args.init_scale, args.seed)
-    X, y, source = None, None, "random inputs"
-    try:
-        config.validate()
-        if args.data == "fashion":
-            data = load_fashion_mnist()
-            X, y, source = data.train_images[:args.batch], data.train_labels[:args.batch], "Fashion-MNIST"
-    except (ValueError, DatasetError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    if X is None:
-        X = torch.rand(args.batch, 784, generator=torch.Generator().manual_seed(args.seed))
-    table = gradient_through_depth(config, X, y)
-    if args.json:
-        json.dump({"config": asdict(config), "data": source, "layers": table.drop(columns="loss").to_dict("records"),
-                   "loss": float(table["loss"].iloc[0])}, sys.stdout, indent=1)
-        sys.stdout.write("\n")
-    else:
-        print(f"{config.activation}, {config.depth} layers of width {config.width}, init scale "
-              f"{config.init_scale:g}, one batch of {len(X)} {source}:")
-        print(table.drop(columns="loss").to_string(index=False, float_format=lambda v: f"{v:.3e}"))
-    return 0

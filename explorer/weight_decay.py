@@ -18,10 +18,7 @@ is d2l's ``evaluate_loss`` with ``squared_loss``, the mean of (ŷ − y)²/2 (λ
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
 from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
@@ -291,42 +288,3 @@ def scratch_vs_concise(cfg: WeightDecayConfig) -> tuple[pd.DataFrame, float]:
     a, c = runs.values()
     gap = max(((a[k] - c[k]).abs() / a[k].abs().clip(lower=1e-300)).max() for k in ("train_loss", "test_loss"))
     return pd.concat([df.assign(impl=impl) for impl, df in runs.items()], ignore_index=True), float(gap)
-
-
-def add_cli(subparsers) -> None:
-    from explorer.cli import non_negative_float, positive_float, positive_int
-
-    p = subparsers.add_parser("weight-decay", help="weight decay on high-dimensional regression (d2l 4.5)")
-    p.add_argument("--lambd", type=non_negative_float, default=0.0, help="penalty strength λ")
-    p.add_argument("--epochs", type=positive_int, default=100)
-    p.add_argument("--lr", type=positive_float, default=0.003, help="learning rate")
-    p.add_argument("--n-train", type=positive_int, default=20, help="training examples")
-    p.add_argument("--num-inputs", type=positive_int, default=200, help="features")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--impl", choices=IMPLEMENTATIONS, default="scratch",
-                   help="scratch: penalty in the loss; concise: optimizer weight_decay")
-    p.add_argument("--penalty", choices=PENALTIES, default="l2")
-    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    p.set_defaults(func=run_cli)
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    cfg = WeightDecayConfig(lambd=args.lambd, epochs=args.epochs, lr=args.lr, n_train=args.n_train,
-                            num_inputs=args.num_inputs, seed=args.seed, impl=args.impl, penalty=args.penalty)
-    result = train(cfg).to_dict()
-    if args.json:
-        json.dump(result, sys.stdout, indent=1)
-        sys.stdout.write("\n")
-    else:
-        def show(x: float | None) -> str:
-            return "diverged" if x is None else f"{x:.4g}"
-
-        step = max(1, cfg.epochs // 10)
-        for row in result["history"]:
-            if row["epoch"] % step == 0 or row["epoch"] == cfg.epochs:
-                print(f"epoch {row['epoch']:4d}  train loss {show(row['train_loss'])}  "
-                      f"test loss {show(row['test_loss'])}")
-        final = result["final"]
-        print(f"λ = {cfg.lambd:g} ({cfg.penalty}, {cfg.impl}): train loss {show(final['train_loss'])}, "
-              f"test loss {show(final['test_loss'])}, L2 norm of w {show(final['w_norm'])}")
-    return 0 if None not in result["final"].values() else 1

@@ -1,6 +1,5 @@
 """Activation gradients by autograd vs closed forms (float64), and the three experiments' behaviour."""
 
-import argparse
 import json
 import math
 
@@ -10,6 +9,7 @@ import torch
 from torch import nn
 
 from explorer import activations as act
+from explorer.cli import build_parser
 from explorer.figures import activations as figs
 
 ALPHA = 0.3
@@ -188,9 +188,7 @@ def test_depth_config_rejects_bad_settings(bad):
 
 
 def _parser():
-    parser = argparse.ArgumentParser()
-    act.add_cli(parser.add_subparsers(dest="command", required=True))
-    return parser
+    return build_parser()
 
 
 def test_cli_prints_one_json_document(capsys):

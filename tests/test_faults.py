@@ -16,7 +16,7 @@ from explorer.data import raw_dir
 from tests.conftest import make_tiny_fashion
 
 PAGES = Path(__file__).parents[1] / "pages"
-TRAIN_PAGE = str(PAGES / "2_Train_an_MLP.py")
+TRAIN_PAGE = str(PAGES / "3_Train_an_MLP.py")
 
 
 def point_loader_at(monkeypatch, data_dir: Path, system_dir: Path) -> None:
@@ -77,8 +77,8 @@ def test_truncated_system_copy_says_to_reinstall_the_package(tmp_path, monkeypat
 # ---------------------------------------------------------------- (b) no dataset: the other pages
 @pytest.mark.parametrize("page, charts", [
     ("1_Activation_functions.py", {"curves_chart", "collapse_chart", "fit_chart", "depth_chart"}),
-    ("3_Under_and_overfitting.py", {"chart_loss", "chart_fit", "chart_weights"}),
-    ("4_Weight_decay.py", {"loss_curves", "norm_bars", "sweep"}),
+    ("4_Under_and_overfitting.py", {"chart_loss", "chart_fit", "chart_weights"}),
+    ("5_Weight_decay.py", {"loss_curves", "norm_bars", "sweep"}),
 ])
 def test_other_pages_draw_their_charts_without_the_dataset(page, charts, tmp_path, monkeypatch):
     point_loader_at(monkeypatch, tmp_path / "empty", tmp_path / "no-system-copy")

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 # AppTest resolves relative paths against the calling file, so anchor at the repo root.
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "3_Under_and_overfitting.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "4_Under_and_overfitting.py")
 
 
 def run_page(**query) -> AppTest:

@@ -7,7 +7,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).parents[1] / "pages" / "2_Train_an_MLP.py")
+PAGE = str(Path(__file__).parents[1] / "pages" / "3_Train_an_MLP.py")
 
 
 @pytest.fixture

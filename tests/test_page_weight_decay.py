@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).parent.parent / "pages" / "4_Weight_decay.py")
+PAGE = str(Path(__file__).parent.parent / "pages" / "5_Weight_decay.py")
 
 
 def charts(at: AppTest) -> dict[str, dict]:

@@ -6,10 +6,11 @@ import time
 import streamlit as st
 
 import ui
-from explorer import diagnostics, runs
+from explorer import runs
 from explorer.figures import training as figs
-from explorer.models import ACTIVATIONS, dropout_demo, first_layer_weights
+from explorer.models import ACTIVATIONS
 from explorer.training import METRICS, OPTIMIZERS, TrainConfig
+from ui import training_panels as panels
 
 st.set_page_config(page_title="Train an MLP", page_icon="🏋️", layout="wide")
 st.title("🏋️ Train an MLP on Fashion-MNIST")
@@ -69,7 +70,6 @@ ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
 
 
-
 def current_config() -> TrainConfig:
     # Read at call time: button callbacks run before the script, after the widgets' new values land.
     return TrainConfig(
@@ -81,17 +81,7 @@ def current_config() -> TrainConfig:
 
 
 data = ui.dataset()
-with st.expander("🎲 Dropout, seen (d2l 4.6)", expanded=False):
-    p = st.slider("Dropout probability p", 0.0, 1.0, 0.5, 0.1, key="dropout_demo_p")
-    demo = dropout_demo(p, seed=st.session_state.get("dropout_demo_seed", 0))
-    st.plotly_chart(figs.dropout_figure(demo["X"], demo["kept"], demo["out"], p), key="dropout_demo_chart")
-    st.caption(f"d2l's `dropout_layer` on a 2×8 tensor: each value is kept with probability {1 - p:g}; "
-               f"kept values are scaled by 1/(1−p) = "
-               f"{'∞ (all dropped)' if p == 1 else f'{1 / (1 - p):.2f}'} so the expected activation is "
-               "unchanged. At evaluation (`model.eval()`) dropout is off and X passes through.")
-    if st.button("New mask", key="dropout_demo_resample"):
-        st.session_state["dropout_demo_seed"] = st.session_state.get("dropout_demo_seed", 0) + 1
-        st.rerun()
+panels.dropout_panel()
 if data is None:
     st.stop()  # the message above says how to get the data; the other pages keep working
 
@@ -164,43 +154,11 @@ else:
 
 learned, compare, glance = st.tabs(["🔍 What the model learned", "📊 Compare runs", "👕 The dataset"])
 with learned:
-    if shown is None or shown.trainer is None or not shown.history:
-        st.info("Train a run to see its predictions, confusion matrix and weights.")
-    else:
-        model = shown.trainer.model
-        n_show = 16
-        predicted = diagnostics.predict(model, data.test_images[:n_show])
-        st.plotly_chart(figs.prediction_gallery(data.test_images[:n_show], data.test_labels[:n_show].tolist(),
-                                                predicted.tolist(), data.classes))
-        st.caption("The first test images with their true label; ✗ marks a mistake and names the guess.")
-        matrix = diagnostics.confusion_matrix(model, data.test_images, data.test_labels)
-        left, right = st.columns([3, 2])
-        left.plotly_chart(figs.confusion_figure(matrix, data.classes))
-        right.markdown("**Most confused pairs**")
-        right.dataframe(diagnostics.most_confused(matrix, data.classes), hide_index=True)
-        right.caption("What to notice: shirts, T-shirts, pullovers and coats are mixed up most — "
-                      "they look alike at 28×28 pixels. Trousers and bags are almost never wrong.")
-        weights = first_layer_weights(model)[:16].reshape(-1, 28, 28)
-        st.plotly_chart(figs.image_grid(weights, [f"unit {i}" for i in range(len(weights))], diverging=True))
-        st.caption("First-layer weights of 16 hidden units as 28×28 images (red positive, blue negative): "
-                   "each unit is a template the image is compared with. Train longer to see shapes emerge.")
+    panels.what_the_model_learned(shown, data)
 with compare:
-    if not state["runs"]:
-        st.info("Every run you train is kept here (the last 12) to compare side by side.")
-    else:
-        metric = st.selectbox("Metric", METRICS, index=3, key="compare_metric")
-        names = [r.name for r in state["runs"]]
-        chosen = st.multiselect("Runs", names, default=names[-4:], key="compare_runs")
-        frame = runs.history_frame(state["runs"])
-        st.plotly_chart(figs.compare_figure(frame[frame["run"].isin(chosen)], metric))
-        st.caption("What to notice: wider layers and a good learning rate rise faster; dropout lowers train "
-                   "accuracy but often not test accuracy.")
-        st.dataframe(runs.comparison_table(state["runs"]), hide_index=True)
-        st.download_button("⬇ Histories as CSV", frame.to_csv(index=False), "mlp_runs.csv", "text/csv",
-                           key="download_runs")
+    panels.compare_runs(state["runs"])
 with glance:
-    st.plotly_chart(figs.class_mosaic(diagnostics.class_samples(data), data.classes))
-    st.caption("Eight training images per class, 28×28 grey pixels each: what the network sees.")
+    panels.dataset_mosaic(data)
 
 if live is not None:
     # Training runs last, so the rest of the page is drawn already; only the slots above update.

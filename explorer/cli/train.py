@@ -1,0 +1,63 @@
+"""`python -m explorer train`: d2l's MLP on Fashion-MNIST (d2l 4.2-4.6)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from explorer.cli.common import non_negative_float, positive_float, positive_int, probability, progress_bar
+from explorer.data import DatasetError, load_fashion_mnist
+from explorer.training import TrainConfig, run_training
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("train", help="train an MLP on Fashion-MNIST (d2l 4.2-4.6)")
+    p.add_argument("--hidden", type=positive_int, default=256, help="units per hidden layer")
+    p.add_argument("--layers", type=int, choices=(1, 2, 3), default=1, help="hidden layers")
+    p.add_argument("--lr", type=positive_float, default=0.1, help="learning rate")
+    p.add_argument("--batch-size", type=positive_int, default=256)
+    p.add_argument("--epochs", type=positive_int, default=10)
+    p.add_argument("--dropout", type=probability, nargs="+", default=[0.0],
+                   help="dropout per hidden layer (one value for all, or one per layer)")
+    p.add_argument("--weight-decay", type=non_negative_float, default=0.0)
+    p.add_argument("--activation", choices=("relu", "sigmoid", "tanh", "leaky_relu", "gelu"), default="relu")
+    p.add_argument("--optimizer", choices=("sgd", "momentum", "adam", "rmsprop", "adagrad"), default="sgd")
+    p.add_argument("--init-std", type=positive_float, default=0.01, help="std of the normal weight init")
+    p.add_argument("--impl", choices=("concise", "scratch"), default="concise")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-train", type=positive_int, default=None, help="dry run: first N training images")
+    p.add_argument("--max-test", type=positive_int, default=None, help="dry run: first N test images")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = TrainConfig(hidden=args.hidden, layers=args.layers, lr=args.lr, batch_size=args.batch_size,
+                         epochs=args.epochs, dropout=tuple(args.dropout), weight_decay=args.weight_decay,
+                         activation=args.activation, optimizer=args.optimizer, init_std=args.init_std,
+                         impl=args.impl, seed=args.seed, max_train=args.max_train, max_test=args.max_test)
+    try:
+        config.validate()
+        data = load_fashion_mnist()
+    except (ValueError, DatasetError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+    def show(event: dict) -> None:
+        if event["kind"] == "epoch" and not args.json:
+            sys.stderr.write("\n")
+            print(f"epoch {event['epoch']:2d}  train loss {event['train_loss']:.4f}  train acc "
+                  f"{event['train_acc']:.4f}  test loss {event['test_loss']:.4f}  test acc "
+                  f"{event['test_acc']:.4f}  ({event['seconds']:.2f} s)", flush=True)
+        elif event["kind"] == "diverged":
+            sys.stderr.write(f"\n{event['message']}\n")
+        else:
+            progress_bar(event["epoch"], config.epochs, f"loss {event.get('train_loss', float('nan')):.4f}")
+
+    result = run_training(config, data, on_event=show)
+    sys.stderr.write("\n")
+    if args.json:
+        json.dump(result, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    return 0 if result["final"]["status"] == "finished" else 1

@@ -1,0 +1,73 @@
+"""The training page's panels below the live chart: each a function of the runs and the data.
+
+The page keeps the controls, the buttons and the live loop; these panels only show results.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import diagnostics, runs
+from explorer.data import FashionMNISTData
+from explorer.figures import training as figs
+from explorer.models import dropout_demo, first_layer_weights
+from explorer.training import METRICS, predict
+
+
+def dropout_panel() -> None:
+    """d2l's ``dropout_layer`` on a 2×8 tensor; works without the dataset."""
+    with st.expander("🎲 Dropout, seen (d2l 4.6)", expanded=False):
+        p = st.slider("Dropout probability p", 0.0, 1.0, 0.5, 0.1, key="dropout_demo_p")
+        demo = dropout_demo(p, seed=st.session_state.get("dropout_demo_seed", 0))
+        st.plotly_chart(figs.dropout_figure(demo["X"], demo["kept"], demo["out"], p), key="dropout_demo_chart")
+        st.caption(f"d2l's `dropout_layer` on a 2×8 tensor: each value is kept with probability {1 - p:g}; "
+                   f"kept values are scaled by 1/(1−p) = "
+                   f"{'∞ (all dropped)' if p == 1 else f'{1 / (1 - p):.2f}'} so the expected activation is "
+                   "unchanged. At evaluation (`model.eval()`) dropout is off and X passes through.")
+        if st.button("New mask", key="dropout_demo_resample"):
+            st.session_state["dropout_demo_seed"] = st.session_state.get("dropout_demo_seed", 0) + 1
+            st.rerun()
+
+
+def what_the_model_learned(shown: runs.Run | None, data: FashionMNISTData) -> None:
+    if shown is None or shown.trainer is None or not shown.history:
+        st.info("Train a run to see its predictions, confusion matrix and weights.")
+        return
+    model = shown.trainer.model
+    n_show = 16
+    predicted = predict(model, data.test_images[:n_show])
+    st.plotly_chart(figs.prediction_gallery(data.test_images[:n_show], data.test_labels[:n_show].tolist(),
+                                            predicted.tolist(), data.classes))
+    st.caption("The first test images with their true label; ✗ marks a mistake and names the guess.")
+    matrix = diagnostics.confusion_matrix(model, data.test_images, data.test_labels)
+    left, right = st.columns([3, 2])
+    left.plotly_chart(figs.confusion_figure(matrix, data.classes))
+    right.markdown("**Most confused pairs**")
+    right.dataframe(diagnostics.most_confused(matrix, data.classes), hide_index=True)
+    right.caption("What to notice: shirts, T-shirts, pullovers and coats are mixed up most — "
+                  "they look alike at 28×28 pixels. Trousers and bags are almost never wrong.")
+    weights = first_layer_weights(model)[:16].reshape(-1, 28, 28)
+    st.plotly_chart(figs.image_grid(weights, [f"unit {i}" for i in range(len(weights))], diverging=True))
+    st.caption("First-layer weights of 16 hidden units as 28×28 images (red positive, blue negative): "
+               "each unit is a template the image is compared with. Train longer to see shapes emerge.")
+
+
+def compare_runs(book: list[runs.Run]) -> None:
+    if not book:
+        st.info("Every run you train is kept here (the last 12) to compare side by side.")
+        return
+    metric = st.selectbox("Metric", METRICS, index=3, key="compare_metric")
+    names = [r.name for r in book]
+    chosen = st.multiselect("Runs", names, default=names[-4:], key="compare_runs")
+    frame = runs.history_frame(book)
+    st.plotly_chart(figs.compare_figure(frame[frame["run"].isin(chosen)], metric))
+    st.caption("What to notice: wider layers and a good learning rate rise faster; dropout lowers train "
+               "accuracy but often not test accuracy.")
+    st.dataframe(runs.comparison_table(book), hide_index=True)
+    st.download_button("⬇ Histories as CSV", frame.to_csv(index=False), "mlp_runs.csv", "text/csv",
+                       key="download_runs")
+
+
+def dataset_mosaic(data: FashionMNISTData) -> None:
+    st.plotly_chart(figs.class_mosaic(diagnostics.class_samples(data), data.classes))
+    st.caption("Eight training images per class, 28×28 grey pixels each: what the network sees.")
