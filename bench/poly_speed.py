@@ -22,6 +22,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
+from explorer import poly_selection as sel  # noqa: E402
 from explorer import polynomial as poly  # noqa: E402
 from explorer.polynomial import MAX_DEGREE, PolyConfig  # noqa: E402
 
@@ -87,7 +88,7 @@ def main() -> None:
           f"w {[round(w, 3) for w in result['final']['weights']]}")
     print(f"  d2l-style: train {ref_train:.4f}  test {ref_test:.4f}  w {[round(w, 3) for w in ref_w]}")
 
-    ours_sweep, table = best_time(lambda: poly.complexity_sweep(config), args.repeats)
+    ours_sweep, table = best_time(lambda: sel.complexity_sweep(config), args.repeats)
     degrees = [1, 4, 8, 14, 20] if args.quick else list(range(1, MAX_DEGREE + 1))
     tic = time.perf_counter()
     for degree in degrees:
@@ -98,8 +99,8 @@ def main() -> None:
           f"-> ours is {ref_sweep / ours_sweep:.0f}x faster")
     print("  ours, test loss by degree:", " ".join(f"{v:.3g}" for v in table["test_loss"]))
 
-    ours_kfold, (_, selected) = best_time(lambda: poly.kfold_selection(config, 5), 1)
-    ours_curve, _ = best_time(lambda: poly.learning_curve(config), 1)
+    ours_kfold, (_, selected) = best_time(lambda: sel.kfold_selection(config, 5), 1)
+    ours_curve, _ = best_time(lambda: sel.learning_curve(config), 1)
     print(f"\nours only: 5-fold selection (120 models) {ours_kfold:.3f} s -> {selected} features; "
           f"learning curve (13 sizes up to 1000) {ours_curve:.3f} s")
 

@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from explorer import weight_decay as wd  # noqa: E402
+from explorer import weight_decay_sweeps as wds  # noqa: E402
 
 SIDE_BY_SIDE = [0.0, 3.0]
 
@@ -86,12 +87,12 @@ def main() -> None:
 
     timings = {
         "d2l-style loop, λ 0 and 3": best_time(d2l_loop(SIDE_BY_SIDE), args.repeats),
-        "ours side by side (scratch), λ 0 and 3": best_time(lambda: wd.compare(cfg, SIDE_BY_SIDE), args.repeats),
+        "ours side by side (scratch), λ 0 and 3": best_time(lambda: wds.compare(cfg, SIDE_BY_SIDE), args.repeats),
         "ours side by side (concise), λ 0 and 3":
-            best_time(lambda: wd.compare(replace(cfg, impl="concise"), SIDE_BY_SIDE), args.repeats),
-        "ours batched, λ 0 and 3": best_time(lambda: wd.train_batched(cfg, tuple(SIDE_BY_SIDE)), args.repeats),
-        f"d2l-style loop, {len(wd.SWEEP_LAMBDAS)}-λ sweep": best_time(d2l_loop(wd.SWEEP_LAMBDAS), 1),
-        f"ours batched, {len(wd.SWEEP_LAMBDAS)}-λ sweep": best_time(lambda: wd.sweep(cfg), args.repeats),
+            best_time(lambda: wds.compare(replace(cfg, impl="concise"), SIDE_BY_SIDE), args.repeats),
+        "ours batched, λ 0 and 3": best_time(lambda: wds.train_batched(cfg, tuple(SIDE_BY_SIDE)), args.repeats),
+        f"d2l-style loop, {len(wds.SWEEP_LAMBDAS)}-λ sweep": best_time(d2l_loop(wds.SWEEP_LAMBDAS), 1),
+        f"ours batched, {len(wds.SWEEP_LAMBDAS)}-λ sweep": best_time(lambda: wds.sweep(cfg), args.repeats),
     }
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; best of {args.repeats} (sweep loop: 1)")
     for name, seconds in timings.items():

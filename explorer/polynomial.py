@@ -8,12 +8,13 @@ Loss: we report the mean squared error mean((ŷ - y)²) and train on it, as d2l'
 with ``nn.MSELoss``; its printed losses (≈ 0.011 ≈ σ² for the good fit) are on this scale.
 d2l's ``squared_loss`` (with a 1/2) would halve every loss.
 
-Speed: every experiment is one call of :func:`train_batched`, which trains M models at once as a
-stack of weight vectors. Model m sees only its first ``degree`` features (the others are zeroed, so
-their weights stay 0) and only its own training examples. All models share one shuffling stream:
-each epoch draws one random key per example and every model visits its own examples in key order.
-So a model inside a sweep takes exactly the batches it would take alone with the same seed, and a
-sweep gives the same numbers as fitting each configuration alone (:func:`fit` is the case M = 1).
+Speed: every experiment is one call of :func:`train_batched` (the sweeps live in
+:mod:`explorer.poly_selection`), which trains M models at once as a stack of weight vectors.
+Model m sees only its first ``degree`` features (the others are zeroed, so their weights stay 0)
+and only its own training examples. All models share one shuffling stream: each epoch draws one
+random key per example and every model visits its own examples in key order. So a model inside a
+sweep takes exactly the batches it would take alone with the same seed, and a sweep gives the same
+numbers as fitting each configuration alone (:func:`fit` is the case M = 1).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
-import pandas as pd
 import torch
 
 MAX_DEGREE = 20  # features x^0/0! ... x^19/19!
@@ -92,7 +92,7 @@ def make_data(config: PolyConfig) -> dict[str, torch.Tensor]:
 
 
 @contextmanager
-def _one_thread() -> Iterator[None]:
+def one_thread() -> Iterator[None]:
     """Run these tiny matmuls on one thread: splitting them costs more than it saves, and on a busy
     machine OpenMP's waiting threads made a sweep 20x slower. OpenMP's setting is per calling thread,
     so other sessions of the app keep theirs."""
@@ -178,18 +178,20 @@ def train_batched(x_train: torch.Tensor, y_train: torch.Tensor, x_test: torch.Te
     return BatchResult(weights, train_hist, test_hist, val_loss)
 
 
-def _train(config: PolyConfig, data: dict, degrees: list[int], train_sets=None, dtype=torch.float32) -> BatchResult:
-    with _one_thread():
+def train_models(config: PolyConfig, data: dict, degrees: list[int], train_sets=None,
+                 dtype=torch.float32) -> BatchResult:
+    """``train_batched`` with ``config``'s SGD settings, on one thread."""
+    with one_thread():
         return train_batched(data["x_train"], data["y_train"], data["x_test"], data["y_test"], degrees, train_sets,
-                         epochs=config.epochs, lr=config.lr, batch_size=config.batch_size, seed=config.seed,
-                         dtype=dtype)
+                             epochs=config.epochs, lr=config.lr, batch_size=config.batch_size, seed=config.seed,
+                             dtype=dtype)
 
 
 def fit(config: PolyConfig, dtype: torch.dtype = torch.float32) -> dict:
     """One model: ``{"config", "history": [{"epoch", "train_loss", "test_loss"}], "final"}`` (JSON-ready)."""
     config.validate()
     data = make_data(config)
-    result = _train(config, data, [config.degree], dtype=dtype)
+    result = train_models(config, data, [config.degree], dtype=dtype)
     finite = lambda v: v if math.isfinite(v) else None  # JSON has no NaN: a diverged loss becomes null
     history = [{"epoch": e + 1, "train_loss": finite(tr), "test_loss": finite(te)}
                for e, (tr, te) in enumerate(zip(result.train_loss[:, 0].tolist(), result.test_loss[:, 0].tolist()))]
@@ -207,53 +209,3 @@ def least_squares(config: PolyConfig) -> torch.Tensor:
     data = make_data(config)
     X = poly_features(data["x_train"], config.degree)
     return torch.linalg.lstsq(X, data["y_train"][:, None]).solution.squeeze(1)
-
-
-def complexity_sweep(config: PolyConfig, dtype: torch.dtype = torch.float32) -> pd.DataFrame:
-    """Final train and test MSE for 1..20 features, all trained in one batch on the same data."""
-    config.validate()
-    degrees = list(range(1, MAX_DEGREE + 1))
-    result = _train(config, make_data(config), degrees, dtype=dtype)
-    return pd.DataFrame({"degree": degrees, "train_loss": result.train_loss[-1].numpy(),
-                         "test_loss": result.test_loss[-1].numpy()})
-
-
-def learning_curve(config: PolyConfig, sizes: tuple[int, ...] = LEARNING_CURVE_SIZES,
-                   dtype: torch.dtype = torch.float32) -> pd.DataFrame:
-    """Final train and test MSE of ``config.degree`` features vs training-set size (nested prefixes)."""
-    config.validate()
-    sizes = sorted(set(sizes))
-    data = make_data(PolyConfig(**{**asdict(config), "n_train": max(sizes)}))
-    train_sets = torch.arange(max(sizes))[None, :] < torch.tensor(sizes)[:, None]
-    result = _train(config, data, [config.degree] * len(sizes), train_sets, dtype)
-    return pd.DataFrame({"n_train": sizes, "train_loss": result.train_loss[-1].numpy(),
-                         "test_loss": result.test_loss[-1].numpy()})
-
-
-def kfold_selection(config: PolyConfig, k: int = 5, dtype: torch.dtype = torch.float32) -> tuple[pd.DataFrame, int]:
-    """K-fold cross-validation over 1..20 features (d2l 4.4.3); returns (table, selected degree).
-
-    The training set is cut into K contiguous folds; model (degree, fold) trains on the other K-1
-    and is validated on the held-out one. The same batch also trains every degree on the whole
-    training set, for the test-loss column (which the selection never sees). Selection uses the
-    one-standard-error rule: the fewest features whose mean validation loss is within one standard
-    error of the lowest. Beyond 4 features the means differ by less than the fold-to-fold noise, and
-    a plain argmin would pick among them at random.
-    """
-    config.validate()
-    if not 2 <= k <= config.n_train:
-        raise ValueError(f"K must be between 2 and the training-set size ({config.n_train})")
-    degrees = list(range(1, MAX_DEGREE + 1))
-    fold_of = torch.arange(config.n_train) * k // config.n_train  # fold sizes differ by at most 1
-    fold_sets = fold_of[None, :] != torch.arange(k)[:, None]  # (k, N): train on all folds but one
-    train_sets = torch.cat([fold_sets.repeat(MAX_DEGREE, 1), torch.ones(MAX_DEGREE, config.n_train, dtype=bool)])
-    all_degrees = [d for d in degrees for _ in range(k)] + degrees
-    result = _train(config, make_data(config), all_degrees, train_sets, dtype)
-    val = result.val_loss[:MAX_DEGREE * k].view(MAX_DEGREE, k)
-    table = pd.DataFrame({"degree": degrees, "val_loss": val.mean(1).numpy(), "val_std": val.std(1).numpy(),
-                          "train_loss": result.train_loss[-1, MAX_DEGREE * k:].numpy(),
-                          "test_loss": result.test_loss[-1, MAX_DEGREE * k:].numpy()})
-    val_loss = table["val_loss"].fillna(math.inf)  # a diverged degree is never the best
-    best = val_loss.idxmin()
-    threshold = val_loss[best] + table["val_std"][best] / math.sqrt(k)
-    return table, int(table["degree"][val_loss <= threshold].min())

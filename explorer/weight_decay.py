@@ -3,12 +3,17 @@
 y = 0.05 + Σ 0.01·x_i + ε, ε ~ N(0, 0.01²), with 200 features and only 20 training examples, so a
 linear model overfits on purpose. Three trainers, one set of numbers:
 
-* :func:`train_scratch`, d2l's from-scratch version: the penalty λ‖w‖²/2 (or λ‖w‖₁) is added to every
+* :func:`train_scratch`, d2l's from-scratch version: the penalty λ‖w‖²/2 is added to every
   example's squared loss (ŷ − y)²/2, ``sum().backward()``, then ``param -= lr · grad / batch size``;
 * :func:`train_concise`: ``nn.Linear`` and ``torch.optim.SGD`` with ``weight_decay=λ`` on the weight
   only (the bias is not decayed);
-* :func:`train_batched`: every λ of a sweep at once, as one (n_lambdas × num_inputs) weight matrix with
-  the same data, initial weights and shuffle order, so row k is the one-model run with λ_k.
+* :func:`explorer.weight_decay_sweeps.train_batched`: every λ of a sweep at once, as one
+  (n_lambdas × num_inputs) weight matrix with the same data, initial weights and shuffle order.
+
+L1 is a proximal step, not a subgradient: after the data-gradient step every weight is soft-thresholded,
+w ← sign(w)·max(|w| − lr·λ, 0). That is the exact minimiser of the step's linearised loss plus lr·λ‖w‖₁,
+so small weights become exactly 0, as the theory says; the subgradient sign(w) only makes them
+jitter around 0 (d2l 4.5 has no L1; this is ours).
 
 Loss scaling: ``nn.MSELoss`` is mean (ŷ − y)², twice d2l's ``squared_loss``, so d2l's concise version
 takes data-gradient steps twice as large and reports losses twice as big. We use ``MSELoss / 2``: both
@@ -19,9 +24,8 @@ is d2l's ``evaluate_loss`` with ``squared_loss``, the mean of (ŷ − y)²/2 (λ
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
-import pandas as pd
 import torch
 from torch import nn
 
@@ -29,9 +33,6 @@ IMPLEMENTATIONS = ("scratch", "concise")
 PENALTIES = ("l2", "l1")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 TRUE_W, TRUE_B, NOISE_STD = 0.01, 0.05, 0.01  # d2l: true_w = ones * 0.01, true_b = 0.05
-# The sweep: λ = 0 plus 30 values evenly spaced on a log axis from 1e-3 to 1e2.
-SWEEP_LAMBDAS = (0.0, *torch.logspace(-3, 2, 30, dtype=torch.float64).tolist())
-NEAR_ZERO = 0.01  # |w| below this counts as "near zero" (the true weights are all 0.01)
 
 
 @dataclass
@@ -117,7 +118,9 @@ def l1_penalty(w: torch.Tensor) -> torch.Tensor:
     return torch.sum(torch.abs(w))
 
 
-PENALTY_FUNCTIONS = {"l2": l2_penalty, "l1": l1_penalty}
+def soft_threshold(w: torch.Tensor, threshold: float | torch.Tensor) -> torch.Tensor:
+    """The proximal map of threshold·‖w‖₁: shrink every weight towards 0 by ``threshold``, stopping at 0."""
+    return torch.sign(w) * (w.abs() - threshold).clamp(min=0)
 
 
 @torch.no_grad()
@@ -164,18 +167,20 @@ def train_scratch(cfg: WeightDecayConfig, data: RegressionData | None = None) ->
     data = data or make_data(cfg)
     w = data.init_w.clone().requires_grad_(True)
     b = torch.zeros(1, dtype=w.dtype, requires_grad=True)
-    penalty = PENALTY_FUNCTIONS[cfg.penalty]
+    l2 = cfg.penalty == "l2"
     history = []
     for epoch, batches in enumerate(batch_order(cfg), start=1):
         for idx in batches:
             X, y = data.train_x[idx], data.train_y[idx]
-            # Broadcasting adds λ·penalty(w) to every example's loss, as in d2l.
-            loss = squared_loss(X @ w + b, y) + cfg.lambd * penalty(w)
+            # Broadcasting adds λ·penalty(w) to every example's loss, as in d2l; L1 is applied after the step.
+            loss = squared_loss(X @ w + b, y) + (cfg.lambd * l2_penalty(w) if l2 else 0)
             loss.sum().backward()
             with torch.no_grad():  # d2l.sgd; dividing by the real batch size keeps a short last batch a mean
                 for param in (w, b):
                     param -= cfg.lr * param.grad / len(idx)
                     param.grad.zero_()
+                if not l2:
+                    w.copy_(soft_threshold(w, cfg.lr * cfg.lambd))
         history.append(_history_row(epoch, data, w, b))
     return RunResult(cfg, history, w.detach(), b.item())
 
@@ -197,94 +202,14 @@ def train_concise(cfg: WeightDecayConfig, data: RegressionData | None = None) ->
             X, y = data.train_x[idx], data.train_y[idx]
             trainer.zero_grad()
             loss = mse(net(X).squeeze(-1), y) / 2  # MSELoss has no 1/2; halving it matches squared_loss
-            if cfg.penalty == "l1":  # optimizers only offer L2 decay, so L1 goes into the loss
-                loss = loss + cfg.lambd * l1_penalty(net.weight)
             loss.backward()
             trainer.step()
+            if cfg.penalty == "l1":  # optimizers only offer L2 decay: L1's proximal step follows the SGD step
+                with torch.no_grad():
+                    net.weight.copy_(soft_threshold(net.weight, cfg.lr * cfg.lambd))
         history.append(_history_row(epoch, data, net.weight, net.bias))
     return RunResult(cfg, history, net.weight.detach()[0].clone(), net.bias.item())
 
 
 def train(cfg: WeightDecayConfig, data: RegressionData | None = None) -> RunResult:
     return (train_scratch if cfg.impl == "scratch" else train_concise)(cfg, data)
-
-
-@dataclass
-class BatchedResult:
-    """Many λ trained together; per-epoch metrics are (epochs × n_lambdas) tensors."""
-
-    lambdas: tuple[float, ...]
-    train_loss: torch.Tensor
-    test_loss: torch.Tensor
-    w_norm: torch.Tensor
-    weights: torch.Tensor  # (n_lambdas × num_inputs)
-    bias: torch.Tensor
-
-
-@torch.no_grad()
-def train_batched(cfg: WeightDecayConfig, lambdas: tuple[float, ...] = SWEEP_LAMBDAS,
-                  data: RegressionData | None = None) -> BatchedResult:
-    """All λ in one tensor computation; the gradients are written out, which is what autograd computes."""
-    cfg.validate()
-    if not lambdas or any(not (math.isfinite(lam) and lam >= 0) for lam in lambdas):
-        raise ValueError("λ values must be finite numbers >= 0")
-    data = data or make_data(cfg)
-    lam = torch.tensor(lambdas, dtype=data.init_w.dtype)[:, None]
-    W = data.init_w.expand(len(lambdas), -1).clone()  # every model starts from the same weights
-    b = torch.zeros(len(lambdas), dtype=W.dtype)
-    rows = []
-    for batches in batch_order(cfg):
-        for idx in batches:
-            X, y = data.train_x[idx], data.train_y[idx]
-            residual = X @ W.T + b - y[:, None]  # (batch, n_lambdas)
-            penalty_grad = W if cfg.penalty == "l2" else torch.sign(W)
-            W -= cfg.lr * (residual.T @ X / len(idx) + lam * penalty_grad)
-            b -= cfg.lr * residual.mean(0)
-        rows.append(evaluate(data, W, b))
-    train_loss, test_loss, w_norm = (torch.stack([r[key] for r in rows]) for key in rows[0])
-    return BatchedResult(tuple(lambdas), train_loss, test_loss, w_norm, W, b)
-
-
-def sweep(cfg: WeightDecayConfig, lambdas: tuple[float, ...] = SWEEP_LAMBDAS) -> pd.DataFrame:
-    """Final train/test loss and ‖w‖₂ per λ; ``best`` marks the lowest finite test loss."""
-    result = train_batched(cfg, lambdas)
-    df = pd.DataFrame({"lambd": list(lambdas), "train_loss": result.train_loss[-1].tolist(),
-                       "test_loss": result.test_loss[-1].tolist(), "w_norm": result.w_norm[-1].tolist()})
-    df = df.replace([math.inf, -math.inf], math.nan)  # a diverged run is "no number", not a best candidate
-    df["best"] = df.index == df["test_loss"].idxmin() if df["test_loss"].notna().any() else False
-    return df
-
-
-def compare(cfg: WeightDecayConfig, lambdas: list[float]) -> tuple[pd.DataFrame, dict[float, list[float]]]:
-    """Side by side: one run per λ with ``cfg.impl``; (history with a ``lambd`` column, final weights per λ)."""
-    data = make_data(cfg)  # made once: every λ sees the same examples and initial weights
-    frames, weights = [], {}
-    for lam in lambdas:
-        run = train(replace(cfg, lambd=float(lam)), data)
-        frames.append(pd.DataFrame(run.history).assign(lambd=float(lam)))
-        weights[float(lam)] = run.weights.tolist()
-    return pd.concat(frames, ignore_index=True).replace([math.inf, -math.inf], math.nan), weights
-
-
-def compare_penalties(cfg: WeightDecayConfig) -> dict[str, list[float]]:
-    """Final weights with L2 and with L1 at ``cfg``'s λ, same data and start: spread versus sparse."""
-    data = make_data(cfg)
-    return {penalty: train(replace(cfg, penalty=penalty), data).weights.tolist() for penalty in PENALTIES}
-
-
-def near_zero_share(weights: list[float] | torch.Tensor, tol: float = NEAR_ZERO) -> float:
-    """Fraction of weights with |w| < tol; L1's subgradient steps leave weights jittering within ±lr·λ of 0."""
-    w = torch.as_tensor(weights)
-    return (w.abs() < tol).double().mean().item()
-
-
-def scratch_vs_concise(cfg: WeightDecayConfig) -> tuple[pd.DataFrame, float]:
-    """Both implementations with ``cfg``'s λ; (histories with an ``impl`` column, largest relative difference).
-
-    Run it in float64 to compare the algorithms, not float32 rounding (λ = 0 drives the train loss to 1e-7).
-    """
-    data = make_data(cfg)
-    runs = {impl: pd.DataFrame(train(replace(cfg, impl=impl), data).history) for impl in IMPLEMENTATIONS}
-    a, c = runs.values()
-    gap = max(((a[k] - c[k]).abs() / a[k].abs().clip(lower=1e-300)).max() for k in ("train_loss", "test_loss"))
-    return pd.concat([df.assign(impl=impl) for impl, df in runs.items()], ignore_index=True), float(gap)

@@ -5,6 +5,7 @@ from dataclasses import asdict
 import streamlit as st
 
 import ui
+from explorer import poly_selection as sel
 from explorer import polynomial as poly
 from explorer.figures import polynomial as figures
 
@@ -77,10 +78,10 @@ def fit(cfg: dict) -> tuple[dict, dict]:
 def sweep(kind: str, cfg: dict, k: int = 5):
     config = poly.PolyConfig(**cfg)
     if kind == "complexity":
-        return poly.complexity_sweep(config)
+        return sel.complexity_sweep(config)
     if kind == "learning":
-        return poly.learning_curve(config)
-    return poly.kfold_selection(config, k)
+        return sel.learning_curve(config)
+    return sel.kfold_selection(config, k)
 
 
 result, data = fit(asdict(config))

@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from explorer import weight_decay as wd
+from explorer import weight_decay_sweeps as wds
 from explorer.figures import weight_decay as figs
 
 st.set_page_config(page_title="Weight decay", page_icon="⚖️", layout="wide")
@@ -65,22 +66,22 @@ lambdas = tuple(sorted({float(lam) for lam in s.compare} | {config.lambd}))
 
 @st.cache_data(max_entries=64, show_spinner="Training one model per λ…")
 def run_compare(config: dict, lambdas: tuple[float, ...]):
-    return wd.compare(wd.WeightDecayConfig(**config), list(lambdas))
+    return wds.compare(wd.WeightDecayConfig(**config), list(lambdas))
 
 
 @st.cache_data(max_entries=64, show_spinner="Training all 31 λ at once…")
 def run_sweep(config: dict):
-    return wd.sweep(wd.WeightDecayConfig(**config))
+    return wds.sweep(wd.WeightDecayConfig(**config))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def run_penalties(config: dict):
-    return wd.compare_penalties(wd.WeightDecayConfig(**config))
+    return wds.compare_penalties(wd.WeightDecayConfig(**config))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def run_impls(config: dict):
-    return wd.scratch_vs_concise(wd.WeightDecayConfig(**config))
+    return wds.scratch_vs_concise(wd.WeightDecayConfig(**config))
 
 
 history, weights = run_compare(config.to_dict(), lambdas)

@@ -7,6 +7,7 @@ import pytest
 import torch
 from torch import nn
 
+from explorer import poly_selection as sel
 from explorer import polynomial as poly
 from explorer.cli import main
 from explorer.polynomial import MAX_DEGREE, MAX_TRAIN, TRUE_W, PolyConfig
@@ -108,7 +109,7 @@ def test_fit_matches_plain_autograd_loop(config):
 @pytest.mark.parametrize("dtype, rel", [(torch.float64, 1e-9), (torch.float32, 1e-5)])
 def test_complexity_sweep_equals_fitting_each_degree_alone(dtype, rel):
     config = PolyConfig(epochs=60, n_train=30)
-    sweep = poly.complexity_sweep(config, dtype=dtype)
+    sweep = sel.complexity_sweep(config, dtype=dtype)
     assert list(sweep["degree"]) == list(range(1, MAX_DEGREE + 1))
     for row in sweep.itertuples():
         alone = poly.fit(PolyConfig(**{**config.__dict__, "degree": row.degree}), dtype=dtype)["final"]
@@ -128,7 +129,7 @@ def test_float32_like_d2l_is_accurate_enough_for_twenty_features():
 def test_learning_curve_equals_fitting_each_size_alone():
     config = PolyConfig(epochs=40)
     sizes = (10, 23, 100, 250)
-    curve = poly.learning_curve(config, sizes, dtype=torch.float64)
+    curve = sel.learning_curve(config, sizes, dtype=torch.float64)
     for row in curve.itertuples():
         alone = poly.fit(PolyConfig(**{**config.__dict__, "n_train": row.n_train}), dtype=torch.float64)["final"]
         assert row.train_loss == pytest.approx(alone["train_loss"], rel=1e-9)
@@ -137,7 +138,7 @@ def test_learning_curve_equals_fitting_each_size_alone():
 
 def test_kfold_validation_loss_is_the_held_out_fold_loss():
     config, k = PolyConfig(epochs=30, n_train=20), 4
-    table, _ = poly.kfold_selection(config, k, dtype=torch.float64)
+    table, _ = sel.kfold_selection(config, k, dtype=torch.float64)
     data = poly.make_data(config)
     fold_losses = []
     for fold in range(k):  # fold 1 of 4 over 20 examples is examples 5..9
@@ -154,7 +155,7 @@ def test_kfold_validation_loss_is_the_held_out_fold_loss():
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_kfold_selects_about_four_features_on_d2l_data(seed):
-    table, selected = poly.kfold_selection(PolyConfig(seed=seed), k=5)
+    table, selected = sel.kfold_selection(PolyConfig(seed=seed), k=5)
     assert abs(selected - 4) <= 1
     # One-standard-error rule: the fewest features within one standard error of the best mean.
     best = table.val_loss.idxmin()
@@ -181,7 +182,7 @@ def test_bad_configs_raise(bad):
 
 def test_kfold_rejects_bad_k():
     with pytest.raises(ValueError):
-        poly.kfold_selection(PolyConfig(n_train=10), k=11)
+        sel.kfold_selection(PolyConfig(n_train=10), k=11)
 
 
 def test_cli_prints_one_json_document(capsys):

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from explorer import weight_decay as wd
+from explorer import weight_decay_sweeps as wds
 from explorer.cli import main
 
 D2L = wd.WeightDecayConfig()  # d2l's setting: 200 features, 20 examples, batch 5, lr 0.003, 100 epochs
@@ -94,7 +95,7 @@ def test_scratch_equals_concise(penalty, lambd):
 
 
 def test_scratch_vs_concise_reports_a_tiny_gap():
-    history, gap = wd.scratch_vs_concise(replace(F64, lambd=3.0, epochs=20))
+    history, gap = wds.scratch_vs_concise(replace(F64, lambd=3.0, epochs=20))
     assert set(history["impl"]) == set(wd.IMPLEMENTATIONS) and len(history) == 40
     assert gap < 1e-9
 
@@ -104,7 +105,7 @@ def test_batched_sweep_equals_individual_runs(penalty):
     lambdas = (0.0, 0.01, 0.5, 3.0, 30.0)
     cfg = replace(F64, penalty=penalty, epochs=40, n_train=23)  # 23: a short last batch too
     data = wd.make_data(cfg)
-    batched = wd.train_batched(cfg, lambdas, data)
+    batched = wds.train_batched(cfg, lambdas, data)
     assert batched.weights.shape == (len(lambdas), cfg.num_inputs)
     assert batched.test_loss.shape == (cfg.epochs, len(lambdas))
     for k, lam in enumerate(lambdas):
@@ -116,7 +117,7 @@ def test_batched_sweep_equals_individual_runs(penalty):
 
 
 def test_sweep_grid_and_best_lambda():
-    table = wd.sweep(D2L)
+    table = wds.sweep(D2L)
     assert len(table) == 31 and table["lambd"].iloc[0] == 0
     assert table["lambd"].iloc[1] == pytest.approx(1e-3) and table["lambd"].iloc[-1] == pytest.approx(1e2)
     assert table["best"].sum() == 1
@@ -126,13 +127,13 @@ def test_sweep_grid_and_best_lambda():
 
 
 def test_l1_leaves_many_weights_near_zero_and_l2_does_not():
-    weights = wd.compare_penalties(replace(D2L, lambd=1.0))
-    l1, l2 = wd.near_zero_share(weights["l1"]), wd.near_zero_share(weights["l2"])
+    weights = wds.compare_penalties(replace(D2L, lambd=1.0))
+    l1, l2 = wds.near_zero_share(weights["l1"]), wds.near_zero_share(weights["l2"])
     assert l1 > 0.5 and l2 < 0.2
 
 
 def test_compare_runs_every_lambda_on_the_same_data():
-    history, weights = wd.compare(replace(D2L, epochs=10), [0, 3])
+    history, weights = wds.compare(replace(D2L, epochs=10), [0, 3])
     assert sorted(weights) == [0.0, 3.0] and len(weights[3.0]) == 200
     assert len(history) == 20
     first = history[history["epoch"] == 1].set_index("lambd")
@@ -144,7 +145,7 @@ def test_invalid_settings_are_rejected():
         with pytest.raises(ValueError):
             replace(D2L, **bad).validate()
     with pytest.raises(ValueError):
-        wd.train_batched(D2L, (0.0, -1.0))
+        wds.train_batched(D2L, (0.0, -1.0))
 
 
 def test_cli_json(capsys):

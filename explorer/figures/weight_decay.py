@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from explorer.weight_decay import NEAR_ZERO, near_zero_share
+from explorer.weight_decay_sweeps import NEAR_ZERO, near_zero_share
 
 TRAIN, TEST = "#1f77b4", "#d62728"
 FONT = {"size": 16}
