@@ -5,9 +5,10 @@ from dataclasses import asdict
 import streamlit as st
 
 import ui
-from explorer import poly_selection as sel
 from explorer import polynomial as poly
 from explorer.figures import polynomial as figures
+from ui import polynomial_tabs as tabs
+from ui.i18n import _
 
 st.set_page_config(page_title="Under- and overfitting", page_icon="〰️", layout="wide")
 st.title("〰️ Under- and overfitting")
@@ -23,6 +24,8 @@ st.latex(r"y = 5 + 1.2x - 3.4\frac{x^2}{2!} + 5.6\frac{x^3}{3!} + \epsilon,\quad
 N_TRAIN_OPTIONS = poly.LEARNING_CURVE_SIZES
 LR_OPTIONS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
 BATCH_OPTIONS = (1, 2, 5, 10, 20, 50, 100)
+DD_N_OPTIONS = (10, 15, 20, 25)
+RIDGE_OPTIONS = (0.0, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
 PARAMS = {
     "degree": ui.Param(4, 1, poly.MAX_DEGREE, kind=int),
     "n_train": ui.Param(100, 10, poly.MAX_TRAIN, choices=N_TRAIN_OPTIONS, kind=int),
@@ -32,17 +35,26 @@ PARAMS = {
     "batch_size": ui.Param(10, choices=BATCH_OPTIONS, kind=int),
     "seed": ui.Param(0, 0, 9999, kind=int),
     "k_folds": ui.Param(5, 2, 10, kind=int),
+    "bias_variance": ui.Param(False, kind=bool),
+    "resamples": ui.Param(50, 10, 200, kind=int),
+    "double_descent": ui.Param(False, kind=bool),
+    "dd_n": ui.Param(20, choices=DD_N_OPTIONS, kind=int),
+    "dd_ridge": ui.Param(0.0, choices=RIDGE_OPTIONS),
 }
 PRESETS = {
     "underfit": {"degree": 2},
     "good fit": {"degree": 4},
     "overfit": {"degree": 20, "epochs": 1500},  # d2l's own setting: a mild overfit
     "overfit, 10 points": {"degree": 20, "epochs": 1500, "n_train": 10},
+    "bias vs variance, 20 points": {"degree": 8, "n_train": 20, "bias_variance": True},
+    "double descent": {"double_descent": True},
+    "ridge flattens the peak": {"double_descent": True, "dd_ridge": 1e-4},
 }
 
 ui.init_state(PARAMS)
 s = st.session_state
-st.markdown("**Presets** — d2l's three regimes, and overfitting made stark with a tiny training set:")
+st.markdown(_("**Presets** — d2l's three regimes, overfitting made stark with a tiny training set, and the labs "
+              "beyond the book:"))
 ui.preset_buttons(PRESETS, PARAMS, container=st)
 
 with st.sidebar:
@@ -60,6 +72,11 @@ with st.sidebar:
     st.button("🎲 New data", key="new_data", on_click=lambda: st.session_state.update(seed=(s.seed + 1) % 10000))
     st.header("Cross-validation")
     st.slider("K (folds)", 2, 10, key="k_folds")
+    st.header(_("Bias and variance"))
+    st.slider(_("Resampled training sets R"), 10, 200, step=10, key="resamples")
+    st.header(_("Double descent"))
+    st.select_slider(_("Training points n"), DD_N_OPTIONS, key="dd_n")
+    st.select_slider(_("Ridge λ (weight decay)"), RIDGE_OPTIONS, key="dd_ridge", format_func="{:g}".format)
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
 
@@ -74,20 +91,11 @@ def fit(cfg: dict) -> tuple[dict, dict]:
     return poly.fit(config), poly.make_data(config)
 
 
-@st.cache_data(max_entries=16, show_spinner="Training all the models at once…")
-def sweep(kind: str, cfg: dict, k: int = 5):
-    config = poly.PolyConfig(**cfg)
-    if kind == "complexity":
-        return sel.complexity_sweep(config)
-    if kind == "learning":
-        return sel.learning_curve(config)
-    return sel.kfold_selection(config, k)
-
-
 result, data = fit(asdict(config))
 final = result["final"]
-live, tab_complexity, tab_learning, tab_kfold = st.tabs(
-    ["Live fit", "Complexity sweep", "Learning curve", "K-fold model selection"])
+live, tab_complexity, tab_learning, tab_kfold, tab_bv, tab_dd = st.tabs(
+    ["Live fit", "Complexity sweep", "Learning curve", "K-fold model selection", _("Bias and variance"),
+     _("Double descent (beyond d2l)")])
 
 with live:
     if final["diverged"]:
@@ -113,47 +121,14 @@ with live:
                "0; with few examples they pick up noise instead. With too few features the others compensate.")
 
 
-def stored_sweep(kind: str, button: str, label: str, settings: dict):
-    """Run on click, keep the result across reruns, and say when the settings have changed since."""
-    if st.button(label, key=button):
-        s[f"poly_{kind}"] = (settings, sweep(kind, asdict(config), s.k_folds if kind == "kfold" else 0))
-    if f"poly_{kind}" not in s:
-        return None
-    ran_with, out = s[f"poly_{kind}"]
-    if ran_with != settings:
-        st.info("These results are for earlier settings; click the button to update them.", icon="🔁")
-    return out
-
-
 sweep_settings = {k: v for k, v in asdict(config).items() if k != "degree"}
 with tab_complexity:
-    st.markdown("All 20 models, 1 to 20 features, trained at once on the same data with your SGD settings.")
-    df = stored_sweep("complexity", "run_complexity", "Run the complexity sweep", sweep_settings)
-    if df is not None:
-        st.plotly_chart(figures.complexity(df, config.degree), width="stretch", key="chart_complexity")
-        st.caption("**Notice:** the test loss plunges up to 4 features, then rises and stays above the training "
-                   "loss: the U of model selection. Plain SGD barely moves the tiny high-order weights, so the rise "
-                   "is mild with 100 examples; shrink the training set to deepen it.")
+    tabs.complexity_tab(config, sweep_settings)
 with tab_learning:
-    st.markdown(f"{config.degree} features trained on 10 to 1000 examples (each a prefix of the next), at once.")
-    df = stored_sweep("learning", "run_learning", "Run the learning curve", asdict(config))
-    if df is not None:
-        st.plotly_chart(figures.learning_curve(df, config.n_train), width="stretch", key="chart_learning")
-        st.caption("**Notice:** with few examples the training loss is low and the test loss high; more data "
-                   "close the gap towards σ². Underfit models stay high however much data they get.")
+    tabs.learning_tab(config)
 with tab_kfold:
-    st.markdown(f"Split the {config.n_train} training examples into K = {s.k_folds} folds and train every degree "
-                "K times, each time validating on the held-out fold. We pick the fewest features whose mean "
-                "validation loss is within one standard error of the best (the one-SE rule); the test set is "
-                "never looked at.")
-    out = stored_sweep("kfold", "run_kfold", "Run K-fold cross-validation", {**sweep_settings, "k": s.k_folds})
-    if out is not None:
-        table, selected = out
-        st.metric("Selected number of features", selected)
-        st.plotly_chart(figures.kfold(table, selected, s.k_folds), width="stretch", key="chart_kfold")
-        st.caption("**Notice:** the validation curve, computed from training data only, has its minimum where "
-                   "the test curve does, near 4 features: cross-validation estimates the test loss.")
-        st.dataframe(table.round(5).rename(columns={
-            "degree": "features", "val_loss": "validation MSE", "val_std": "std over folds",
-            "train_loss": "training MSE (all data)", "test_loss": "test MSE (all data)"}),
-            hide_index=True, key="table_kfold")
+    tabs.kfold_tab(config, sweep_settings)
+with tab_bv:
+    tabs.bias_variance_tab(config)
+with tab_dd:
+    tabs.double_descent_tab(config)
