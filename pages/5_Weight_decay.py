@@ -1,14 +1,14 @@
 """Weight decay (d2l 4.5): 200 features, 20 examples, and a penalty λ that closes the overfitting gap."""
 
 
-from dataclasses import replace
 
 import streamlit as st
 
 import ui
 from explorer import weight_decay as wd
 from explorer import weight_decay_sweeps as wds
-from explorer.figures import weight_decay as figs
+from ui import weight_decay_tabs as tabs
+from ui.i18n import _
 
 st.set_page_config(page_title="Weight decay", page_icon="⚖️", layout="wide")
 st.title("⚖️ Weight decay")
@@ -20,6 +20,7 @@ st.markdown(
 )
 
 LAMBDAS = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)
+GEO_LAMBDAS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
 PARAMS = {
     "lambd": ui.Param(3, choices=LAMBDAS),
     "compare": ui.Param([0, 3], choices=LAMBDAS, kind=list),
@@ -30,11 +31,13 @@ PARAMS = {
     "n_train": ui.Param(20, 1, 200, kind=int),
     "num_inputs": ui.Param(200, choices=(10, 20, 50, 100, 200, 500, 1000), kind=int),
     "seed": ui.Param(0, 0, 10_000, kind=int),
+    "geo_lambda": ui.Param(0.3, choices=GEO_LAMBDAS),
 }
 PRESETS = {
     "d2l: λ 0 vs 3": {"lambd": 3, "compare": [0, 3]},
     "L1 vs L2": {"lambd": 1, "compare": [0, 1], "penalty": "l1"},
     "More data (n = 100)": {"lambd": 1, "compare": [0, 1, 100], "n_train": 100},
+    "Why L1 gives zeros": {"geo_lambda": 0.7},
 }
 PENALTY_NAMES = {"l2": "L2: λ‖w‖²/2", "l1": "L1: λ‖w‖₁"}
 IMPL_NAMES = {"scratch": "scratch: penalty in the loss", "concise": "concise: optimizer weight_decay"}
@@ -49,6 +52,8 @@ sb.multiselect("Compare these λ side by side", options=LAMBDAS, key="compare", 
                help="Your λ always joins the comparison.")
 sb.radio("Penalty", wd.PENALTIES, key="penalty", format_func=PENALTY_NAMES.get, horizontal=True)
 sb.radio("Implementation", wd.IMPLEMENTATIONS, key="impl", format_func=IMPL_NAMES.get)
+sb.select_slider(_("λ of the two-weight picture"), options=GEO_LAMBDAS, key="geo_lambda", format_func=fmt,
+                 help=_("Moves the optimum along both regularisation paths on the 'Why L1 gives zeros' tab."))
 with sb.expander("Training and data", expanded=True):
     st.slider("Epochs", 1, 300, key="epochs")
     st.select_slider("Learning rate", options=PARAMS["lr"].choices, key="lr", format_func=fmt)
@@ -69,21 +74,6 @@ def run_compare(config: dict, lambdas: tuple[float, ...]):
     return wds.compare(wd.WeightDecayConfig(**config), list(lambdas))
 
 
-@st.cache_data(max_entries=64, show_spinner="Training all 31 λ at once…")
-def run_sweep(config: dict):
-    return wds.sweep(wd.WeightDecayConfig(**config))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def run_penalties(config: dict):
-    return wds.compare_penalties(wd.WeightDecayConfig(**config))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def run_impls(config: dict):
-    return wds.scratch_vs_concise(wd.WeightDecayConfig(**config))
-
-
 history, weights = run_compare(config.to_dict(), lambdas)
 final = history[history["epoch"] == config.epochs].set_index("lambd")
 yours, cols = final.loc[config.lambd], st.columns(4)
@@ -97,60 +87,15 @@ if history[["train_loss", "test_loss"]].isna().any().any():
     st.warning(f"Some runs diverged: learning rate {config.lr:g} is too large (SGD with weight decay needs "
                "lr·λ < 2, and the data term needs a small lr too). Try a smaller learning rate.", icon="💥")
 
-tab_compare, tab_sweep, tab_l1, tab_impl = st.tabs(["λ side by side", "λ sweep", "L1 vs L2", "Scratch vs concise"])
+tab_compare, tab_sweep, tab_l1, tab_impl, tab_geometry = st.tabs(
+    ["λ side by side", "λ sweep", "L1 vs L2", "Scratch vs concise", _("Why L1 gives zeros")])
 with tab_compare:
-    st.plotly_chart(figs.loss_curves(history), key="loss_curves")
-    st.caption("**What to notice:** without decay the training loss dives towards zero while the test loss stays "
-               "high (≈ 100 in d2l's setting): the model memorises its examples. With enough decay (d2l: λ = 3) the "
-               "test loss follows the training loss down and the gap shrinks by orders of magnitude.")
-    left, right = st.columns([1, 2])
-    left.plotly_chart(figs.norm_bars(history), key="norm_bars")
-    left.caption("**What to notice:** decay shrinks ‖w‖₂ (d2l: ≈ 14 at λ = 0, ≈ 0.4 at λ = 3). Without it the "
-                 "random start never moves in the 180 directions that 20 examples cannot see.")
-    right.plotly_chart(figs.weight_histograms({figs.lambda_label(k): v for k, v in weights.items()}),
-                       key="weight_hist")
-    right.caption("**What to notice:** without decay the weights keep their N(0, 1) start; with decay they "
-                  "collapse towards the true value 0.01 — mind the different x ranges.")
-
+    tabs.compare_tab(history, weights)
 with tab_sweep:
-    table = run_sweep(config.to_dict())
-    st.plotly_chart(figs.sweep_figure(table, config.lambd or None), key="sweep")
-    if not table["best"].any():
-        st.error("Every λ diverged; lower the learning rate.")
-        st.stop()
-    best = table[table["best"]].iloc[0]
-    best_col, loss_col, _ = st.columns([1, 1, 2])
-    best_col.metric("best λ (lowest final test loss)", f"{best['lambd']:.3g}")
-    loss_col.metric("its final test loss", f"{best['test_loss']:.3g}")
-    if best["lambd"] == table["lambd"].max():
-        st.caption("**What to notice:** left, too little decay overfits (test ≈ 100). Here the right arm stays "
-                   "flat: every true weight is only 0.01, so with 20 examples shrinking all weights to zero is "
-                   "nearly the best possible model. Try **More data (n = 100)**: then too much decay underfits "
-                   "and the test loss rises again — a U.")
-    else:
-        st.caption("**What to notice:** a U: too little decay overfits (left), too much underfits (right); the "
-                   "star marks the λ with the lowest final test loss.")
-    st.caption(f"All {len(table)} values of λ (0 and 30 from 10⁻³ to 10²) train as one (λ × features) weight "
-               "matrix with the same data, start and shuffle order: one tensor computation, not a loop.")
-
+    tabs.sweep_tab(config)
 with tab_l1:
-    by_penalty = run_penalties(config.to_dict())
-    labelled = {f"{p.upper()}, λ = {config.lambd:g}": w for p, w in by_penalty.items()}
-    st.plotly_chart(figs.weight_histograms(labelled, shared_x=True), key="l1_vs_l2")
-    st.caption(f"**What to notice:** L2 shrinks every weight by the same factor, so they stay spread out; L1 pulls "
-               f"each weight towards zero by the same step lr·λ, so small ones land at zero (jittering within "
-               f"±{config.lr * config.lambd:.2g}) while a few stay large: L1 selects features. Needs λ > 0.")
-
+    tabs.l1_tab(config)
 with tab_impl:
-    impl_history, gap = run_impls(replace(config, dtype="float64").to_dict())
-    st.plotly_chart(figs.impl_overlay(impl_history), key="impl_overlay")
-    st.metric("largest relative difference, scratch vs concise (float64)", f"{gap:.1e}")
-    st.caption("**What to notice:** the circles (concise) sit on the lines (scratch): same seed, same trajectory, "
-               "equal up to rounding in float64.")
-    st.markdown(
-        "Scratch adds λ‖w‖²/2 to each example's loss (ŷ − y)²/2, so its gradient is mean((ŷ − y)x) + λw. "
-        "Concise uses `torch.optim.SGD([{'params': net.weight, 'weight_decay': λ}, {'params': net.bias}])` — the "
-        "bias is not decayed — with `nn.MSELoss() / 2`: `MSELoss` has no ½, so without halving (as in d2l's "
-        "concise code) the data gradient and the reported losses would be twice as large. L1 has no optimizer "
-        "option, so the concise version adds λ‖w‖₁ to its loss."
-    )
+    tabs.impl_tab(config)
+with tab_geometry:
+    tabs.geometry_tab(s.geo_lambda)

@@ -7,6 +7,7 @@ import json
 import sys
 
 from explorer.cli.common import non_negative_float, positive_float, positive_int
+from explorer import bias_variance, double_descent
 from explorer.polynomial import MAX_DEGREE, MAX_TRAIN, PolyConfig, fit, true_weights
 
 
@@ -33,12 +34,51 @@ def add_parser(subparsers) -> None:
     p.add_argument("--noise", type=non_negative_float, default=0.1, help="std of the label noise")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    lab = p.add_mutually_exclusive_group()
+    lab.add_argument("--bias-variance", action="store_true",
+                     help="bias², variance, noise and test MSE for 1-20 features over --resamples training sets")
+    lab.add_argument("--double-descent", action="store_true",
+                     help="test MSE of the minimum-norm Legendre fit for p = 1 .. 10·n features (n = --dd-n)")
+    p.add_argument("--resamples", type=positive_int, default=50, help="R, for --bias-variance")
+    p.add_argument("--dd-n", type=positive_int, default=20,
+                   help=f"n, for --double-descent (2 to {double_descent.MAX_N})")
+    p.add_argument("--ridge", type=non_negative_float, default=0.0, help="ridge λ, for --double-descent")
     p.set_defaults(func=run)
+
+
+def print_rows(rows: list[dict], as_json: bool) -> None:
+    if as_json:
+        json.dump(rows, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return
+    print("  ".join(f"{key:>10s}" for key in rows[0]))
+    for row in rows:
+        print("  ".join(f"{value:>10d}" if isinstance(value, int) else f"{value:10.4g}" for value in row.values()))
+
+
+def run_lab(args: argparse.Namespace, config: PolyConfig) -> int:
+    try:
+        if args.bias_variance:
+            table = bias_variance.bias_variance(config, args.resamples)["table"]
+            columns = ["degree", "bias2", "variance", "noise", "test_mse"]
+        else:
+            table = double_descent.double_descent(double_descent.DoubleDescentConfig(
+                n_train=args.dd_n, noise=args.noise, ridge=args.ridge, seed=args.seed))
+            columns = ["p", "test_mse"]
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    rows = [{k: (int(v) if k in ("degree", "p") else float(v)) for k, v in row.items()}
+            for row in table[columns].to_dict("records")]
+    print_rows(rows, args.json)
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     config = PolyConfig(degree=args.degree, n_train=args.n_train, n_test=args.n_test, epochs=args.epochs,
                         lr=args.lr, batch_size=args.batch_size, noise=args.noise, seed=args.seed)
+    if args.bias_variance or args.double_descent:
+        return run_lab(args, config)
     result = fit(config)
     final = result["final"]
     if args.json:

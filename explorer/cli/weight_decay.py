@@ -7,6 +7,7 @@ import json
 import sys
 
 from explorer.cli.common import non_negative_float, positive_float, positive_int
+from explorer.l1_geometry import path_table
 from explorer.weight_decay import IMPLEMENTATIONS, PENALTIES, WeightDecayConfig, train
 
 
@@ -22,10 +23,26 @@ def add_parser(subparsers) -> None:
                    help="scratch: penalty in the loss; concise: optimizer weight_decay")
     p.add_argument("--penalty", choices=PENALTIES, default="l2")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.add_argument("--path", action="store_true",
+                   help="the exact regularisation path of the two-weight problem for --penalty (rows per λ)")
     p.set_defaults(func=run)
 
 
+def run_path(args: argparse.Namespace) -> int:
+    rows = path_table(args.penalty).to_dict("records")
+    if args.json:
+        json.dump(rows, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(f"{'lambda':>10s}  {'w1':>10s}  {'w2':>10s}  {'loss':>10s}")
+        for row in rows:
+            print(f"{row['lambd']:10.4g}  {row['w1']:10.4g}  {row['w2']:10.4g}  {row['loss']:10.4g}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.path:
+        return run_path(args)
     cfg = WeightDecayConfig(lambd=args.lambd, epochs=args.epochs, lr=args.lr, n_train=args.n_train,
                             num_inputs=args.num_inputs, seed=args.seed, impl=args.impl, penalty=args.penalty)
     result = train(cfg).to_dict()
