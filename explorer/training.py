@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from explorer.data import FashionMNISTData
-from explorer.models import ACTIVATIONS, build_mlp
+from explorer.models import ACTIVATIONS, build_mlp, set_dropout_generator
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop", "adagrad")
 IMPLEMENTATIONS = ("concise", "scratch")
@@ -153,9 +153,12 @@ class Trainer:
         data = self.data.subset(cfg.max_train, cfg.max_test)
         self.train_x, self.train_y = data.train_images.to(self.device), data.train_labels.to(self.device)
         self.test_x, self.test_y = data.test_images.to(self.device), data.test_labels.to(self.device)
-        torch.manual_seed(cfg.seed)  # dropout masks draw from the global generator
+        # The run's own random streams (weights, shuffling, dropout masks), all from its seed: other
+        # sessions training in the same process cannot reseed or consume them.
         self.model = build_mlp(cfg.impl, cfg.sizes(), cfg.activation, cfg.dropouts(), cfg.init_std, cfg.seed)
         self.model.to(self.device)
+        self.dropout_gen = torch.Generator(device=self.device).manual_seed(cfg.seed)
+        set_dropout_generator(self.model, self.dropout_gen)
         self.optimizer = make_optimizer(cfg.optimizer, self.model, cfg.lr, cfg.weight_decay)
         self.shuffle_gen = torch.Generator().manual_seed(cfg.seed)
         self.epoch = _EpochState()

@@ -4,7 +4,9 @@ import pytest
 import torch
 from torch import nn
 
-from explorer.models import ACTIVATIONS, build_mlp, dropout_layer, first_layer_weights, relu
+from explorer.models import (
+    ACTIVATIONS, Dropout, build_mlp, dropout_demo, dropout_layer, first_layer_weights, relu, set_dropout_generator,
+)
 
 
 def _pair(activation="relu", sizes=(784, 32, 16, 10), dropouts=(0.0, 0.0), seed=3):
@@ -54,8 +56,7 @@ def test_dropout_layer_d2l_properties():
     X = torch.arange(16, dtype=torch.float32).reshape(2, 8) + 1
     assert dropout_layer(X, 0.0) is X
     assert torch.count_nonzero(dropout_layer(X, 1.0)) == 0
-    torch.manual_seed(0)
-    out = dropout_layer(X, 0.5)
+    out = dropout_layer(X, 0.5, torch.Generator().manual_seed(0))
     kept = out != 0
     torch.testing.assert_close(out[kept], X[kept] * 2)  # survivors scaled by 1/(1-p)
     big = torch.ones(200_000)
@@ -73,3 +74,30 @@ def test_relu_matches_torch_and_bad_settings_are_rejected():
         build_mlp("keras", [784, 10, 10], "relu", [0.0], 0.01, 0)
     with pytest.raises(ValueError, match="dropout"):
         build_mlp("scratch", [784, 10, 10, 10], "relu", [0.0], 0.01, 0)
+
+
+def test_dropout_masks_come_from_the_given_generator_only():
+    X = torch.ones(4, 1000)
+    global_state = torch.get_rng_state()
+    a = dropout_layer(X, 0.5, torch.Generator().manual_seed(7))
+    b = dropout_layer(X, 0.5, torch.Generator().manual_seed(7))
+    c = dropout_layer(X, 0.5, torch.Generator().manual_seed(8))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    module = Dropout(0.5, torch.Generator().manual_seed(7))
+    assert torch.equal(module(X), a)
+    module.eval()
+    assert module(X) is X
+    assert torch.equal(dropout_demo(0.5, seed=3)["out"], dropout_demo(0.5, seed=3)["out"])
+    assert torch.equal(torch.get_rng_state(), global_state)  # nobody else's random numbers were used
+
+
+def test_scratch_and_concise_drop_the_same_units_from_the_same_generator():
+    scratch, concise = _pair(dropouts=(0.5, 0.3))
+    assert sum(isinstance(m, Dropout) for m in concise) == 2
+    X = torch.rand(16, 784, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    global_state = torch.get_rng_state()
+    for net in (scratch, concise):
+        set_dropout_generator(net, torch.Generator().manual_seed(5))
+    torch.testing.assert_close(scratch(X), concise(X), rtol=1e-10, atol=1e-12)
+    assert not torch.equal(scratch(X), scratch(X))  # the generator moves on: a new mask each call
+    assert torch.equal(torch.get_rng_state(), global_state)

@@ -4,6 +4,7 @@ import json
 import math
 import subprocess
 import sys
+import threading
 
 import pytest
 import torch
@@ -65,6 +66,36 @@ def test_same_seed_same_history_other_seed_differs():
     strip = lambda h: [{k: v for k, v in row.items() if k != "seconds"} for row in h]  # noqa: E731
     assert strip(run(1)) == strip(run(1))
     assert strip(run(1)) != strip(run(2))
+
+
+def _without_seconds(history: list[dict]) -> list[dict]:
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in history]
+
+
+@pytest.mark.parametrize("impl", ["concise", "scratch"])
+def test_same_seed_same_run_while_another_session_trains(fashion, impl):
+    # Two sessions on one server train in two threads of one process; each run owns its generators.
+    config = lambda: TrainConfig(epochs=1, dropout=(0.5,), impl=impl, max_train=5000, max_test=2000)  # noqa: E731
+    alone = Trainer(config(), fashion)
+    list(alone.train())
+    together = [Trainer(config(), fashion) for _ in range(2)]
+    start = threading.Barrier(2)
+
+    def train(trainer):
+        start.wait()
+        for _ in trainer.train(progress_every=0.0):
+            pass
+
+    threads = [threading.Thread(target=train, args=(t,)) for t in together]
+    global_state = torch.get_rng_state()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [t.status for t in together] == ["finished", "finished"]
+    assert _without_seconds(together[0].history) == _without_seconds(alone.history)
+    assert _without_seconds(together[1].history) == _without_seconds(alone.history)
+    assert torch.equal(torch.get_rng_state(), global_state)  # the library never touched the global RNG
 
 
 def test_stop_between_batches_then_resume_equals_uninterrupted_run():
