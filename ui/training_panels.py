@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import diagnostics, runs
+from explorer import diagnostics, mc_dropout, runs
 from explorer.data import FashionMNISTData
+from explorer.figures import labs
 from explorer.figures import training as figs
 from explorer.models import dropout_demo, first_layer_weights
 from explorer.training import METRICS, predict
+from ui.i18n import _
 
 
 def dropout_panel() -> None:
@@ -50,6 +52,41 @@ def what_the_model_learned(shown: runs.Run | None, data: FashionMNISTData) -> No
     st.plotly_chart(figs.image_grid(weights, [f"unit {i}" for i in range(len(weights))], diverging=True))
     st.caption("First-layer weights of 16 hidden units as 28×28 images (red positive, blue negative): "
                "each unit is a template the image is compared with. Train longer to see shapes emerge.")
+    dropout_ensemble(shown, data)
+
+
+def dropout_ensemble(shown: runs.Run, data: FashionMNISTData) -> None:
+    """MC dropout vs dropout off for the shown run: a button, a spinner, a result kept per run."""
+    st.subheader(_("Dropout as an ensemble (d2l 4.6)"))
+    model = shown.trainer.model
+    if not mc_dropout.has_dropout(model):
+        st.info(_("This run has no dropout. Train one with dropout (preset **d2l dropout**) to compare "
+                  "evaluation with dropout off against averaging many random subnetworks."))
+        return
+    store = st.session_state.setdefault("mc_dropout", {})
+    key = (shown.id, len(shown.history))  # a run trained further is a different model
+    if st.button(_("Run {count} forward passes with dropout on").format(count=mc_dropout.MAX_PASSES),
+                 key="run_mc_dropout"):
+        with st.spinner(_("Averaging random subnetworks over the 10,000 test images…")):
+            store.clear()  # one result per session is enough; models are large
+            store[key] = mc_dropout.mc_dropout(model, data.test_images, data.test_labels, seed=shown.id)
+    if key not in store:
+        st.caption(_("Each training step trained a random subnetwork. Compare the whole network with dropout off "
+                     "(d2l's `model.eval()`) against the average prediction of K random subnetworks."))
+        return
+    result = store[key]
+    st.plotly_chart(labs.mc_accuracy_figure(result["table"], result["eval_acc"], _), key="chart_mc_accuracy")
+    image = st.slider(_("Test image"), 0, mc_dropout.KEPT_IMAGES - 1, 0, key="mc_image")
+    st.plotly_chart(labs.probability_spread_figure(result["probs"][:, image], result["eval_probs"][image],
+                                                   data.classes, int(data.test_labels[image]), _),
+                    key="chart_mc_spread")
+    best = result["table"]["mc_acc"].iloc[-1]
+    st.caption(_("**What to notice:** one pass (K = 1) is a single random subnetwork and does worse than dropout "
+                 "off; averaging more passes approaches it ({mc} with K = {k} vs {eval} off). d2l 4.6 explains "
+                 "dropout as training an ensemble of subnetworks that share weights; `eval()` approximates the "
+                 "ensemble's average in one pass by scaling. The spread of the dots shows how much the "
+                 "subnetworks disagree about this image: a measure of the model's uncertainty.")
+               .format(mc=f"{best:.4f}", k=mc_dropout.MAX_PASSES, eval=f"{result['eval_acc']:.4f}"))
 
 
 def compare_runs(book: list[runs.Run]) -> None:

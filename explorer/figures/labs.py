@@ -129,3 +129,34 @@ def path_figure(paths: dict[str, pd.DataFrame], lambd: float, _: Translate = no_
     fig.add_vline(x=lambd, line_dash="dot", line_color="#7f7f7f")
     fig.update_xaxes(type="log", exponentformat="power")
     return _style(fig, _("Regularisation paths"), _("λ (log scale)"), _("weight"), height=400)
+
+
+def mc_accuracy_figure(table: pd.DataFrame, eval_acc: float, _: Translate = no_translation) -> go.Figure:
+    """Test accuracy of the average of K dropout passes against K, with dropout-off evaluation as a line."""
+    fig = go.Figure(go.Scatter(x=table["passes"], y=table["mc_acc"], mode="lines+markers", name=_("MC dropout"),
+                               line=dict(color=L1_COLOR, width=3)))
+    fig.add_hline(y=eval_acc, line_dash="dash", line_color=L2_COLOR,
+                  annotation_text=_("dropout off (model.eval()): {acc}").format(acc=f"{eval_acc:.4f}"),
+                  annotation_position="bottom right")
+    fig.update_xaxes(type="log", tickvals=[1, 2, 4, 8, 16, 32])
+    return _style(fig, _("Averaging K random subnetworks"), _("forward passes K with dropout on (log scale)"),
+                  _("test accuracy"), height=400)
+
+
+def probability_spread_figure(probs: torch.Tensor, eval_probs: torch.Tensor, classes: list[str], true_label: int,
+                              _: Translate = no_translation) -> go.Figure:
+    """One image: each pass's predicted probability per class (dots), their mean, and dropout off."""
+    K = len(probs)
+    xs = [classes[c] for _pass in range(K) for c in range(len(classes))]
+    fig = go.Figure([
+        go.Box(x=xs, y=probs.reshape(-1).tolist(), name=_("{count} passes with dropout on").format(count=K),
+               boxpoints="all", jitter=0.5, pointpos=0, marker=dict(color=L1_COLOR, size=5, opacity=0.6),
+               line=dict(color=L1_COLOR), fillcolor="rgba(0,0,0,0)"),
+        go.Scatter(x=classes, y=probs.mean(0).tolist(), mode="markers", name=_("their mean"),
+                   marker=dict(symbol="diamond", size=14, color="black")),
+        go.Scatter(x=classes, y=eval_probs.tolist(), mode="markers", name=_("dropout off"),
+                   marker=dict(symbol="x", size=14, color=L2_COLOR)),
+    ])
+    fig.update_yaxes(range=[0, 1.02])
+    title = _("Predicted probabilities for one test image (true class: {label})").format(label=classes[true_label])
+    return _style(fig, title, _("class"), _("probability"), height=420)
