@@ -1,0 +1,137 @@
+"""Real-browser checks of the labs beyond d2l: each new chart opened with its preset in Chromium.
+
+Screenshots land in artifacts/screenshots/labs_*.png for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.streamlit_server import CHROMIUM, ROOT, launch_chromium, serve, wait_for_app
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true",
+                       reason=f"Debian's Chromium is not at {CHROMIUM}"),
+]
+SHOTS = ROOT / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with serve() as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    context.set_default_timeout(120_000)  # the shared 2-core machine can be very busy
+    yield context.new_page()
+    context.close()
+
+
+def open_with_preset(page, url: str, preset: str, tab: str):
+    page.goto(url)
+    wait_for_app(page, timeout=120_000)
+    page.get_by_role("button", name=preset, exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("tab", name=tab).click()
+    wait_for_app(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def visible_charts(page, count: int):
+    charts = page.locator("[data-testid='stPlotlyChart']:visible")
+    charts.nth(count - 1).wait_for(timeout=120_000)
+    page.wait_for_timeout(800)  # plotly draws after the script run ends
+    return charts
+
+
+def shoot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_bias_variance_charts(server, page):
+    open_with_preset(page, f"{server}/Under_and_overfitting", "bias vs variance, 20 points", "Bias and variance")
+    charts = visible_charts(page, 2)
+    assert charts.nth(0).get_by_text("their mean").count() >= 1  # the legend of the resampled fits
+    assert charts.nth(1).get_by_text("variance").count() >= 1
+    assert "bias_variance=true" in page.url
+    shoot(page, "labs_bias_variance")
+
+
+def test_double_descent_chart_and_ridge(server, page):
+    open_with_preset(page, f"{server}/Under_and_overfitting", "double descent", "Double descent (beyond d2l)")
+    chart = visible_charts(page, 1).nth(0)
+    assert chart.get_by_text("interpolation threshold").count() >= 1
+    peak = page.locator("[data-testid='stMetric']").filter(has_text="Worst number of features")
+    assert abs(int(peak.locator("[data-testid='stMetricValue']").inner_text()) - 20) <= 2
+    shoot(page, "labs_double_descent")
+    open_with_preset(page, page.url, "ridge flattens the peak", "Double descent (beyond d2l)")
+    visible_charts(page, 1)
+    assert int(peak.locator("[data-testid='stMetricValue']").inner_text()) < 18
+    shoot(page, "labs_double_descent_ridge")
+
+
+def test_l1_geometry_chart_moves_with_lambda(server, page):
+    open_with_preset(page, f"{server}/Weight_decay?epochs=10", "Why L1 gives zeros", "Why L1 gives zeros")
+    charts = visible_charts(page, 2)
+    assert charts.nth(0).get_by_text("diamond").count() >= 1
+    l1 = page.locator("[data-testid='stMetric']").filter(has_text="L1 optimum")
+    assert l1.locator("[data-testid='stMetricValue']").inner_text().endswith(", 0.000)")
+    shoot(page, "labs_l1_geometry")
+    before = charts.nth(0).screenshot()
+    slider = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(
+        has_text="two-weight picture").get_by_role("slider")
+    slider.focus()
+    for _ in range(4):
+        slider.press("ArrowLeft")  # back below the λ where w₂ becomes 0
+    wait_for_app(page)
+    page.wait_for_timeout(800)
+    assert charts.nth(0).screenshot() != before
+    assert not l1.locator("[data-testid='stMetricValue']").inner_text().endswith(", 0.000)")
+
+
+def test_l1_tab_states_the_proximal_step(server, page):
+    page.goto(f"{server}/Weight_decay?epochs=20&lambd=1")
+    wait_for_app(page)
+    page.get_by_role("tab", name="L1 vs L2").click()
+    wait_for_app(page)
+    visible_charts(page, 1)
+    assert page.get_by_text("soft-thresholded").is_visible()
+    zeros = page.locator("[data-testid='stMetric']").filter(has_text="L1: weights exactly 0")
+    assert int(zeros.locator("[data-testid='stMetricValue']").inner_text().split()[0]) > 100
+    shoot(page, "labs_l1_vs_l2")
+
+
+def test_mc_dropout_after_a_dropout_run(server, page, fashion):
+    page.goto(f"{server}/Train_an_MLP?layers=2&dropout1=0.2&dropout2=0.5&lr=0.5&impl=scratch&train_size=5000"
+              "&epochs=2&hidden=64")
+    wait_for_app(page)
+    page.get_by_role("button", name="▶ Train").click()
+    page.locator("[data-testid='stMetric']").filter(has_text="test acc").wait_for(timeout=180_000)
+    wait_for_app(page, timeout=180_000)
+    button = page.get_by_role("button", name="Run 32 forward passes with dropout on")
+    button.wait_for(timeout=120_000)
+    button.click()
+    page.get_by_text("Averaging K random subnetworks").first.wait_for(timeout=120_000)
+    wait_for_app(page)
+    page.wait_for_timeout(800)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("dropout off (model.eval())").first.is_visible()
+    assert page.get_by_text("Predicted probabilities for one test image").first.is_visible()
+    page.get_by_text("Dropout as an ensemble").scroll_into_view_if_needed()
+    shoot(page, "labs_mc_dropout")
