@@ -60,8 +60,13 @@ def visible_charts(page, count: int):
 
 
 def shoot(page, name: str) -> None:
+    """The page, and each visible chart on its own (Streamlit scrolls inside, so a page shot stops at the fold)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    charts = page.locator("[data-testid='stPlotlyChart']:visible")
+    for i in range(charts.count()):
+        charts.nth(i).scroll_into_view_if_needed()
+        charts.nth(i).screenshot(path=str(SHOTS / f"{name}_chart{i}.png"))
 
 
 def test_bias_variance_charts(server, page):
