@@ -44,11 +44,11 @@ def page(browser):
 
 def open_with_preset(page, url: str, preset: str, tab: str):
     page.goto(url)
-    wait_for_app(page, timeout=120_000)
+    wait_for_app(page, timeout=240_000)
     page.get_by_role("button", name=preset, exact=True).click()
-    wait_for_app(page)
+    wait_for_app(page, timeout=240_000)
     page.get_by_role("tab", name=tab).click()
-    wait_for_app(page)
+    wait_for_app(page, timeout=240_000)
     assert page.locator("[data-testid='stException']").count() == 0
 
 
@@ -104,7 +104,7 @@ def test_l1_geometry_chart_moves_with_lambda(server, page):
     slider.focus()
     for _ in range(4):
         slider.press("ArrowLeft")  # back below the λ where w₂ becomes 0
-    wait_for_app(page)
+    wait_for_app(page, timeout=240_000)
     page.wait_for_timeout(800)
     assert charts.nth(0).screenshot() != before
     assert not l1.locator("[data-testid='stMetricValue']").inner_text().endswith(", 0.000)")
@@ -112,9 +112,9 @@ def test_l1_geometry_chart_moves_with_lambda(server, page):
 
 def test_l1_tab_states_the_proximal_step(server, page):
     page.goto(f"{server}/Weight_decay?epochs=20&lambd=1")
-    wait_for_app(page)
+    wait_for_app(page, timeout=240_000)
     page.get_by_role("tab", name="L1 vs L2").click()
-    wait_for_app(page)
+    wait_for_app(page, timeout=240_000)
     visible_charts(page, 1)
     assert page.get_by_text("soft-thresholded").is_visible()
     zeros = page.locator("[data-testid='stMetric']").filter(has_text="L1: weights exactly 0")
@@ -125,7 +125,7 @@ def test_l1_tab_states_the_proximal_step(server, page):
 def test_mc_dropout_after_a_dropout_run(server, page, fashion):
     page.goto(f"{server}/Train_an_MLP?layers=2&dropout1=0.2&dropout2=0.5&lr=0.5&impl=scratch&train_size=5000"
               "&epochs=2&hidden=64")
-    wait_for_app(page)
+    wait_for_app(page, timeout=240_000)
     page.get_by_role("button", name="▶ Train").click()
     page.locator("[data-testid='stMetric']").filter(has_text="test acc").wait_for(timeout=180_000)
     wait_for_app(page, timeout=180_000)
@@ -133,7 +133,7 @@ def test_mc_dropout_after_a_dropout_run(server, page, fashion):
     button.wait_for(timeout=120_000)
     button.click()
     page.get_by_text("Averaging K random subnetworks").first.wait_for(timeout=120_000)
-    wait_for_app(page)
+    wait_for_app(page, timeout=240_000)
     page.wait_for_timeout(800)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("dropout off (model.eval())").first.is_visible()

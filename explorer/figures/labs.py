@@ -115,7 +115,11 @@ def geometry_figure(geo: dict, _: Translate = no_translation) -> go.Figure:
         fig.update_yaxes(title_text="w₂", range=[-0.6, 2.2], zeroline=True, zerolinewidth=2, scaleanchor=f"x{col}"
                          if col > 1 else "x", row=1, col=col)
     title = _("λ = {lambd}: where the loss contour meets each ball").format(lambd=f"{geo['lambd']:g}")
-    return _style(fig, title, "", "", height=560)
+    fig = _style(fig, title, "", "", height=600)
+    # Below the plots: on top the legend would cover the two panels' titles.
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="center", x=0.5),
+                      margin=dict(b=80))
+    return fig
 
 
 def path_figure(paths: dict[str, pd.DataFrame], lambd: float, _: Translate = no_translation) -> go.Figure:
