@@ -111,7 +111,7 @@ def test_l1_geometry_chart_moves_with_lambda(server, page):
 
 
 def test_l1_tab_states_the_proximal_step(server, page):
-    page.goto(f"{server}/Weight_decay?epochs=20&lambd=1")
+    page.goto(f"{server}/Weight_decay?lambd=1")
     wait_for_app(page, timeout=240_000)
     page.get_by_role("tab", name="L1 vs L2").click()
     wait_for_app(page, timeout=240_000)
