@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def load(config: TrainConfig) -> tuple[nn.Module, list[dict]] | None:
                           config.seed)
         model.load_state_dict(saved["state_dict"])
         history = list(saved["history"])
-    except (OSError, RuntimeError, KeyError, EOFError, ValueError):  # absent, truncated, from another version
+    except (OSError, RuntimeError, KeyError, EOFError, ValueError, pickle.UnpicklingError):  # absent, truncated, from another version
         return None
     return model.eval(), history
 
