@@ -41,7 +41,8 @@ def load(config: TrainConfig) -> tuple[nn.Module, list[dict]] | None:
                           config.seed)
         model.load_state_dict(saved["state_dict"])
         history = list(saved["history"])
-    except (OSError, RuntimeError, KeyError, EOFError, ValueError, pickle.UnpicklingError):  # absent, truncated, from another version
+    # absent, truncated, or written by another version of the code
+    except (OSError, RuntimeError, KeyError, EOFError, ValueError, pickle.UnpicklingError):
         return None
     return model.eval(), history
 

@@ -43,7 +43,7 @@ classes = data.classes
 left, middle, right = st.columns([1, 1, 2])
 if original is not None:
     left.image(original, caption=_("your original"), width="stretch")
-    middle.plotly_chart(figs.image_figure(image, _("as the network sees it: 28×28")), key="input28")
+    middle.plotly_chart(figs.image_figure(image, _("28×28, as the network sees it")), key="input28")
 else:
     left.plotly_chart(figs.image_figure(image, _("28×28 grey pixels")), key="input28")
 verdict = _("The network says **{guess}** ({p} at T = 1).").format(

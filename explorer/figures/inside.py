@@ -43,7 +43,7 @@ def _image(image: torch.Tensor, xaxis: str = "x", yaxis: str = "y", scale: str =
 
 def image_figure(image: torch.Tensor, title: str, height: int = 260) -> go.Figure:
     """One 28×28 image in Fashion-MNIST's colours (white garment on black would be ``Greys`` reversed)."""
-    layout = {"title": {"text": title}, "xaxis": {"visible": False, "constrain": "domain"},
+    layout = {"title": {"text": title, "font": {"size": 13}}, "xaxis": {"visible": False, "constrain": "domain"},
               "yaxis": {"visible": False, "autorange": "reversed", "scaleanchor": "x"},
               "margin": {"l": 5, "r": 5, "t": 40, "b": 5}}
     return _figure([_image(image)], layout, height)
@@ -118,14 +118,18 @@ def diagram_figure(diagram: dict, image: torch.Tensor, classes: tuple[str, ...],
                    "marker": {"size": [14 + 26 * p for p in probs], "color": probs, "colorscale": "Blues",
                               "cmin": 0, "cmax": 1, "line": {"color": "#333", "width": 1}},
                    "hovertemplate": "%{text}<extra></extra>"})
-    traces.append({**_image(image), "x0": -0.45, "dx": 0.9 / 28, "y0": 0.95, "dy": -0.9 / 28})
-    ticks = [_("input 28×28")] + [_("hidden {layer} (top {shown} of {width})").format(
-        layer=i + 1, shown=len(col["units"]), width=w) for i, (col, w) in enumerate(zip(columns, widths))]
-    ticks.append(_("outputs (softmax)"))
-    layout = {"xaxis": {"tickvals": [0, *xs], "ticktext": ticks, "range": [-0.6, n_cols + 1.1], "showgrid": False,
-                        "zeroline": False, "tickfont": {"size": 13}, "side": "top"},
-              "yaxis": {"visible": False, "range": [-0.05, 1.05]}, "plot_bgcolor": "white",
-              "margin": {"l": 20, "r": 20, "t": 40, "b": 10}}
+    # The input image on its own square axes at the left, so its pixels stay square.
+    traces.append(_image(image, "x2", "y2"))
+    ticks = [_("hidden {layer} (top {shown} of {width})").format(layer=i + 1, shown=len(col["units"]), width=w)
+             for i, (col, w) in enumerate(zip(columns, widths))] + [_("outputs (softmax)")]
+    layout = {"xaxis": {"tickvals": xs, "ticktext": ticks, "range": [0.4, n_cols + 1.2], "showgrid": False,
+                        "zeroline": False, "tickfont": {"size": 13}, "side": "top", "domain": [0.2, 1]},
+              "yaxis": {"visible": False, "range": [-0.05, 1.05]},
+              "xaxis2": {"domain": [0, 0.17], "anchor": "y2", "showticklabels": False, "side": "top",
+                         "title": {"text": _("input 28×28"), "font": {"size": 13}}, "constrain": "domain"},
+              "yaxis2": {"anchor": "x2", "visible": False, "autorange": "reversed", "scaleanchor": "x2",
+                         "constrain": "domain"},
+              "plot_bgcolor": "white", "margin": {"l": 10, "r": 10, "t": 40, "b": 10}}
     return _figure(traces, layout, 460)
 
 
