@@ -13,6 +13,7 @@ st.set_page_config(page_title="MLP Explorer", page_icon="🧠", layout="wide")
 # server start resolves too.
 LESSONS = [
     ("pages/1_Activation_functions.py", "Activation functions", "📈"),
+    ("pages/2_Inside_an_MLP.py", "Inside an MLP", "🔬"),
     ("pages/3_Train_an_MLP.py", "Train an MLP", "🏋️"),
     ("pages/4_Under_and_overfitting.py", "Under- and overfitting", "〰️"),
     ("pages/5_Weight_decay.py", "Weight decay", "⚖️"),
@@ -31,11 +32,13 @@ The chapter's story, one page at a time:
 
 1. **Activation functions** — a stack of linear layers is still one linear map; a nonlinearity
    such as ReLU is what makes depth worth having. Its gradient decides whether deep nets can learn.
-2. **Train an MLP** — d2l's 784-256-10 network learns Fashion-MNIST live, to about 84 % test
+2. **Inside an MLP** — follow one image (or your own drawing) from pixels through XW + b, ReLU and
+   softmax to the prediction and its cross-entropy loss; softmax regression is the 0-layer case.
+3. **Train an MLP** — d2l's 784-256-10 network learns Fashion-MNIST live, to about 84 % test
    accuracy in 10 epochs; change width, learning rate and dropout and compare runs.
-3. **Under- and overfitting** — fit d2l's cubic with 2, 4 or 20 polynomial features and watch
+4. **Under- and overfitting** — fit d2l's cubic with 2, 4 or 20 polynomial features and watch
    training and test loss part ways; let K-fold cross-validation pick the degree.
-4. **Weight decay** — 200 features and 20 examples overfit on purpose; an L2 penalty λ closes
+5. **Weight decay** — 200 features and 20 examples overfit on purpose; an L2 penalty λ closes
    the gap between training and test loss.
 """
     )

@@ -28,6 +28,8 @@ class Run:
     @property
     def name(self) -> str:
         c = self.config
+        if c["layers"] == 0:
+            return f"#{self.id} softmax regression lr {c['lr']:g} {c['optimizer']}"
         drop = "/".join(f"{p:g}" for p in c["dropout"])
         return (f"#{self.id} {c['layers']}×{c['hidden']} {c['activation']} lr {c['lr']:g} "
                 f"drop {drop} {c['optimizer']}")

@@ -34,7 +34,7 @@ class TrainConfig:
     """Defaults are d2l's MLP: 784-256-10, SGD lr 0.1, batch 256, 10 epochs, weights ~ N(0, 0.01)."""
 
     hidden: int = 256
-    layers: int = 1
+    layers: int = 1  # 0 is softmax regression (d2l 3.6): hidden, activation and dropout are unused
     lr: float = 0.1
     batch_size: int = 256
     epochs: int = 10
@@ -59,7 +59,7 @@ class TrainConfig:
         """Raise ValueError with a readable message for any setting the trainer cannot use."""
         checks = [
             (self.hidden >= 1, "hidden width must be at least 1"),
-            (1 <= self.layers <= 3, "hidden layers must be 1, 2 or 3"),
+            (0 <= self.layers <= 3, "hidden layers must be 0, 1, 2 or 3"),
             (math.isfinite(self.lr) and self.lr > 0, "learning rate must be a positive number"),
             (self.batch_size >= 1, "batch size must be at least 1"),
             (self.epochs >= 1, "epochs must be at least 1"),

@@ -11,6 +11,7 @@ from explorer.figures import training as figs
 from explorer.models import ACTIVATIONS
 from explorer.training import METRICS, OPTIMIZERS, TrainConfig
 from ui import training_panels as panels
+from ui.i18n import _
 
 st.set_page_config(page_title="Train an MLP", page_icon="🏋️", layout="wide")
 st.title("🏋️ Train an MLP on Fashion-MNIST")
@@ -24,7 +25,7 @@ LRS = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 1e-2)
 STDS = (0.001, 0.01, 0.05, 0.1, 0.5, 1.0)
 PARAMS = {
-    "hidden": ui.Param(256, 16, 1024, kind=int), "layers": ui.Param(1, 1, 3, kind=int),
+    "hidden": ui.Param(256, 16, 1024, kind=int), "layers": ui.Param(1, 0, 3, kind=int),
     "lr": ui.Param(0.1, LRS[0], LRS[-1], choices=LRS),
     **{f"dropout{i}": ui.Param(0.0, 0.0, 0.9) for i in (1, 2, 3)},
     "batch_size": ui.Param(256, choices=(32, 64, 128, 256, 512, 1024), kind=int, lo=32, hi=1024),
@@ -40,6 +41,7 @@ PARAMS = {
 PRESETS = {
     "d2l MLP": {},
     "d2l dropout": {"layers": 2, "dropout1": 0.2, "dropout2": 0.5, "lr": 0.5, "impl": "scratch"},
+    "softmax regression (d2l 3.6)": {"layers": 0},
 }
 ui.init_state(PARAMS)
 state = st.session_state
@@ -50,11 +52,12 @@ side = st.sidebar
 side.subheader("Presets")
 ui.preset_buttons(PRESETS, PARAMS)
 side.subheader("Network")
-side.slider("Hidden units per layer", 16, 1024, step=16, key="hidden")
-side.slider("Hidden layers", 1, 3, key="layers")
-for i in range(1, state["layers"] + 1):
-    side.slider(f"Dropout after hidden layer {i}", 0.0, 0.9, step=0.05, key=f"dropout{i}")
-side.selectbox("Activation", ACTIVATIONS, key="activation")
+no_hidden = state["layers"] == 0  # softmax regression: no width, activation or dropout to set
+side.slider("Hidden units per layer", 16, 1024, step=16, key="hidden", disabled=no_hidden)
+side.slider("Hidden layers", 0, 3, key="layers", help=_("0 hidden layers is softmax regression (d2l 3.6)."))
+for i in range(1, max(state["layers"], 1) + 1):
+    side.slider(f"Dropout after hidden layer {i}", 0.0, 0.9, step=0.05, key=f"dropout{i}", disabled=no_hidden)
+side.selectbox("Activation", ACTIVATIONS, key="activation", disabled=no_hidden)
 side.select_slider("Weight init std  (normal(0, σ))", STDS, key="init_std")
 side.radio("Implementation", ("concise", "scratch"), key="impl", horizontal=True,
            help="scratch: explicit W, b and d2l's relu/dropout_layer; concise: nn.Sequential. Same maths.")

@@ -14,7 +14,8 @@ from explorer.training import TrainConfig, run_training
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("train", help="train an MLP on Fashion-MNIST (d2l 4.2-4.6)")
     p.add_argument("--hidden", type=positive_int, default=256, help="units per hidden layer")
-    p.add_argument("--layers", type=int, choices=(1, 2, 3), default=1, help="hidden layers")
+    p.add_argument("--layers", type=int, choices=(0, 1, 2, 3), default=1,
+                   help="hidden layers (0: softmax regression, d2l 3.6)")
     p.add_argument("--lr", type=positive_float, default=0.1, help="learning rate")
     p.add_argument("--batch-size", type=positive_int, default=256)
     p.add_argument("--epochs", type=positive_int, default=10)

@@ -1,0 +1,93 @@
+"""A person's own picture, made the way Fashion-MNIST's images were made (Xiao et al., 2017).
+
+Fashion-MNIST's recipe: trim the product photo to the object, fit its longer side into 28 px,
+centre it, convert to grayscale and negate, so the garment is light on a black background. We do
+the same with PIL: grayscale, invert when the background is light, crop to the object, resize,
+centre on 28×28. Bad files raise :class:`ImageError` with a sentence a person can act on.
+"""
+
+from __future__ import annotations
+
+import io
+
+import torch
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 5 * 1024 * 1024
+MIN_SIDE = 8
+SIDE = 28
+# Pixels within this much of the background (0-255) count as background when cropping.
+CROP_THRESHOLD = 24
+
+
+class ImageError(ValueError):
+    """The file cannot be used as an input image; the message says why."""
+
+
+def open_image(data: bytes) -> Image.Image:
+    """Decode PNG/JPEG (or any format PIL reads) bytes; refuse what the page cannot use."""
+    if len(data) > MAX_BYTES:
+        raise ImageError(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 5 MB. "
+                         "Use a smaller picture.")
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()  # decode now: a truncated file fails here, not later
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as err:
+        raise ImageError(f"This file is not an image I can read ({err.__class__.__name__}). "
+                         "Upload a PNG or JPEG.") from err
+    if min(image.size) < MIN_SIDE:
+        raise ImageError(f"The image is {image.size[0]}×{image.size[1]} px; it needs to be at least "
+                         f"{MIN_SIDE}×{MIN_SIDE} px.")
+    return image
+
+
+def grayscale(image: Image.Image) -> Image.Image:
+    """8-bit grayscale; transparent parts become white (paper), as a drawing or cut-out on a page."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(paper, rgba)
+    return image.convert("L")
+
+
+def to_fashion_mnist(image: Image.Image) -> torch.Tensor:
+    """(28, 28) float32 in [0, 1]: light object on black, cropped, fitted and centred."""
+    gray = grayscale(image)
+    gray.thumbnail((1024, 1024))  # a phone photo: the same result at 28×28, in a fraction of the time
+    low, high = gray.getextrema()
+    if high - low < 8:
+        raise ImageError("The image is a single colour, so there is nothing to recognise. "
+                         "Draw or photograph one piece of clothing.")
+    if _background(gray) > 127:  # light background, as in a photo or a drawing on paper: negate
+        gray = ImageOps.invert(gray)
+    # Stretch to the full 0-255 range so a faint sketch is as bright as a real Fashion-MNIST item.
+    gray = ImageOps.autocontrast(gray)
+    box = gray.point(lambda v: 255 if v > CROP_THRESHOLD else 0).getbbox() or (0, 0, *gray.size)
+    cropped = gray.crop(box)
+    scale = SIDE / max(cropped.size)
+    size = (max(1, round(cropped.width * scale)), max(1, round(cropped.height * scale)))
+    fitted = cropped.resize(size, Image.Resampling.LANCZOS)
+    canvas = Image.new("L", (SIDE, SIDE), 0)
+    canvas.paste(fitted, ((SIDE - size[0]) // 2, (SIDE - size[1]) // 2))
+    return torch.frombuffer(bytearray(canvas.tobytes()), dtype=torch.uint8).reshape(SIDE, SIDE).float() / 255
+
+
+def _background(gray: Image.Image) -> float:
+    """The median of the border pixels: what surrounds the object."""
+    w, h = gray.size
+    pixels = gray.load()
+    border = [pixels[x, y] for x in range(w) for y in (0, h - 1)] + [pixels[x, y] for y in range(h) for x in (0, w - 1)]
+    return float(torch.tensor(border, dtype=torch.float32).median())
+
+
+def prepare(data: bytes) -> tuple[Image.Image, torch.Tensor]:
+    """The original (for showing) and its 28×28 Fashion-MNIST version; raises :class:`ImageError`."""
+    image = open_image(data)
+    return image, to_fashion_mnist(image)
+
+
+def from_array(rgba) -> tuple[Image.Image, torch.Tensor]:
+    """A canvas drawing (H×W×4 uint8 array) as an image and its 28×28 version."""
+    image = Image.fromarray(rgba.astype("uint8"))
+    return image, to_fashion_mnist(image)

@@ -1,0 +1,193 @@
+"""Streamlit helpers for "Inside an MLP": which model, which input, the shared quick model.
+
+The page reads top to bottom as the lesson; these functions hold the widgets and state around it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import streamlit as st
+import torch
+from torch import nn
+
+import ui
+from explorer import images, inside, model_cache
+from explorer.data import FashionMNISTData
+from explorer.figures import inside as figs
+from explorer.training import Trainer, predict
+from ui.i18n import _
+
+SOURCES = ("test", "upload", "draw")
+PARAMS = {
+    "source": ui.Param("test", choices=SOURCES, kind=str),
+    "cls": ui.Param(0, 0, 9, kind=int),
+    "index": ui.Param(0, 0, 999, kind=int),
+    "T": ui.Param(1.0, 0.1, 5.0),
+}
+
+
+@dataclass
+class Shown:
+    """The model the page explains and how to name it."""
+
+    model: nn.Module
+    name: str
+    test_acc: float
+    config: dict
+
+
+class QuickModel:
+    """d2l's MLP trained once per server, on the first click, and then shared by every session."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.shown: Shown | None = None
+
+
+@st.cache_resource
+def _quick_model() -> QuickModel:
+    return QuickModel()
+
+
+@st.cache_resource
+def _class_positions(_data: FashionMNISTData) -> list[torch.Tensor]:
+    # One dataset per server, so the argument is not hashed (leading underscore).
+    return inside.class_positions(_data.test_labels)
+
+
+def train_quick_model(data: FashionMNISTData) -> None:
+    """Train (or load from the disk cache) the shared quick model with a progress bar; other sessions
+    clicking meanwhile wait for it and then use the same model."""
+    holder, config = _quick_model(), inside.quick_config()
+    bar = st.progress(0.0, text=_("Training d2l's MLP for 2 epochs on all 60,000 images…"))
+
+    def show(event: dict) -> None:
+        bar.progress(min(event["epoch"] / config.epochs, 1.0), text=_("Epoch {epoch} of {total}").format(
+            epoch=f"{event['epoch']:.1f}", total=config.epochs))
+
+    with holder.lock:
+        if holder.shown is None:
+            with ui.training_slot():
+                model, history, _cached = model_cache.train_or_load(config, data, on_event=show)
+            holder.shown = Shown(model, _("quick model (d2l MLP, 2 epochs, seed 0)"), history[-1]["test_acc"],
+                                 config.to_dict())
+    bar.empty()
+
+
+def _shown_from(trainer: Trainer, name: str) -> Shown:
+    return Shown(trainer.model, name, trainer.history[-1]["test_acc"], trainer.config.to_dict())
+
+
+def choose_model(data: FashionMNISTData) -> Shown | None:
+    """The latest run of this session (or one picked from the last few), else the shared quick model."""
+    state = st.session_state
+    choices = {r.name: _shown_from(r.trainer, r.name) for r in reversed(state.get("runs", []))
+               if r.trainer and r.trainer.history}
+    quick = _quick_model().shown
+    if quick is not None:
+        choices[quick.name] = quick
+    if not choices:
+        st.info(_("No model yet. Train one on the **Train an MLP** page (it appears here at once), or train "
+                  "d2l's MLP for 2 epochs right here; the quick model is shared by everyone on this server."))
+        if st.button(_("⚡ Train a quick model"), key="quick_train", type="primary"):
+            train_quick_model(data)
+            st.rerun()
+        return None
+    if state.get("inside_model") not in choices:
+        state["inside_model"] = next(iter(choices))  # the newest run first
+    name = st.selectbox(_("Model"), list(choices), key="inside_model",
+                        help=_("Runs of this session that still have their weights, newest first."))
+    return choices[name]
+
+
+def _jump_to_mistake(model: nn.Module, data: FashionMNISTData) -> None:
+    state = st.session_state
+    positions = _class_positions(data)
+    current = int(positions[state["cls"]][min(state["index"], len(positions[state["cls"]]) - 1)])
+    if state["source"] != "test":
+        current = -1
+    predicted = predict(model, data.test_images)
+    found = inside.next_mistake(predicted, data.test_labels, after=current)
+    if found is None:
+        state["inside_notice"] = _("This model classifies every test image correctly.")
+        return
+    label = int(data.test_labels[found])
+    state["source"], state["cls"] = "test", label
+    state["index"] = int((positions[label] == found).nonzero()[0, 0])
+
+
+def choose_input(data: FashionMNISTData, model: nn.Module) -> tuple[torch.Tensor, object, int | None, str] | None:
+    """Sidebar controls → (28×28 image, original picture or None, true label or None, description)."""
+    side, state = st.sidebar, st.session_state
+    labels = {"test": _("a test image"), "upload": _("upload a picture"), "draw": _("draw one")}
+    side.radio(_("Input"), SOURCES, key="source", format_func=labels.get)
+    if state["source"] == "test":
+        side.selectbox(_("Class"), range(10), key="cls", format_func=lambda c: data.classes[c])
+        side.number_input(_("Index within the class"), 0, 999, step=1, key="index",
+                          help=_("The test set holds 1,000 images of each class."))
+    side.button(_("🔎 Show me a mistake"), key="mistake", on_click=_jump_to_mistake, args=(model, data),
+                help=_("Jump to the next test image this model gets wrong."))
+    if "inside_notice" in state:
+        side.info(state.pop("inside_notice"))
+    side.slider(_("Softmax temperature T"), 0.1, 5.0, step=0.1, key="T",
+                help=_("softmax(o / T): T = 1 is the model itself; larger T flattens the probabilities."))
+    ui.sync_url(PARAMS)
+    if state["source"] == "test":
+        position = int(_class_positions(data)[state["cls"]][state["index"]])
+        label = int(data.test_labels[position])
+        text = _("Test image {position}: a {name}.").format(position=position, name=data.classes[label])
+        return data.test_images[position, 0], None, label, text
+    if state["source"] == "upload":
+        file = st.file_uploader(_("A photo or drawing of one piece of clothing (PNG or JPEG, up to 5 MB)"),
+                                type=["png", "jpg", "jpeg"], key="upload")
+        if file is None:
+            st.info(_("Upload a picture to see what the network makes of it."))
+            return None
+        return _own(lambda: images.prepare(file.getvalue()), _("Your picture ({name}).").format(name=file.name))
+    return _drawn()
+
+
+def _own(make, text: str):
+    try:
+        original, image = make()
+    except images.ImageError as err:
+        st.error(_("This picture cannot be used: {reason}").format(reason=str(err)), icon="🖼️")
+        return None
+    return image, original, None, text
+
+
+def _drawn():
+    from streamlit_drawable_canvas import st_canvas  # imported here: only this choice needs it
+
+    st.caption(_("Draw one piece of clothing with the mouse or a finger; it is read when you lift the pen."))
+    result = st_canvas(stroke_width=18, stroke_color="#000000", background_color="#ffffff", height=280, width=280,
+                       drawing_mode="freedraw", return_image_data=True, key="canvas")
+    drawing = getattr(result, "image_data", None)
+    if drawing is None or drawing[..., :3].min() > 200:
+        st.info(_("The canvas is empty: draw something on it."))
+        return None
+    return _own(lambda: images.from_array(drawing), _("Your drawing."))
+
+
+def step(title: str, formula: str, shape: str) -> None:
+    """One line of the forward pass: what is computed, the formula, and the shape of the result."""
+    st.markdown(_("**{title}** — shape {shape}").format(title=title, shape=shape))
+    st.latex(formula)
+
+
+def chart(figure, key: str) -> None:
+    st.plotly_chart(figure, key=key, config={"displayModeBar": False})
+
+
+def templates(model: nn.Module, t: inside.Trace, cls: int, classes: tuple[str, ...], key: str) -> None:
+    """The units that raise class ``cls``'s logit most, as 28×28 pictures titled with their contribution."""
+    if not t.hidden:  # softmax regression: the pixels are the units
+        chart(figs.templates_figure(inside.pixel_maps(t, cls), [_("weights W[:, class]"), _("pixels × weights")],
+                                    _), key)
+        return
+    top = inside.top_units(t, cls, k=8)
+    pictures = inside.unit_templates(model, t, [u["unit"] for u in top])
+    titles = [_("unit {unit}: {value}").format(unit=u["unit"], value=f"{u['contribution']:+.2f}") for u in top]
+    chart(figs.templates_figure(pictures, titles, _), key)
