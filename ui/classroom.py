@@ -108,8 +108,8 @@ def qr_png(url: str, scale: int = 12) -> bytes:
     return buffer.getvalue()
 
 
-def _check_nickname() -> None:
-    state = st.session_state
+def _check_nickname(state) -> None:
+    # Before the widget is drawn: a refused nickname can still be put back to the last good one.
     try:
         state["class_nick_ok"] = classroom.clean_nickname(state["class_nickname"])
     except classroom.BadNickname as err:
@@ -120,12 +120,13 @@ def _check_nickname() -> None:
 def sidebar(klass: dict, book: list = ()) -> None:
     """Class name, nickname, and the state of the share queue (sending what is waiting)."""
     state = _state()
+    _check_nickname(state)
     auto_share(book, klass)
     flush(klass)
     side = st.sidebar
     side.subheader(_("🎓 Class {code}").format(code=klass["code"]))
     side.text_input(_("Your nickname on the class board"), key="class_nickname", max_chars=classroom.MAX_NICKNAME,
-                    on_change=_check_nickname, help=_("Letters, digits, spaces, '.', '-' and '_'; at most 24."))
+                    help=_("Letters, digits, spaces, '.', '-' and '_'; at most 24."))
     for kind, message in state["class_notices"]:
         (side.error if kind == "error" else side.warning)(message)
     state["class_notices"] = []
