@@ -75,6 +75,9 @@ def join() -> dict | None:
     raw = st.query_params.get("class") or state.get("class_code")
     klass = lookup(raw) if raw else None
     if klass is None:
+        if raw:  # the notice was shown; a bad code is not carried into every later link and rerun
+            st.query_params.pop("class", None)
+            state.pop("class_code", None)
         return None
     code = klass["code"]
     if klass["closed"]:
