@@ -6,6 +6,8 @@
     python -m explorer explain --index 0 --json  # one test image through a trained MLP
     python -m explorer poly --degree 20        # polynomial under/overfitting (d2l 4.4)
     python -m explorer weight-decay --lambd 3  # high-dimensional regression (d2l 4.5)
+    python -m explorer class start             # classroom mode: open a class, print its code
+    python -m explorer board MLP-4821 --json   # what the class shared
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import importlib
 
 # One module per subcommand, each with ``add_parser(subparsers)`` and ``run(args) -> exit code``.
 # They are imported only when the parser is built, so ``import explorer.cli`` stays cheap.
-COMMANDS = ("data", "train", "explain", "activations", "poly", "weight_decay")
+COMMANDS = ("data", "train", "explain", "activations", "poly", "weight_decay", "classroom")
 
 
 def build_parser() -> argparse.ArgumentParser:
