@@ -1,10 +1,13 @@
 """MLP Explorer: `streamlit run app.py` starts here. The landing page and the navigation live in
 this file; each lesson is one file under pages/."""
 
+import os
+
 import streamlit as st
 
 import ui
 from explorer.data import dataset_status
+from ui.i18n import _
 
 st.set_page_config(page_title="MLP Explorer", page_icon="🧠", layout="wide")
 
@@ -52,6 +55,13 @@ The chapter's story, one page at a time:
         # training page opens with the data already in memory.
         ui.dataset(quiet=True)
 
+
+replica = os.environ.get("EXPLORER_REPLICA", "").strip()
+if replica:
+    # Behind the proxy (deploy/), say which replica serves this session: a presenter checking the
+    # spread of a room, and the replicas test, read it here.
+    st.sidebar.caption(_("Served by replica {name}").format(name=replica), help=_(
+        "This server runs several copies of the app; your session stays on this one."))
 
 pages = [st.Page(home, title="Home", icon="🧠", default=True)]
 pages += [st.Page(path, title=title, icon=icon) for path, title, icon in LESSONS]
