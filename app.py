@@ -19,6 +19,7 @@ LESSONS = [
     ("pages/3_Train_an_MLP.py", "Train an MLP", "🏋️"),
     ("pages/4_Under_and_overfitting.py", "Under- and overfitting", "〰️"),
     ("pages/5_Weight_decay.py", "Weight decay", "⚖️"),
+    ("pages/6_Class_board.py", "Class board", "🎓"),
 ]
 
 
@@ -40,6 +41,8 @@ The chapter's story, one page at a time:
    training and test loss part ways; let K-fold cross-validation pick the degree.
 4. **Weight decay** — 200 features and 20 examples overfit on purpose; an L2 penalty λ closes
    the gap between training and test loss.
+
+In a workshop, the **Class board** shows the whole room's shared runs side by side.
 """
     )
     for col, (path, title, icon) in zip(st.columns(len(LESSONS)), LESSONS):

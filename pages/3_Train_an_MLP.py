@@ -10,6 +10,7 @@ from explorer import runs
 from explorer.figures import training as figs
 from explorer.models import ACTIVATIONS
 from explorer.training import METRICS, OPTIMIZERS, TrainConfig
+from ui import classroom as classroom_ui
 from ui import training_panels as panels
 
 st.set_page_config(page_title="Train an MLP", page_icon="🏋️", layout="wide")
@@ -42,6 +43,7 @@ PRESETS = {
     "d2l dropout": {"layers": 2, "dropout1": 0.2, "dropout2": 0.5, "lr": 0.5, "impl": "scratch"},
 }
 ui.init_state(PARAMS)
+klass = classroom_ui.join()  # ?class=MLP-4821: a class's defaults apply before the widgets are drawn
 state = st.session_state
 state.setdefault("runs", [])  # every run of this session: config, history, the last few models
 state.setdefault("active_run", None)  # id of the run that should be training right now
@@ -68,6 +70,8 @@ side.select_slider("Training images (fewer = faster demo)", (1000, 5000, 20000, 
 side.number_input("Seed", 0, 10_000, step=1, key="seed")
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
+if klass:
+    classroom_ui.sidebar(klass, state["runs"])
 
 
 def current_config() -> TrainConfig:
@@ -146,6 +150,8 @@ if shown is None:
     st.info("Press **▶ Train** to train d2l's MLP with the settings on the left; curves appear as it learns.")
 else:
     draw(shown)
+    if klass and live is None:
+        classroom_ui.share_box(shown, klass)
     if shown.status == "stopped" and live is None:
         st.info(f"Stopped at epoch {shown.trainer.epoch_progress:.1f} of {shown.target_epoch}. Everything "
                 "trained so far is kept: ⏩ Continue resumes from here.", icon="⏸️")

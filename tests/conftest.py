@@ -1,6 +1,7 @@
 """Shared fixtures: tiny IDX files for the loader, and the real dataset when it is installed."""
 
 import gzip
+import os
 import struct
 from pathlib import Path
 
@@ -45,3 +46,35 @@ def fashion():
         return load_fashion_mnist(download=False)
     except DatasetError as err:
         pytest.skip(f"Fashion-MNIST not installed: {err}")
+
+
+# ---- Classroom mode (#12): the class board's databases, SQLite and a throw-away PostgreSQL ----
+
+def _missing(reason: str) -> None:
+    """Under CI a missing component is a failure; on a laptop without it, a skip that says why."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One PostgreSQL cluster for the whole test session, on a free 127.0.0.1 port."""
+    from tests import pg
+
+    if pg.pg_bindir() is None:
+        _missing("PostgreSQL is not installed (`apt-get install postgresql`; `make test` does it as root)")
+    with pg.cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path, monkeypatch):
+    """An empty class-board database (an SQLite file, or a fresh PostgreSQL database), also set as
+    ``$EXPLORER_DB_URL`` for code that reads the environment."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    else:
+        url = request.getfixturevalue("pg_cluster").create_database()
+    monkeypatch.setenv("EXPLORER_DB_URL", url)
+    return url

@@ -21,6 +21,8 @@ from ui.i18n import _
 
 # Streamlit's own query parameters, which are not ours to complain about.
 STREAMLIT_PARAMS = {"embed", "embed_options"}
+# Parameters that belong to every page and survive sync_url: ?class=MLP-4821 (classroom mode).
+APP_PARAMS = {"class"}
 MAX_CONCURRENT_TRAININGS = 2  # two cores: more parallel runs would only slow every one of them
 
 
@@ -95,7 +97,7 @@ def init_state(params: dict[str, Param]) -> None:
             value = st.session_state.get(f"_kept_{key}", p.default)
         st.session_state[key] = value
     if notices or "_url_checked" not in st.session_state:
-        unknown = set(st.query_params) - set(params) - STREAMLIT_PARAMS
+        unknown = set(st.query_params) - set(params) - STREAMLIT_PARAMS - APP_PARAMS
         notices += [f"`{k}` is not a setting of this page; ignored." for k in sorted(unknown)]
     st.session_state["_url_checked"] = True
     if notices:
@@ -110,7 +112,7 @@ def _to_text(value: object) -> str:
 
 def sync_url(params: dict[str, Param]) -> None:
     """Mirror non-default values into the query string (short links), drop the rest."""
-    wanted = {}
+    wanted = {k: st.query_params[k] for k in APP_PARAMS if k in st.query_params}
     for key, p in params.items():
         value = st.session_state.get(key, p.default)
         st.session_state[f"_kept_{key}"] = value
@@ -122,7 +124,7 @@ def sync_url(params: dict[str, Param]) -> None:
 
 def share_link(params: dict[str, Param]) -> None:
     """A copyable link to this exact configuration (st.code has a copy button)."""
-    query = urlencode({k: v for k, v in st.query_params.to_dict().items() if k in params})
+    query = urlencode({k: v for k, v in st.query_params.to_dict().items() if k in params or k in APP_PARAMS})
     base = st.context.url.split("?")[0] if getattr(st.context, "url", None) else ""
     with st.sidebar.expander("🔗 Share this configuration"):
         st.code(f"{base}?{query}" if query else base or "(all defaults)", language=None)

@@ -5,6 +5,8 @@
     python -m explorer train --json            # d2l's MLP, one JSON document on stdout
     python -m explorer poly --degree 20        # polynomial under/overfitting (d2l 4.4)
     python -m explorer weight-decay --lambd 3  # high-dimensional regression (d2l 4.5)
+    python -m explorer class start             # classroom mode: open a class, print its code
+    python -m explorer board MLP-4821 --json   # what the class shared
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import importlib
 
 # One module per subcommand, each with ``add_parser(subparsers)`` and ``run(args) -> exit code``.
 # They are imported only when the parser is built, so ``import explorer.cli`` stays cheap.
-COMMANDS = ("data", "train", "activations", "poly", "weight_decay")
+COMMANDS = ("data", "train", "activations", "poly", "weight_decay", "classroom")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import uuid
 
+from explorer import classroom, storage
 from explorer.cli.common import non_negative_float, positive_float, positive_int, probability, progress_bar
 from explorer.data import DatasetError, load_fashion_mnist
 from explorer.training import TrainConfig, run_training
@@ -29,6 +31,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--max-train", type=positive_int, default=None, help="dry run: first N training images")
     p.add_argument("--max-test", type=positive_int, default=None, help="dry run: first N test images")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.add_argument("--share", metavar="CLASS", help="share the finished run with a class (e.g. MLP-4821)")
+    p.add_argument("--name", metavar="NICK", help="your nickname on the class board (default: an animal)")
     p.set_defaults(func=run)
 
 
@@ -39,8 +43,14 @@ def run(args: argparse.Namespace) -> int:
                          impl=args.impl, seed=args.seed, max_train=args.max_train, max_test=args.max_test)
     try:
         config.validate()
+        if args.share:  # check the class and the nickname before minutes of training, not after
+            klass = classroom.get_class(storage.connect(), args.share)
+            if klass["closed"]:
+                raise classroom.ClassClosed(f"class {klass['code']} is closed")
+            args.share = klass["code"]
+            args.name = classroom.clean_nickname(args.name) if args.name else classroom.default_nickname()
         data = load_fashion_mnist()
-    except (ValueError, DatasetError) as err:
+    except (ValueError, DatasetError, classroom.BoardUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
@@ -57,6 +67,16 @@ def run(args: argparse.Namespace) -> int:
 
     result = run_training(config, data, on_event=show)
     sys.stderr.write("\n")
+    if args.share:
+        try:
+            board_id = classroom.share_run(storage.connect(), args.share, f"cli-{uuid.uuid4().hex}", args.name,
+                                           "1", classroom.run_payload(result["config"], result["history"],
+                                                                      result["final"]["status"]))
+        except (classroom.ClassroomError, classroom.BoardUnavailable) as err:
+            print(f"error: the run was not shared: {err}", file=sys.stderr)
+            return 3
+        result["shared"] = {"class": args.share, "nickname": args.name, "run": board_id}
+        print(f"shared with {args.share} as {args.name!r} (board run {board_id})", file=sys.stderr)
     if args.json:
         json.dump(result, sys.stdout, indent=1)
         sys.stdout.write("\n")

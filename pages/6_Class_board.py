@@ -1,0 +1,155 @@
+"""The class board: what a room of attendees trained, side by side, updating by itself."""
+
+import streamlit as st
+
+from explorer import class_board, classroom
+from explorer.figures import classroom as figs
+from explorer.training import METRICS
+from ui import classroom as classroom_ui
+from ui.i18n import _
+
+st.set_page_config(page_title="Class board", page_icon="🎓", layout="wide")
+st.title(_("🎓 Class board"))
+st.markdown(_(
+    "In a workshop everyone trains with their own settings and shares the run; this board shows the room's "
+    "runs together. Where did a large learning rate diverge? Did a wider layer beat a narrow one? It "
+    "refreshes by itself every few seconds."))
+
+REFRESH_SECONDS = 3
+state = st.session_state
+expected_key = classroom_ui.presenter_key()
+engine = classroom_ui.engine()
+
+
+def unlock():
+    # hmac.compare_digest inside: the time taken does not reveal how much of a guess was right.
+    state["presenter"] = classroom.presenter_key_ok(state.get("presenter_key_input"), expected_key)
+    if not state["presenter"]:
+        state["presenter_error"] = True
+    state["presenter_key_input"] = ""
+
+
+side = st.sidebar
+side.subheader(_("Presenter"))
+if expected_key is None:
+    side.info(_("View-only. To present, set EXPLORER_PRESENTER_KEY (or presenter_key in "
+                ".streamlit/secrets.toml) on the server; `python -m explorer class start` also opens a class."))
+elif not state.get("presenter"):
+    side.text_input(_("Presenter key"), type="password", key="presenter_key_input")
+    side.button(_("Unlock presenter controls"), key="presenter_unlock", on_click=unlock)
+    if state.pop("presenter_error", False):
+        side.error(_("Wrong presenter key. The board stays view-only."))
+presenter = bool(expected_key) and state.get("presenter", False)
+
+raw = st.query_params.get("class")
+klass = classroom_ui.lookup(raw) if raw else None
+if klass is None:
+    side.text_input(_("Class code"), key="board_code_input", placeholder="MLP-4821")
+    if side.button(_("Open this class's board"), key="board_open") and state.get("board_code_input"):
+        st.query_params["class"] = state["board_code_input"].strip()
+        st.rerun()
+    if presenter and st.button(_("Start a new class"), key="class_start", type="primary"):
+        st.query_params["class"] = classroom.start_class(engine)
+        st.rerun()
+    st.info(_("Open a class with ?class=MLP-4821 in the link, or type its code on the left."), icon="🎓")
+    st.stop()
+if klass.get("offline"):
+    st.stop()  # the notice above says the database is unreachable; the fragment would only repeat it
+code = klass["code"]
+if klass["closed"]:
+    st.info(_("Class {code} is closed: the board stays, new runs are refused.").format(code=code), icon="🔒")
+
+link = classroom_ui.join_url(code)
+left, right = st.columns([3, 2])
+left.markdown(_("## Join class **{code}**").format(code=code))
+left.markdown(_("Scan the code, or open this link: the training page opens in the class."))
+left.code(link, language=None)
+right.image(classroom_ui.qr_png(link), width=380, caption=_("Join class {code}").format(code=code))
+
+
+def save_settings():
+    classroom.update_class(engine, code, auto_share=state["board_auto_share"], locked=state["board_locked"],
+                           train_size=state["board_train_size"], epochs=state["board_epochs"])
+
+
+if presenter:
+    with st.expander(_("🎛️ Presenter controls"), expanded=True):
+        for key, value in (("auto_share", klass["auto_share"]), ("locked", klass["locked"]),
+                           ("train_size", klass["train_size"]), ("epochs", klass["epochs"])):
+            state.setdefault(f"board_{key}", value)
+        cols = st.columns(4)
+        cols[0].select_slider(_("Class default: training images"), classroom_ui.TRAIN_SIZES, key="board_train_size",
+                              on_change=save_settings)
+        cols[1].slider(_("Class default: epochs"), 1, 20, key="board_epochs", on_change=save_settings)
+        cols[2].toggle(_("Share every finished run automatically"), key="board_auto_share", on_change=save_settings)
+        cols[3].toggle(_("Lock sharing"), key="board_locked", on_change=save_settings,
+                       help=_("While locked, nobody can share; runs already shared stay."))
+        confirm = st.checkbox(_("Yes, remove every run from this board"), key="board_clear_confirm")
+        if st.button(_("🗑 Clear the board"), key="board_clear", disabled=not confirm):
+            removed = classroom.clear_board(engine, code)
+            st.success(_("Removed {n} runs from the board.").format(n=removed))
+        closing = not klass["closed"]
+        if st.button(_("Close the class") if closing else _("Reopen the class"), key="board_close"):
+            classroom.update_class(engine, code, closed=closing)
+            st.rerun()
+
+# The choices live outside the fragment: changing them reruns the page once; the fragment's own
+# refresh every few seconds reruns only the board below.
+choice = st.columns(3)
+choice[0].selectbox(_("Setting on the x axis"), class_board.SETTINGS, key="board_setting")
+choice[1].selectbox(_("Colour points by"), class_board.SETTINGS, index=1, key="board_color")
+choice[2].selectbox(_("Curves of"), METRICS, index=3, key="board_metric")
+
+
+def found_captions(found: dict) -> list[str]:
+    """Sentences from the numbers: whole sentences with placeholders, so they translate."""
+    lines = []
+    if "best" in found:
+        lines.append(_("Best run so far: {nickname} with {acc:.1%} test accuracy (lr {lr:g}, width {width}).").format(
+            nickname=classroom_ui.escape(found["best"]["nickname"]), acc=found["best"]["test_acc"],
+            lr=found["best"]["lr"], width=found["best"]["hidden"]))
+        lines.append(_("The best learning rate so far is {lr:g}: median test accuracy {acc:.1%} over {n} runs.")
+                     .format(lr=found["best_lr"], acc=found["best_lr_acc"], n=found["lr_runs"]))
+    if found["diverged"]:
+        lines.append(_("{n} runs diverged, at learning rates {lrs}.").format(
+            n=found["diverged"], lrs=", ".join(f"{lr:g}" for lr in found["diverged_lrs"])))
+    if "widest" in found:
+        lines.append(_("Width {wide} reached {wide_acc:.1%} (median), width {narrow} {narrow_acc:.1%}.").format(
+            wide=found["widest"], wide_acc=found["widest_acc"], narrow=found["narrowest"],
+            narrow_acc=found["narrowest_acc"]))
+    if "dropout_acc" in found:
+        lines.append(_("With dropout: {with_:.1%} median test accuracy; without: {without:.1%}.").format(
+            with_=found["dropout_acc"], without=found["no_dropout_acc"]))
+    return lines
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def live_board():
+    try:
+        board = classroom.board(engine, code, with_history=True)
+    except classroom.BoardUnavailable:
+        st.warning(_("The class board's database cannot be reached; trying again in a few seconds."), icon="📡")
+        return
+    frame = class_board.runs_frame(board)
+    if frame.empty:
+        st.info(_("No runs yet. Attendees press ▶ Train, then 📤 Share with the class."), icon="⏳")
+        return
+    found = class_board.findings(frame)
+    counts = st.columns(3)
+    counts[0].metric(_("runs shared"), found["runs"])
+    counts[1].metric(_("people"), found["people"])
+    counts[2].metric(_("diverged"), found["diverged"])
+    st.markdown("\n".join(f"- {line}" for line in found_captions(found)))
+    left, right = st.columns([3, 2])
+    left.plotly_chart(figs.accuracy_figure(frame, state["board_setting"], state["board_color"], _),
+                      key="board_accuracy")
+    right.plotly_chart(figs.divergence_figure(frame, _), key="board_divergence")
+    st.plotly_chart(figs.curves_figure(class_board.curves_frame(board), state["board_metric"], _),
+                    key="board_curves")
+    st.subheader(_("Leaderboard"))
+    st.dataframe(class_board.leaderboard(frame), hide_index=True, key="board_leaderboard")
+    st.download_button(_("⬇ Board as CSV"), frame.to_csv(index=False), f"{code}_board.csv", "text/csv",
+                       key="board_csv", on_click="ignore")
+
+
+live_board()
