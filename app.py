@@ -59,12 +59,14 @@ In a workshop, the **Class board** shows the whole room's shared runs side by si
         ui.dataset(quiet=True)
 
 
-replica = os.environ.get("EXPLORER_REPLICA", "").strip()
-if replica:
-    # Behind the proxy (deploy/), say which replica serves this session: a presenter checking the
-    # spread of a room, and the replicas test, read it here.
-    st.sidebar.caption(_("Served by replica {name}").format(name=replica), help=_(
-        "This server runs several copies of the app; your session stays on this one."))
+def replica_marker() -> None:
+    """Behind the proxy (deploy/), say which replica serves this session: for a presenter checking
+    the spread of a room, and for the replicas test."""
+    replica = os.environ.get("EXPLORER_REPLICA", "").strip()
+    if replica:
+        st.sidebar.caption(_("Served by replica {name}").format(name=replica), help=_(
+            "This server runs several copies of the app; your session stays on this one."))
+
 
 pages = [st.Page(home, title="Home", icon="🧠", default=True)]
 pages += [st.Page(path, title=title, icon=icon) for path, title, icon in LESSONS]
@@ -72,3 +74,6 @@ pages += [st.Page(path, title=title, icon=icon) for path, title, icon in LESSONS
 # sidebar list Streamlit would otherwise build from pages/ when a deep link is the very first
 # request after a server start.)
 st.navigation(pages, position="top").run()
+# After the page, because the page's own elements replace what this file draws before run(). A page
+# that ends early with st.stop() has no marker; nginx's X-Replica response header names it anyway.
+replica_marker()

@@ -9,6 +9,7 @@ each replica's log) and is stopped and removed on exit. ``python -m deploy`` is 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import shutil
@@ -66,6 +67,31 @@ def _tail(log: Path, lines: int = 15) -> str:
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return ""
+
+
+async def _open_landing_page(url: str) -> None:
+    # A browser's first message: run the main script for the landing page; wait until it finished.
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect
+
+    async with connect(url.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"],
+                       max_size=None) as ws:
+        hello = BackMsg()
+        hello.rerun_script.page_name = ""
+        await ws.send(hello.SerializeToString())
+        async for raw in ws:
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            if msg.WhichOneof("type") == "script_finished":
+                return
+
+
+def warm_up(url: str, timeout: float = 120) -> None:
+    """Open the landing page once, as the README advises before a class: it loads Fashion-MNIST into
+    the server's memory, and until app.py has run once Streamlit serves a deep link such as
+    /Train_an_MLP straight from pages/, without app.py's navigation and replica marker."""
+    asyncio.run(asyncio.wait_for(_open_landing_page(url), timeout))
 
 
 def http_ok(url: str) -> bool:
@@ -159,6 +185,7 @@ class Cluster:
         for name, process, log in started:  # they start in parallel; wait for each
             wait_until(lambda n=name: http_ok(f"{self.replica_urls[n]}/_stcore/health"), f"replica {name}",
                        process, log)
+            warm_up(self.replica_urls[name])
 
     def _start_nginx(self) -> None:
         ports = {name: int(url.rsplit(":", 1)[1]) for name, url in self.replica_urls.items()}
