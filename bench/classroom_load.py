@@ -161,6 +161,8 @@ def report(args, lone, attendees, makespan, crowd_cpu, peaks, hwm_kb, on_board) 
     print(f"makespan {makespan:.1f} s vs ideal {ideal:.1f} s (single-run CPU {single_cpu:.2f} s × {args.attendees} ÷ "
           f"{cores} cores): {makespan / ideal:.2f}× (target ≤ 1.5×); server CPU in the crowd {crowd_cpu:.1f} s "
           f"= {crowd_cpu / args.attendees:.2f} s per run")
+    print(f"the server used {crowd_cpu / makespan:.2f} of {cores} cores on average during the crowd (a shared "
+          f"machine gives it less); CPU per run in the crowd vs alone: {crowd_cpu / args.attendees / single_cpu:.2f}×")
     rss = max(r for r, _ in peaks.values())
     print(f"peak server RSS {rss / 1024:.0f} MB (process tree; main VmHWM {hwm_kb / 1024:.0f} MB; target ≤ 3 GB)")
     print(f"errors: {len(errors)}; runs on the board: {on_board}/{args.attendees}")

@@ -16,10 +16,11 @@ import pytest
 from deploy.cluster import NGINX, Cluster
 from explorer import classroom, storage
 from tests.conftest import _missing
-from tests.streamlit_server import CHROMIUM, launch_chromium, wait_for_app
+from tests.streamlit_server import CHROMIUM, ROOT, launch_chromium, wait_for_app
 
 pytestmark = [pytest.mark.replicas, pytest.mark.browser, pytest.mark.postgres]
 REPLICA = re.compile(r"Served by replica (r\d+)")
+SHOTS = ROOT / "artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,18 @@ def browser():
 def replica_of(page) -> str:
     marker = page.locator("[data-testid='stSidebar']").get_by_text(REPLICA)
     return REPLICA.search(marker.inner_text(timeout=30_000)).group(1)
+
+
+def board_metrics(page, timeout_s: float = 60) -> dict[str, str]:
+    """The board's counters ({"runs shared": "2", ...}) once it shows two runs (it refreshes every 3 s)."""
+    metrics = {}
+    for _ in range(int(timeout_s)):
+        texts = page.locator("[data-testid='stMetric']").all_inner_texts()
+        metrics = {t.split("\n")[0].strip(): t.split("\n")[-1].strip() for t in texts if "\n" in t}
+        if metrics.get("runs shared") == "2":
+            break
+        page.wait_for_timeout(1000)
+    return metrics
 
 
 def test_the_proxy_names_the_replica_and_keeps_a_browser_on_it(cluster):
@@ -83,7 +96,7 @@ def test_two_attendees_on_two_replicas_share_one_board(cluster, browser):
         page.get_by_text(re.compile("is on the board of class")).wait_for(timeout=30_000)
         assert page.locator("[data-testid='stException']").count() == 0
         assert replica_of(page) == name  # the websocket stayed on its replica through every rerun
-        nicknames[name] = page.get_by_label("Your nickname on the class board").input_value()
+        nicknames[name] = page.get_by_role("textbox", name="Your nickname on the class board").input_value()
 
     board = classroom.board(engine, code)
     assert sorted(r["nickname"] for r in board["runs"]) == sorted(nicknames.values())
@@ -96,9 +109,9 @@ def test_two_attendees_on_two_replicas_share_one_board(cluster, browser):
         page.goto(f"{cluster.url}/Class_board?class={code}")
         wait_for_app(page)
         assert replica_of(page) == name
-        shared = page.locator("[data-testid='stMetric']").filter(has_text="runs shared")
-        shared.locator("[data-testid='stMetricValue']").get_by_text("2", exact=True).wait_for(timeout=30_000)
-        people = page.locator("[data-testid='stMetric']").filter(has_text="people")
-        assert people.locator("[data-testid='stMetricValue']").inner_text() == "2"
+        metrics = board_metrics(page)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"replicas_board_{name}.png"), full_page=True)
+        assert metrics.get("runs shared") == "2" and metrics.get("people") == "2", metrics
     for context in contexts:
         context.close()
