@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from explorer.storage import Classroom, SharedRun, ensure_schema, utcnow
 
 CODE_PATTERN = re.compile(r"^(?:MLP-?)?(\d{4})$")
-NICKNAME_PATTERN = re.compile(r"^[^\W_](?:[\w .-]*[^\W_])?$")  # letters/digits; inner space . - _
+NICKNAME_PATTERN = re.compile(r"^[^\W_][\w .-]*$")  # starts with a letter or digit; then also space . - _
 MAX_NICKNAME = 24
 SHARES_PER_MINUTE = 5  # per session and class: a room of 30 cannot flood the board by accident
 MAX_PAYLOAD_BYTES = 32_000  # config + history + final of one run, as JSON (50 epochs need ~8 kB)

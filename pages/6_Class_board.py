@@ -15,7 +15,7 @@ st.markdown(_(
     "runs together. Where did a large learning rate diverge? Did a wider layer beat a narrow one? It "
     "refreshes by itself every few seconds."))
 
-REFRESH_SECONDS = 3
+REFRESH_SECONDS = 2
 state = st.session_state
 expected_key = classroom_ui.presenter_key()
 engine = classroom_ui.engine()
@@ -49,8 +49,11 @@ if klass is None:
         st.query_params["class"] = state["board_code_input"].strip()
         st.rerun()
     if presenter and st.button(_("Start a new class"), key="class_start", type="primary"):
-        st.query_params["class"] = classroom.start_class(engine)
-        st.rerun()
+        try:
+            st.query_params["class"] = classroom.start_class(engine)
+            st.rerun()
+        except classroom.BoardUnavailable:
+            st.error(_("The class board's database cannot be reached; no class was started. Try again."))
     st.info(_("Open a class with ?class=MLP-4821 in the link, or type its code on the left."), icon="🎓")
     st.stop()
 if klass.get("offline"):
@@ -67,13 +70,22 @@ left.code(link, language=None)
 right.image(classroom_ui.qr_png(link), width=380, caption=_("Join class {code}").format(code=code))
 
 
+def presenter_action(action, *args, **settings):
+    """Run a presenter change; an unreachable database gets a notice instead of a traceback."""
+    try:
+        return action(engine, code, *args, **settings)
+    except classroom.BoardUnavailable:
+        st.error(_("The class board's database cannot be reached; the change was not saved. Try again."))
+        return None
+
+
 def save_settings():
-    classroom.update_class(engine, code, auto_share=state["board_auto_share"], locked=state["board_locked"],
-                           train_size=state["board_train_size"], epochs=state["board_epochs"])
+    presenter_action(classroom.update_class, auto_share=state["board_auto_share"], locked=state["board_locked"],
+                     train_size=state["board_train_size"], epochs=state["board_epochs"])
 
 
 if presenter:
-    with st.expander(_("🎛️ Presenter controls"), expanded=True):
+    with st.expander(_("🎛️ Presenter controls"), expanded=False):
         for key, value in (("auto_share", klass["auto_share"]), ("locked", klass["locked"]),
                            ("train_size", klass["train_size"]), ("epochs", klass["epochs"])):
             state.setdefault(f"board_{key}", value)
@@ -81,17 +93,18 @@ if presenter:
         cols[0].select_slider(_("Class default: training images"), classroom_ui.TRAIN_SIZES, key="board_train_size",
                               on_change=save_settings)
         cols[1].slider(_("Class default: epochs"), 1, 20, key="board_epochs", on_change=save_settings)
-        cols[2].toggle(_("Share every finished run automatically"), key="board_auto_share", on_change=save_settings)
+        cols[2].toggle(_("Auto-share finished runs"), key="board_auto_share", on_change=save_settings)
         cols[3].toggle(_("Lock sharing"), key="board_locked", on_change=save_settings,
                        help=_("While locked, nobody can share; runs already shared stay."))
         confirm = st.checkbox(_("Yes, remove every run from this board"), key="board_clear_confirm")
         if st.button(_("🗑 Clear the board"), key="board_clear", disabled=not confirm):
-            removed = classroom.clear_board(engine, code)
-            st.success(_("Removed {n} runs from the board.").format(n=removed))
+            removed = presenter_action(classroom.clear_board)
+            if removed is not None:
+                st.success(_("Runs removed from the board: {n}.").format(n=removed))
         closing = not klass["closed"]
         if st.button(_("Close the class") if closing else _("Reopen the class"), key="board_close"):
-            classroom.update_class(engine, code, closed=closing)
-            st.rerun()
+            if presenter_action(classroom.update_class, closed=closing) is not None:
+                st.rerun()
 
 # The choices live outside the fragment: changing them reruns the page once; the fragment's own
 # refresh every few seconds reruns only the board below.
@@ -108,10 +121,10 @@ def found_captions(found: dict) -> list[str]:
         lines.append(_("Best run so far: {nickname} with {acc:.1%} test accuracy (lr {lr:g}, width {width}).").format(
             nickname=classroom_ui.escape(found["best"]["nickname"]), acc=found["best"]["test_acc"],
             lr=found["best"]["lr"], width=found["best"]["hidden"]))
-        lines.append(_("The best learning rate so far is {lr:g}: median test accuracy {acc:.1%} over {n} runs.")
+        lines.append(_("The best learning rate so far is {lr:g}: median test accuracy {acc:.1%} (runs with it: {n}).")
                      .format(lr=found["best_lr"], acc=found["best_lr_acc"], n=found["lr_runs"]))
     if found["diverged"]:
-        lines.append(_("{n} runs diverged, at learning rates {lrs}.").format(
+        lines.append(_("Diverged runs: {n}, at learning rates {lrs}.").format(
             n=found["diverged"], lrs=", ".join(f"{lr:g}" for lr in found["diverged_lrs"])))
     if "widest" in found:
         lines.append(_("Width {wide} reached {wide_acc:.1%} (median), width {narrow} {narrow_acc:.1%}.").format(

@@ -75,6 +75,9 @@ def join() -> dict | None:
     raw = st.query_params.get("class") or state.get("class_code")
     klass = lookup(raw) if raw else None
     if klass is None:
+        if raw:  # the notice was shown; a bad code is not carried into every later link and rerun
+            st.query_params.pop("class", None)
+            state.pop("class_code", None)
         return None
     code = klass["code"]
     if klass["closed"]:
@@ -108,8 +111,8 @@ def qr_png(url: str, scale: int = 12) -> bytes:
     return buffer.getvalue()
 
 
-def _check_nickname() -> None:
-    state = st.session_state
+def _check_nickname(state) -> None:
+    # Before the widget is drawn: a refused nickname can still be put back to the last good one.
     try:
         state["class_nick_ok"] = classroom.clean_nickname(state["class_nickname"])
     except classroom.BadNickname as err:
@@ -120,12 +123,13 @@ def _check_nickname() -> None:
 def sidebar(klass: dict, book: list = ()) -> None:
     """Class name, nickname, and the state of the share queue (sending what is waiting)."""
     state = _state()
+    _check_nickname(state)
     auto_share(book, klass)
     flush(klass)
     side = st.sidebar
     side.subheader(_("🎓 Class {code}").format(code=klass["code"]))
     side.text_input(_("Your nickname on the class board"), key="class_nickname", max_chars=classroom.MAX_NICKNAME,
-                    on_change=_check_nickname, help=_("Letters, digits, spaces, '.', '-' and '_'; at most 24."))
+                    help=_("Letters, digits, spaces, '.', '-' and '_'; at most 24."))
     for kind, message in state["class_notices"]:
         (side.error if kind == "error" else side.warning)(message)
     state["class_notices"] = []

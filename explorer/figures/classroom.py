@@ -28,9 +28,9 @@ def accuracy_figure(frame: pd.DataFrame, setting: str, color_by: str, _: Transla
     """Test accuracy against ``setting``, one point per run, coloured by ``color_by``; diverged runs at 0."""
     fig = go.Figure()
     scored = frame.dropna(subset=["test_acc"])
-    for i, (value, group) in enumerate(scored.groupby(scored[color_by].astype(str), sort=True)):
+    for i, (value, group) in enumerate(scored.groupby(color_by, sort=True, dropna=False)):  # numbers sort as numbers
         fig.add_trace(go.Scatter(
-            x=group[setting], y=group["test_acc"], mode="markers", name=f"{color_by} {html.escape(value)}",
+            x=group[setting], y=group["test_acc"], mode="markers", name=f"{color_by} {html.escape(str(value))}",
             marker=dict(size=14, color=PALETTE[i % len(PALETTE)], line=dict(width=1, color="white")),
             text=_label(group), hovertemplate="%{text}<br>%{x}: %{y:.4f}<extra></extra>"))
     diverged = frame[frame["status"] == "diverged"]
