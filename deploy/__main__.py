@@ -24,18 +24,26 @@ def main(argv=None) -> int:
     if args.replicas > 1 and not (args.postgres or args.db_url):
         parser.error("several replicas need one shared database: --postgres or --db-url postgresql+psycopg://…")
     # SIGTERM (systemd, docker stop, kill) ends the wait below like Ctrl-C, so the cleanup runs.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        serve(args)
+    except KeyboardInterrupt:  # also during start-up: Cluster has stopped what it had started
+        print("stopped", file=sys.stderr)
+    return 0
+
+
+def interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(args) -> None:
     with Cluster(args.replicas, args.port, postgres=args.postgres, db_url=args.db_url) as cluster:
         print(f"MLP Explorer: {cluster.url}  ({args.replicas} replicas: "
               + ", ".join(f"{n} {u}" for n, u in cluster.replica_urls.items()) + ")", flush=True)
         if args.postgres:
             print(f"PostgreSQL: {cluster.db_url}", flush=True)
         print(f"logs: {cluster.run_dir} · Ctrl-C stops everything", flush=True)
-        try:
-            signal.pause()
-        except KeyboardInterrupt:
-            print("stopping…", file=sys.stderr)
-    return 0
+        signal.pause()
 
 
 if __name__ == "__main__":
