@@ -16,14 +16,17 @@ test: setup
 setup: system-packages $(STAMP) $(DATA)
 
 # Debian's offline copy of Fashion-MNIST, Chromium and an emoji font (for the browser tests), PostgreSQL
-# (the class board's tests start a throw-away cluster). Only where apt-get can run as root; elsewhere
-# torchvision downloads the data and those tests skip (under CI=true they fail instead).
+# (the class board's tests start a throw-away cluster) and nginx (the replicas test, `python -m deploy`).
+# Only where apt-get can run as root; elsewhere torchvision downloads the data and those tests skip
+# (under CI=true they fail instead).
 system-packages:
-	@if [ ! -d /usr/share/datasets/fashion-mnist ] || [ ! -x /usr/bin/chromium ] || ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	@if [ ! -d /usr/share/datasets/fashion-mnist ] || [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ] \
+	    || ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist chromium fonts-noto-color-emoji postgresql >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist chromium \
+	      fonts-noto-color-emoji postgresql nginx >/dev/null; \
 	  else \
-	    echo "note: not root or no apt-get; skipping the Debian packages (dataset-fashion-mnist, chromium, postgresql)"; \
+	    echo "note: not root or no apt-get; skipping the Debian packages (dataset-fashion-mnist, chromium, postgresql, nginx)"; \
 	  fi; \
 	fi
 

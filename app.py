@@ -1,10 +1,13 @@
 """MLP Explorer: `streamlit run app.py` starts here. The landing page and the navigation live in
 this file; each lesson is one file under pages/."""
 
+import os
+
 import streamlit as st
 
 import ui
 from explorer.data import dataset_status
+from ui.i18n import _
 
 st.set_page_config(page_title="MLP Explorer", page_icon="🧠", layout="wide")
 
@@ -59,9 +62,21 @@ In a workshop, the **Class board** shows the whole room's shared runs side by si
         ui.dataset(quiet=True)
 
 
+def replica_marker() -> None:
+    """Behind the proxy (deploy/), say which replica serves this session: for a presenter checking
+    the spread of a room, and for the replicas test."""
+    replica = os.environ.get("EXPLORER_REPLICA", "").strip()
+    if replica:
+        st.sidebar.caption(_("Served by replica {name}").format(name=replica), help=_(
+            "This server runs several copies of the app; your session stays on this one."))
+
+
 pages = [st.Page(home, title="Home", icon="🧠", default=True)]
 pages += [st.Page(path, title=title, icon=icon) for path, title, icon in LESSONS]
 # Navigation across the top: wide lesson titles read well on a projector. (config.toml hides the
 # sidebar list Streamlit would otherwise build from pages/ when a deep link is the very first
 # request after a server start.)
 st.navigation(pages, position="top").run()
+# After the page, because the page's own elements replace what this file draws before run(). A page
+# that ends early with st.stop() has no marker; nginx's X-Replica response header names it anyway.
+replica_marker()

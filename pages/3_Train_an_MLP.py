@@ -173,9 +173,9 @@ if live is not None:
     # Training runs last, so the rest of the page is drawn already; only the slots above update.
     # Any click (even Stop) reruns the script and resumes here exactly where it left off.
     trainer = live.trainer
-    with ui.training_slot():
+    with ui.training_slot(progress_slot) as turn:
         started, start_epoch = time.perf_counter(), trainer.epoch_progress
-        for event in trainer.train(until_epoch=live.target_epoch, progress_every=0.5):
+        for event in turn.train(trainer, until_epoch=live.target_epoch, progress_every=0.5):
             live.record(event)
             rate = (trainer.epoch_progress - start_epoch) / (time.perf_counter() - started)
             left = (live.target_epoch - trainer.epoch_progress) / max(rate, 1e-9)

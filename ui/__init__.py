@@ -9,7 +9,6 @@ so a bookmarked link reopens the same configuration.
 from __future__ import annotations
 
 import math
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -17,6 +16,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from explorer.data import DatasetError, FashionMNISTData, default_data_dir, load_fashion_mnist, system_data_dir
+from explorer.turns import TrainingQueue
+from ui.i18n import _
 
 # Streamlit's own query parameters, which are not ours to complain about.
 STREAMLIT_PARAMS = {"embed", "embed_options"}
@@ -164,18 +165,21 @@ def dataset(quiet: bool = False) -> FashionMNISTData | None:
 
 
 @st.cache_resource
-def _training_slots() -> threading.BoundedSemaphore:
-    return threading.BoundedSemaphore(MAX_CONCURRENT_TRAININGS)
+def _training_queue() -> TrainingQueue:
+    return TrainingQueue(MAX_CONCURRENT_TRAININGS)
 
 
 @contextmanager
-def training_slot():
-    """Limit concurrent trainings per server; others wait with a visible message."""
-    slots = _training_slots()
-    if not slots.acquire(blocking=False):
-        with st.spinner("Waiting for a free training slot (other people are training)…"):
-            slots.acquire()
-    try:
-        yield
-    finally:
-        slots.release()
+def training_slot(placeholder=None):
+    """Take turns at this server's training slots (explorer.turns); ``turn.train(trainer)`` trains.
+
+    While this session waits, ``placeholder`` (or a new st.empty) shows its place in line.
+    """
+    slot = placeholder if placeholder is not None else st.empty()
+
+    def show_place(place: int) -> None:
+        slot.info(_("Waiting for a free training slot: you are number {place} in line "
+                    "(other people are training)…").format(place=place), icon="⏳")
+
+    with _training_queue().turn(on_wait=show_place) as turn:
+        yield turn

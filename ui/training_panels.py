@@ -16,12 +16,24 @@ from explorer.training import METRICS, predict
 from ui.i18n import _
 
 
+# Figures that are the same for everyone are built once per server: on a full class every click
+# reruns the page, and building these two took ~120 ms of CPU per rerun, before training could start.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _dropout_figure(p: float, seed: int):
+    demo = dropout_demo(p, seed=seed)
+    return figs.dropout_figure(demo["X"], demo["kept"], demo["out"], p)
+
+
+@st.cache_resource(show_spinner=False)
+def _mosaic_figure(_data: FashionMNISTData):  # one dataset per server process (ui.dataset)
+    return figs.class_mosaic(diagnostics.class_samples(_data), _data.classes)
+
+
 def dropout_panel() -> None:
     """d2l's ``dropout_layer`` on a 2×8 tensor; works without the dataset."""
     with st.expander("🎲 Dropout, seen (d2l 4.6)", expanded=False):
         p = st.slider("Dropout probability p", 0.0, 1.0, 0.5, 0.1, key="dropout_demo_p")
-        demo = dropout_demo(p, seed=st.session_state.get("dropout_demo_seed", 0))
-        st.plotly_chart(figs.dropout_figure(demo["X"], demo["kept"], demo["out"], p), key="dropout_demo_chart")
+        st.plotly_chart(_dropout_figure(p, st.session_state.get("dropout_demo_seed", 0)), key="dropout_demo_chart")
         st.caption(f"d2l's `dropout_layer` on a 2×8 tensor: each value is kept with probability {1 - p:g}; "
                    f"kept values are scaled by 1/(1−p) = "
                    f"{'∞ (all dropped)' if p == 1 else f'{1 / (1 - p):.2f}'} so the expected activation is "
@@ -106,5 +118,5 @@ def compare_runs(book: list[runs.Run]) -> None:
 
 
 def dataset_mosaic(data: FashionMNISTData) -> None:
-    st.plotly_chart(figs.class_mosaic(diagnostics.class_samples(data), data.classes))
+    st.plotly_chart(_mosaic_figure(data))
     st.caption("Eight training images per class, 28×28 grey pixels each: what the network sees.")

@@ -1,0 +1,1 @@
+"""Running MLP Explorer for a class too large for one server: replicas, nginx, PostgreSQL (see README)."""

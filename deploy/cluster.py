@@ -1,0 +1,217 @@
+"""Start N Streamlit replicas behind nginx, and when asked a throw-away PostgreSQL, all on loopback.
+
+    with Cluster(replicas=2, postgres=True) as cluster:
+        print(cluster.url, cluster.replica_urls, cluster.db_url)
+
+Everything lives in one temporary run directory (nginx config and logs, the PostgreSQL cluster,
+each replica's log) and is stopped and removed on exit. ``python -m deploy`` is the command line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = Path(__file__).with_name("nginx.conf.in")
+PG_BIN = Path(os.environ.get("EXPLORER_PG_BIN", "/usr/lib/postgresql/15/bin"))
+NGINX = os.environ.get("EXPLORER_NGINX", shutil.which("nginx") or "/usr/sbin/nginx")
+HOST = "127.0.0.1"
+PG_USER = "postgres"  # PostgreSQL refuses to run as root; Debian's package creates this user
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def nginx_config(run_dir: Path, listen_port: int, replicas: dict[str, int]) -> str:
+    """The nginx.conf.in template with one upstream per replica (the others as its backups)."""
+    lines = ["    upstream explorer_rr {"] + [f"        server {HOST}:{p};" for p in replicas.values()] + ["    }"]
+    for name, port in replicas.items():
+        backups = [f"        server {HOST}:{p} backup;" for n, p in replicas.items() if n != name]
+        lines += [f"    upstream replica_{name} {{", f"        server {HOST}:{port};", *backups, "    }"]
+    lines += ["    map $cookie_mlpx_replica $replica_pool {", "        default explorer_rr;"]
+    lines += [f"        {name} replica_{name};" for name in replicas] + ["    }"]
+    lines += ["    map $upstream_addr $replica_name {", '        default "";']
+    lines += [f"        {HOST}:{port} {name};" for name, port in replicas.items()] + ["    }"]
+    text = TEMPLATE.read_text()
+    return (text.replace("@RUN@", str(run_dir)).replace("@LISTEN@", f"{HOST}:{listen_port}")
+            .replace("@UPSTREAMS@", "\n".join(lines)))
+
+
+def wait_until(check, what: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {process.returncode}; see {log}:\n{_tail(log)}")
+        if check():
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} did not come up within {timeout:.0f} s; see {log}")
+
+
+def _tail(log: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+async def _open_landing_page(url: str) -> None:
+    # A browser's first message: run the main script for the landing page; wait until it finished.
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect
+
+    async with connect(url.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"],
+                       max_size=None) as ws:
+        hello = BackMsg()
+        hello.rerun_script.page_name = ""
+        await ws.send(hello.SerializeToString())
+        async for raw in ws:
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            if msg.WhichOneof("type") == "script_finished":
+                return
+
+
+def warm_up(url: str, timeout: float = 120) -> None:
+    """Open the landing page once, as the README advises before a class: it loads Fashion-MNIST into
+    the server's memory, and until app.py has run once Streamlit serves a deep link such as
+    /Train_an_MLP straight from pages/, without app.py's navigation and replica marker."""
+    asyncio.run(asyncio.wait_for(_open_landing_page(url), timeout))
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class Cluster:
+    """N replicas (r1, r2, …) + nginx (+ PostgreSQL); a context manager that stops them all."""
+
+    def __init__(self, replicas: int = 2, port: int = 0, postgres: bool = False, db_url: str | None = None,
+                 env: dict[str, str] | None = None):
+        if replicas < 1:
+            raise ValueError("at least one replica")
+        self.n, self.port, self.want_postgres = replicas, port or free_port(), postgres
+        self.db_url, self.env = db_url, dict(env or {})
+        self.url = f"http://{HOST}:{self.port}"
+        self.replica_urls: dict[str, str] = {}
+        self.processes: list[tuple[str, subprocess.Popen]] = []
+        self.run_dir: Path | None = None
+
+    # ------------------------------------------------------------------ start
+    def __enter__(self) -> Cluster:
+        self.run_dir = Path(tempfile.mkdtemp(prefix="explorer-cluster-"))
+        self.run_dir.chmod(0o755)  # nginx workers and postgres run as other users and must get in
+        try:
+            if self.want_postgres:
+                self.db_url = self._start_postgres()
+            self._start_replicas()
+            self._start_nginx()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _spawn(self, name: str, command: list[str], log: Path, **kwargs) -> subprocess.Popen:
+        with open(log, "w") as out:  # the child keeps its own handle; an unread pipe could block it
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, **kwargs)
+        self.processes.append((name, process))
+        return process
+
+    def _start_postgres(self) -> str:
+        data, sockets, log = self.run_dir / "pgdata", self.run_dir / "pgsocket", self.run_dir / "postgres.log"
+        password = secrets.token_urlsafe(16)
+        pwfile = self.run_dir / "pgpass"
+        pwfile.write_text(password + "\n")
+        as_user = {"user": PG_USER, "group": PG_USER} if os.geteuid() == 0 else {}
+        data.mkdir(mode=0o700)
+        sockets.mkdir(mode=0o700)
+        pwfile.chmod(0o600)
+        for path in (data, sockets, pwfile):
+            if as_user:
+                shutil.chown(path, PG_USER, PG_USER)
+        subprocess.run([PG_BIN / "initdb", "-D", data, "-U", "explorer", "--auth=scram-sha-256",
+                        f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C"],
+                       check=True, capture_output=True, **as_user)
+        pwfile.unlink()
+        port = free_port()
+        # Loopback TCP only; the unix socket goes to the run dir, never to the system's /var/run.
+        process = self._spawn("postgres", [PG_BIN / "postgres", "-D", data, "-h", HOST, "-p", str(port),
+                                           "-k", str(sockets), "-c", "max_connections=200"], log, **as_user)
+
+        def ready() -> bool:
+            return subprocess.run([PG_BIN / "pg_isready", "-h", HOST, "-p", str(port)],
+                                  capture_output=True).returncode == 0
+        wait_until(ready, "PostgreSQL", process, log, timeout=60)
+        env = {**os.environ, "PGPASSWORD": password}
+        subprocess.run([PG_BIN / "createdb", "-h", HOST, "-p", str(port), "-U", "explorer", "explorer"],
+                       check=True, capture_output=True, env=env)
+        return f"postgresql+psycopg://explorer:{password}@{HOST}:{port}/explorer"
+
+    def _start_replicas(self) -> None:
+        started = []
+        for i in range(1, self.n + 1):
+            name, port = f"r{i}", free_port()
+            env = {**os.environ, **self.env, "EXPLORER_REPLICA": name}
+            if self.db_url:
+                env["EXPLORER_DB_URL"] = self.db_url
+            command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+                       "--server.address", HOST, "--server.headless", "true"]
+            log = self.run_dir / f"{name}.log"
+            process = self._spawn(name, command, log, cwd=ROOT, env=env)
+            self.replica_urls[name] = f"http://{HOST}:{port}"
+            started.append((name, process, log))
+        for name, process, log in started:  # they start in parallel; wait for each
+            wait_until(lambda n=name: http_ok(f"{self.replica_urls[n]}/_stcore/health"), f"replica {name}",
+                       process, log)
+            warm_up(self.replica_urls[name])
+
+    def _start_nginx(self) -> None:
+        ports = {name: int(url.rsplit(":", 1)[1]) for name, url in self.replica_urls.items()}
+        conf = self.run_dir / "nginx.conf"
+        conf.write_text(nginx_config(self.run_dir, self.port, ports))
+        log = self.run_dir / "nginx-stdout.log"
+        process = self._spawn("nginx", [NGINX, "-p", str(self.run_dir), "-c", str(conf), "-e",
+                                        str(self.run_dir / "nginx-error.log")], log)
+        wait_until(lambda: http_ok(f"{self.url}/_stcore/health"), "nginx", process, self.run_dir / "nginx-error.log",
+                   timeout=30)
+
+    # ------------------------------------------------------------------ stop
+    def stop(self) -> None:
+        """Proxy first (no new requests), then the replicas, then the database; newest first."""
+        for name, process in reversed(self.processes):
+            if process.poll() is None:
+                # nginx: QUIT is its graceful stop; postgres: INT is "fast" shutdown (rolls back, exits).
+                process.send_signal({"nginx": signal.SIGQUIT, "postgres": signal.SIGINT}.get(name, signal.SIGTERM))
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        self.processes.clear()
+        if self.run_dir and not os.environ.get("EXPLORER_KEEP_RUN_DIR"):
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+
+    def pids(self) -> dict[str, int]:
+        return {name: process.pid for name, process in self.processes}

@@ -1,0 +1,117 @@
+"""Two replicas behind nginx, one PostgreSQL: sessions land on different replicas and share one board.
+
+`deploy.Cluster` starts what `python -m deploy` starts (the same nginx config); the database is the
+test session's throw-away PostgreSQL (tests/pg.py). Chromium plays two attendees and the presenter.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import urllib.request
+
+import pytest
+
+from deploy.cluster import NGINX, Cluster
+from explorer import classroom, storage
+from tests.conftest import _missing
+from tests.streamlit_server import CHROMIUM, ROOT, launch_chromium, wait_for_app
+
+pytestmark = [pytest.mark.replicas, pytest.mark.browser, pytest.mark.postgres]
+REPLICA = re.compile(r"Served by replica (r\d+)")
+SHOTS = ROOT / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def cluster(pg_cluster, fashion):
+    if not (os.path.exists(NGINX) or shutil.which("nginx")):
+        _missing("nginx is not installed (`apt-get install nginx`; `make test` does it as root)")
+    with Cluster(replicas=2, db_url=pg_cluster.create_database()) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        _missing(f"Debian's Chromium is not at {CHROMIUM} (`apt-get install chromium`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()
+
+
+def replica_of(page) -> str:
+    marker = page.locator("[data-testid='stSidebar']").get_by_text(REPLICA)
+    return REPLICA.search(marker.inner_text(timeout=30_000)).group(1)
+
+
+def board_metrics(page, timeout_s: float = 60) -> dict[str, str]:
+    """The board's counters ({"runs shared": "2", ...}) once it shows two runs (it refreshes every 3 s)."""
+    metrics = {}
+    for _ in range(int(timeout_s)):
+        texts = page.locator("[data-testid='stMetric']").all_inner_texts()
+        metrics = {t.split("\n")[0].strip(): t.split("\n")[-1].strip() for t in texts if "\n" in t}
+        if metrics.get("runs shared") == "2":
+            break
+        page.wait_for_timeout(1000)
+    return metrics
+
+
+def test_the_proxy_names_the_replica_and_keeps_a_browser_on_it(cluster):
+    first = urllib.request.urlopen(f"{cluster.url}/_stcore/health")
+    name = first.headers["X-Replica"]
+    assert name in cluster.replica_urls
+    cookie = next(c for c in first.headers.get_all("Set-Cookie") if c.startswith("mlpx_replica="))
+    assert cookie.startswith(f"mlpx_replica={name};")
+    pinned = urllib.request.Request(f"{cluster.url}/_stcore/health", headers={"Cookie": f"mlpx_replica={name}"})
+    assert {urllib.request.urlopen(pinned).headers["X-Replica"] for _ in range(4)} == {name}
+    fresh = {urllib.request.urlopen(f"{cluster.url}/_stcore/health").headers["X-Replica"] for _ in range(4)}
+    assert fresh == set(cluster.replica_urls)  # newcomers are spread over both
+
+
+def test_two_attendees_on_two_replicas_share_one_board(cluster, browser):
+    engine = storage.connect(cluster.db_url)
+    code = classroom.start_class(engine, train_size=1000, epochs=1)
+    attendees = {}  # replica → (context, page)
+    contexts = []
+    for _ in range(6):  # round-robin gives a new browser the next replica; allow stray requests
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{cluster.url}/Train_an_MLP?class={code}")
+        wait_for_app(page)
+        attendees.setdefault(replica_of(page), page)
+        if len(attendees) == 2:
+            break
+    assert sorted(attendees) == ["r1", "r2"]
+
+    nicknames = {}
+    for name, page in attendees.items():
+        page.get_by_role("button", name="▶ Train").click()
+        page.get_by_text("Most confused pairs").wait_for(timeout=120_000)
+        page.get_by_role("button", name="📤 Share with the class").click()
+        page.get_by_text(re.compile("is on the board of class")).wait_for(timeout=30_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert replica_of(page) == name  # the websocket stayed on its replica through every rerun
+        nicknames[name] = page.get_by_role("textbox", name="Your nickname on the class board").input_value()
+
+    board = classroom.board(engine, code)
+    assert sorted(r["nickname"] for r in board["runs"]) == sorted(nicknames.values())
+
+    for name in attendees:  # the presenter view, opened on either replica, shows both runs
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        contexts.append(context)
+        context.add_cookies([{"name": "mlpx_replica", "value": name, "url": cluster.url}])
+        page = context.new_page()
+        page.goto(f"{cluster.url}/Class_board?class={code}")
+        wait_for_app(page)
+        assert replica_of(page) == name
+        metrics = board_metrics(page)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"replicas_board_{name}.png"), full_page=True)
+        assert metrics.get("runs shared") == "2" and metrics.get("people") == "2", metrics
+    for context in contexts:
+        context.close()
