@@ -4,8 +4,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements-installed
 DATA   := data/FashionMNIST/raw/t10k-labels-idx1-ubyte
+BABEL  := $(VENV)/bin/pybabel
+POT    := locales/messages.pot
+PO     := locales/zh_CN/LC_MESSAGES/messages.po
+MO     := $(PO:.po=.mo)
 
-.PHONY: run test setup system-packages bench lint
+.PHONY: run test setup system-packages bench lint i18n-extract i18n-update i18n-init i18n-compile i18n-check
 
 run: setup
 	$(PY) -m streamlit run app.py
@@ -13,16 +17,17 @@ run: setup
 test: setup
 	$(PY) -m pytest
 
-setup: system-packages $(STAMP) $(DATA)
+setup: system-packages $(STAMP) $(DATA) $(MO)
 
-# Debian's offline copy of Fashion-MNIST, Chromium and an emoji font (for the browser tests). Only where
+# Debian's offline copy of Fashion-MNIST, Chromium, an emoji font and a CJK font (the browser tests'
+# Chinese screenshots). Only where
 # apt-get can run as root; elsewhere torchvision downloads the data and browser tests skip.
 system-packages:
-	@if [ ! -d /usr/share/datasets/fashion-mnist ] || [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -d /usr/share/datasets/fashion-mnist ] || [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist chromium fonts-noto-color-emoji >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist chromium fonts-noto-color-emoji fonts-noto-cjk >/dev/null; \
 	  else \
-	    echo "note: not root or no apt-get; skipping the Debian packages (dataset-fashion-mnist, chromium)"; \
+	    echo "note: not root or no apt-get; skipping the Debian packages (dataset-fashion-mnist, chromium, fonts-noto-cjk)"; \
 	  fi; \
 	fi
 
@@ -39,3 +44,23 @@ bench: setup
 
 lint: setup
 	$(PY) -m ruff check .
+
+# Translations (gettext + Babel; README, "Languages"). After changing strings in the code:
+#   make i18n-update   (extract → locales/messages.pot → merge into the .po), translate the new
+#   entries in the .po (empty or "fuzzy" ones), then make i18n-compile (also part of setup).
+i18n-extract: | $(STAMP)
+	$(BABEL) extract -F babel.cfg --no-location --sort-output -o $(POT) .
+
+i18n-update: i18n-extract
+	$(BABEL) update -i $(POT) -d locales -l zh_CN --no-fuzzy-matching --ignore-obsolete
+
+# Only for a new language: make i18n-init LANG_CODE=ja
+i18n-init: i18n-extract
+	$(BABEL) init -i $(POT) -d locales -l $(LANG_CODE)
+
+i18n-compile $(MO): $(PO) | $(STAMP)
+	$(BABEL) compile -d locales --statistics
+
+# What is still untranslated or fuzzy (the catalogue tests fail on either).
+i18n-check: i18n-update
+	$(PY) -m pytest -q tests/test_i18n_catalogue.py

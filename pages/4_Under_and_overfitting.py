@@ -7,14 +7,16 @@ import streamlit as st
 import ui
 from explorer import polynomial as poly
 from explorer.figures import polynomial as figures
+from explorer.i18n import N_
+from ui.i18n import _
 
-st.set_page_config(page_title="Under- and overfitting", page_icon="〰️", layout="wide")
-st.title("〰️ Under- and overfitting")
+st.set_page_config(page_title=_("Under- and overfitting"), page_icon="〰️", layout="wide")
+st.title(_("〰️ Under- and overfitting"))
 st.markdown(
-    "d2l's data come from a cubic plus noise. We fit a linear model on the first *d* features "
-    "$x^i/i!$ (up to 20) with minibatch SGD and watch training and test loss. Too few features "
-    "cannot bend like the cubic (**underfitting**); too many, with too few examples, chase the noise "
-    "(**overfitting**). Losses are the mean squared error, as printed by d2l."
+    _("d2l's data come from a cubic plus noise. We fit a linear model on the first *d* features "
+      "$x^i/i!$ (up to 20) with minibatch SGD and watch training and test loss. Too few features "
+      "cannot bend like the cubic (**underfitting**); too many, with too few examples, chase the noise "
+      "(**overfitting**). Losses are the mean squared error, as printed by d2l.")
 )
 st.latex(r"y = 5 + 1.2x - 3.4\frac{x^2}{2!} + 5.6\frac{x^3}{3!} + \epsilon,\quad "
          r"x \sim \mathcal{N}(0, 1),\ \epsilon \sim \mathcal{N}(0, \sigma^2)")
@@ -33,32 +35,32 @@ PARAMS = {
     "k_folds": ui.Param(5, 2, 10, kind=int),
 }
 PRESETS = {
-    "underfit": {"degree": 2},
-    "good fit": {"degree": 4},
-    "overfit": {"degree": 20, "epochs": 1500},  # d2l's own setting: a mild overfit
-    "overfit, 10 points": {"degree": 20, "epochs": 1500, "n_train": 10},
+    N_("underfit"): {"degree": 2},
+    N_("good fit"): {"degree": 4},
+    N_("overfit"): {"degree": 20, "epochs": 1500},  # d2l's own setting: a mild overfit
+    N_("overfit, 10 points"): {"degree": 20, "epochs": 1500, "n_train": 10},
 }
 
 ui.init_state(PARAMS)
 s = st.session_state
-st.markdown("**Presets** — d2l's three regimes, and overfitting made stark with a tiny training set:")
+st.markdown(_("**Presets** — d2l's three regimes, and overfitting made stark with a tiny training set:"))
 ui.preset_buttons(PRESETS, PARAMS, container=st)
 
 with st.sidebar:
-    st.header("Model and data")
-    st.slider("Number of features d (degree)", 1, poly.MAX_DEGREE, key="degree",
-              help="Uses x^0/0! … x^(d-1)/(d-1)!; 4 features describe the cubic exactly.")
-    st.select_slider("Training examples", N_TRAIN_OPTIONS, key="n_train")
-    st.slider("Noise σ", 0.0, 1.0, step=0.01, key="noise")
-    st.header("SGD")
-    st.slider("Epochs", 10, 2000, step=10, key="epochs")
-    st.select_slider("Learning rate", LR_OPTIONS, key="lr")
-    st.select_slider("Batch size", BATCH_OPTIONS, key="batch_size")
-    st.number_input("Seed (data, initial weights, shuffling)", 0, 9999, step=1, key="seed")
+    st.header(_("Model and data"))
+    st.slider(_("Number of features d (degree)"), 1, poly.MAX_DEGREE, key="degree",
+              help=_("Uses x^0/0! … x^(d-1)/(d-1)!; 4 features describe the cubic exactly."))
+    st.select_slider(_("Training examples"), N_TRAIN_OPTIONS, key="n_train")
+    st.slider(_("Noise σ"), 0.0, 1.0, step=0.01, key="noise")
+    st.header(_("SGD"))
+    st.slider(_("Epochs"), 10, 2000, step=10, key="epochs")
+    st.select_slider(_("Learning rate"), LR_OPTIONS, key="lr")
+    st.select_slider(_("Batch size"), BATCH_OPTIONS, key="batch_size")
+    st.number_input(_("Seed (data, initial weights, shuffling)"), 0, 9999, step=1, key="seed")
     # A new draw is the next seed, so the URL still reproduces what is on screen.
-    st.button("🎲 New data", key="new_data", on_click=lambda: st.session_state.update(seed=(s.seed + 1) % 10000))
-    st.header("Cross-validation")
-    st.slider("K (folds)", 2, 10, key="k_folds")
+    st.button(_("🎲 New data"), key="new_data", on_click=lambda: st.session_state.update(seed=(s.seed + 1) % 10000))
+    st.header(_("Cross-validation"))
+    st.slider(_("K (folds)"), 2, 10, key="k_folds")
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
 
@@ -73,7 +75,7 @@ def fit(cfg: dict) -> tuple[dict, dict]:
     return poly.fit(config), poly.make_data(config)
 
 
-@st.cache_data(max_entries=16, show_spinner="Training all the models at once…")
+@st.cache_data(max_entries=16, show_spinner=_("Training all the models at once…"))
 def sweep(kind: str, cfg: dict, k: int = 5):
     config = poly.PolyConfig(**cfg)
     if kind == "complexity":
@@ -86,30 +88,32 @@ def sweep(kind: str, cfg: dict, k: int = 5):
 result, data = fit(asdict(config))
 final = result["final"]
 live, tab_complexity, tab_learning, tab_kfold = st.tabs(
-    ["Live fit", "Complexity sweep", "Learning curve", "K-fold model selection"])
+    [_("Live fit"), _("Complexity sweep"), _("Learning curve"), _("K-fold model selection")])
 
 with live:
     if final["diverged"]:
-        st.warning(f"SGD diverged: the loss blew up. Learning rate {config.lr:g} is too large for "
-                   f"{config.degree} features and batch {config.batch_size}; try a smaller one.", icon="💥")
+        st.warning(_("SGD diverged: the loss blew up. Learning rate {lr} is too large for {degree} features and "
+                     "batch {batch}; try a smaller one.").format(lr=f"{config.lr:g}", degree=config.degree,
+                                                                  batch=config.batch_size), icon="💥")
     cols = st.columns(3)
-    fmt = lambda v: "diverged" if v is None else f"{v:.4g}"
-    cols[0].metric("Final training loss (MSE)", fmt(final["train_loss"]))
-    cols[1].metric("Final test loss (MSE)", fmt(final["test_loss"]))
+    fmt = lambda v: _("diverged") if v is None else f"{v:.4g}"
+    cols[0].metric(_("Final training loss (MSE)"), fmt(final["train_loss"]))
+    cols[1].metric(_("Final test loss (MSE)"), fmt(final["test_loss"]))
     if final["train_loss"] and final["test_loss"]:
-        cols[2].metric("Test / training loss", f"{final['test_loss'] / final['train_loss']:.2f}×")
+        cols[2].metric(_("Test / training loss"), f"{final['test_loss'] / final['train_loss']:.2f}×")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(figures.loss_curves(result["history"]), width="stretch", key="chart_loss")
-        st.caption(f"**Notice:** a good fit takes both curves down to the noise floor σ² = {config.noise ** 2:.3g}. "
-                   "Underfitting leaves both high; overfitting pushes the training loss below the test loss.")
+        st.plotly_chart(figures.loss_curves(result["history"], _), width="stretch", key="chart_loss")
+        st.caption(_("**Notice:** a good fit takes both curves down to the noise floor σ² = {floor}. Underfitting "
+                     "leaves both high; overfitting pushes the training loss below the test loss.").format(
+            floor=f"{config.noise ** 2:.3g}"))
     with right:
-        st.plotly_chart(figures.fitted_curve(data, final["weights"]), width="stretch", key="chart_fit")
-        st.caption("**Notice:** 2 features can only draw a line; 4 trace the dashed cubic; 20 features with "
-                   "few points wiggle through the training dots and miss the test crosses, mostly at the edges.")
-    st.plotly_chart(figures.weight_bars(final["weights"]), width="stretch", key="chart_weights")
-    st.caption("**Notice:** with 4 features SGD recovers ≈ [5, 1.2, −3.4, 5.6]. Extra features should get weight "
-               "0; with few examples they pick up noise instead. With too few features the others compensate.")
+        st.plotly_chart(figures.fitted_curve(data, final["weights"], _), width="stretch", key="chart_fit")
+        st.caption(_("**Notice:** 2 features can only draw a line; 4 trace the dashed cubic; 20 features with "
+                     "few points wiggle through the training dots and miss the test crosses, mostly at the edges."))
+    st.plotly_chart(figures.weight_bars(final["weights"], _), width="stretch", key="chart_weights")
+    st.caption(_("**Notice:** with 4 features SGD recovers ≈ [5, 1.2, −3.4, 5.6]. Extra features should get weight "
+                 "0; with few examples they pick up noise instead. With too few features the others compensate."))
 
 
 def stored_sweep(kind: str, button: str, label: str, settings: dict):
@@ -120,39 +124,40 @@ def stored_sweep(kind: str, button: str, label: str, settings: dict):
         return None
     ran_with, out = s[f"poly_{kind}"]
     if ran_with != settings:
-        st.info("These results are for earlier settings; click the button to update them.", icon="🔁")
+        st.info(_("These results are for earlier settings; click the button to update them."), icon="🔁")
     return out
 
 
 sweep_settings = {k: v for k, v in asdict(config).items() if k != "degree"}
 with tab_complexity:
-    st.markdown("All 20 models, 1 to 20 features, trained at once on the same data with your SGD settings.")
-    df = stored_sweep("complexity", "run_complexity", "Run the complexity sweep", sweep_settings)
+    st.markdown(_("All 20 models, 1 to 20 features, trained at once on the same data with your SGD settings."))
+    df = stored_sweep("complexity", "run_complexity", _("Run the complexity sweep"), sweep_settings)
     if df is not None:
-        st.plotly_chart(figures.complexity(df, config.degree), width="stretch", key="chart_complexity")
-        st.caption("**Notice:** the test loss plunges up to 4 features, then rises and stays above the training "
-                   "loss: the U of model selection. Plain SGD barely moves the tiny high-order weights, so the rise "
-                   "is mild with 100 examples; shrink the training set to deepen it.")
+        st.plotly_chart(figures.complexity(df, config.degree, _), width="stretch", key="chart_complexity")
+        st.caption(_("**Notice:** the test loss plunges up to 4 features, then rises and stays above the training "
+                     "loss: the U of model selection. Plain SGD barely moves the tiny high-order weights, so the rise "
+                     "is mild with 100 examples; shrink the training set to deepen it."))
 with tab_learning:
-    st.markdown(f"{config.degree} features trained on 10 to 1000 examples (each a prefix of the next), at once.")
-    df = stored_sweep("learning", "run_learning", "Run the learning curve", asdict(config))
+    st.markdown(_("{degree} features trained on 10 to 1000 examples (each a prefix of the next), at once.").format(
+        degree=config.degree))
+    df = stored_sweep("learning", "run_learning", _("Run the learning curve"), asdict(config))
     if df is not None:
-        st.plotly_chart(figures.learning_curve(df, config.n_train), width="stretch", key="chart_learning")
-        st.caption("**Notice:** with few examples the training loss is low and the test loss high; more data "
-                   "close the gap towards σ². Underfit models stay high however much data they get.")
+        st.plotly_chart(figures.learning_curve(df, config.n_train, _), width="stretch", key="chart_learning")
+        st.caption(_("**Notice:** with few examples the training loss is low and the test loss high; more data "
+                     "close the gap towards σ². Underfit models stay high however much data they get."))
 with tab_kfold:
-    st.markdown(f"Split the {config.n_train} training examples into K = {s.k_folds} folds and train every degree "
-                "K times, each time validating on the held-out fold. We pick the fewest features whose mean "
-                "validation loss is within one standard error of the best (the one-SE rule); the test set is "
-                "never looked at.")
-    out = stored_sweep("kfold", "run_kfold", "Run K-fold cross-validation", {**sweep_settings, "k": s.k_folds})
+    st.markdown(_("Split the {n} training examples into K = {k} folds and train every degree K times, each time "
+                  "validating on the held-out fold. We pick the fewest features whose mean validation loss is "
+                  "within one standard error of the best (the one-SE rule); the test set is never looked at.").format(
+        n=config.n_train, k=s.k_folds))
+    out = stored_sweep("kfold", "run_kfold", _("Run K-fold cross-validation"), {**sweep_settings, "k": s.k_folds})
     if out is not None:
         table, selected = out
-        st.metric("Selected number of features", selected)
-        st.plotly_chart(figures.kfold(table, selected, s.k_folds), width="stretch", key="chart_kfold")
-        st.caption("**Notice:** the validation curve, computed from training data only, has its minimum where "
-                   "the test curve does, near 4 features: cross-validation estimates the test loss.")
+        st.metric(_("Selected number of features"), selected)
+        st.plotly_chart(figures.kfold(table, selected, s.k_folds, _), width="stretch", key="chart_kfold")
+        st.caption(_("**Notice:** the validation curve, computed from training data only, has its minimum where "
+                     "the test curve does, near 4 features: cross-validation estimates the test loss."))
         st.dataframe(table.round(5).rename(columns={
-            "degree": "features", "val_loss": "validation MSE", "val_std": "std over folds",
-            "train_loss": "training MSE (all data)", "test_loss": "test MSE (all data)"}),
+            "degree": _("features"), "val_loss": _("validation MSE"), "val_std": _("std over folds"),
+            "train_loss": _("training MSE (all data)"), "test_loss": _("test MSE (all data)")}),
             hide_index=True, key="table_kfold")
