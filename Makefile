@@ -49,7 +49,7 @@ lint: setup
 #   make i18n-update   (extract → locales/messages.pot → merge into the .po), translate the new
 #   entries in the .po (empty or "fuzzy" ones), then make i18n-compile (also part of setup).
 i18n-extract: | $(STAMP)
-	$(BABEL) extract -F babel.cfg --no-location --sort-output -o $(POT) .
+	$(BABEL) extract -F babel.cfg --no-location --sort-output --project "MLP Explorer" --version 0.1.0 -o $(POT) .
 
 i18n-update: i18n-extract
 	$(BABEL) update -i $(POT) -d locales -l zh_CN --no-fuzzy-matching --ignore-obsolete

@@ -12,7 +12,7 @@ from explorer.models import ACTIVATIONS
 from explorer.training import METRICS, OPTIMIZERS, TrainConfig
 from explorer.i18n import N_
 from ui import training_panels as panels
-from ui.i18n import _
+from ui.i18n import _, label_func
 
 st.set_page_config(page_title=_("Train an MLP"), page_icon="🏋️", layout="wide")
 st.title(_("🏋️ Train an MLP on Fashion-MNIST"))
@@ -64,11 +64,11 @@ for i in range(1, state["layers"] + 1):
 side.selectbox(_("Activation"), ACTIVATIONS, key="activation")
 side.select_slider(_("Weight init std  (normal(0, σ))"), STDS, key="init_std")
 side.radio(_("Implementation"), ("concise", "scratch"), key="impl", horizontal=True,
-           format_func=lambda v: _(IMPL_NAMES[v]),
+           format_func=label_func(IMPL_NAMES),
            help=_("scratch: explicit W, b and d2l's relu/dropout_layer; concise: nn.Sequential. Same maths."))
 side.subheader(_("Training"))
 side.select_slider(_("Learning rate (log scale)"), LRS, key="lr")
-side.selectbox(_("Optimizer"), OPTIMIZERS, key="optimizer", format_func=lambda v: _(OPTIMIZER_NAMES.get(v, v)),
+side.selectbox(_("Optimizer"), OPTIMIZERS, key="optimizer", format_func=label_func(OPTIMIZER_NAMES),
                help=_("momentum = SGD with momentum 0.9"))
 side.select_slider(_("Batch size"), (32, 64, 128, 256, 512, 1024), key="batch_size")
 side.slider(_("Epochs"), 1, 50, key="epochs")

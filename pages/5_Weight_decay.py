@@ -9,7 +9,7 @@ import ui
 from explorer import weight_decay as wd
 from explorer.figures import weight_decay as figs
 from explorer.i18n import N_
-from ui.i18n import _
+from ui.i18n import _, label_func
 
 st.set_page_config(page_title=_("Weight decay"), page_icon="⚖️", layout="wide")
 st.title(_("⚖️ Weight decay"))
@@ -49,7 +49,7 @@ sb.select_slider(_("Your λ (penalty strength)"), options=LAMBDAS, key="lambd", 
 sb.multiselect(_("Compare these λ side by side"), options=LAMBDAS, key="compare", format_func=fmt,
                help=_("Your λ always joins the comparison."))
 sb.radio(_("Penalty"), wd.PENALTIES, key="penalty", format_func=PENALTY_NAMES.get, horizontal=True)
-sb.radio(_("Implementation"), wd.IMPLEMENTATIONS, key="impl", format_func=lambda v: _(IMPL_NAMES[v]))
+sb.radio(_("Implementation"), wd.IMPLEMENTATIONS, key="impl", format_func=label_func(IMPL_NAMES))
 with sb.expander(_("Training and data"), expanded=True):
     st.slider(_("Epochs"), 1, 300, key="epochs")
     st.select_slider(_("Learning rate"), options=PARAMS["lr"].choices, key="lr", format_func=fmt)

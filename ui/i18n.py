@@ -60,15 +60,18 @@ def use_language(lang: str) -> None:
         _by_session[ctx.session_id] = (lang, translations(lang).gettext)
 
 
-def current_language() -> str:
+def _session_entry() -> tuple[str, Callable[[str], str]] | None:
     ctx = get_script_run_ctx(suppress_warning=True)
-    entry = _by_session.get(ctx.session_id) if ctx is not None else None
+    return _by_session.get(ctx.session_id) if ctx is not None else None
+
+
+def current_language() -> str:
+    entry = _session_entry()
     return entry[0] if entry else DEFAULT_LANGUAGE
 
 
 def _(message: str) -> str:
-    ctx = get_script_run_ctx(suppress_warning=True)
-    entry = _by_session.get(ctx.session_id) if ctx is not None else None
+    entry = _session_entry()
     return entry[1](message) if entry else message
 
 
@@ -97,6 +100,15 @@ def browser_language(locale: str | None, accept_language: str | None) -> str | N
 
 def url_params() -> dict[str, str]:
     """The language as a query parameter, for every page's link (empty outside a session)."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    entry = _by_session.get(ctx.session_id) if ctx is not None else None
+    entry = _session_entry()
     return {"lang": entry[0]} if entry else {}
+
+
+def label_func(names: dict) -> Callable[[object], str]:
+    """A widget's ``format_func`` showing each option value's (English msgid) name translated.
+
+    It closes over this session's catalogue rather than calling ``_`` later: Streamlit (and AppTest)
+    may call a format_func outside the script thread, where ``_`` could not tell the session."""
+    entry = _session_entry()
+    gettext_ = entry[1] if entry else (lambda message: message)
+    return lambda value: gettext_(names.get(value, str(value)))

@@ -13,7 +13,7 @@ from explorer.figures import training as figs
 from explorer.models import dropout_demo, first_layer_weights
 from explorer.i18n import N_
 from explorer.training import METRICS, predict
-from ui.i18n import _
+from ui.i18n import _, label_func
 
 METRIC_NAMES = {"train_loss": N_("train loss"), "train_acc": N_("train acc"), "test_loss": N_("test loss"),
                 "test_acc": N_("test acc")}
@@ -82,7 +82,7 @@ def compare_runs(book: list[runs.Run]) -> None:
         st.info(_("Every run you train is kept here (the last 12) to compare side by side."))
         return
     metric = st.selectbox(_("Metric"), METRICS, index=3, key="compare_metric",
-                          format_func=lambda m: _(METRIC_NAMES[m]))
+                          format_func=label_func(METRIC_NAMES))
     names = [r.name for r in book]
     chosen = st.multiselect(_("Runs"), names, default=names[-4:], key="compare_runs")
     frame = runs.history_frame(book)
