@@ -130,3 +130,24 @@ def test_switching_language_keeps_settings_and_the_training_in_progress(server, 
     page.locator("[data-testid='stSidebar'] label").filter(has_text="English").click()
     page.get_by_role("heading", name="🏋️ Train an MLP on Fashion-MNIST").wait_for(timeout=60_000)
     assert "lang=en" in page.url and "hidden=128" in page.url
+
+
+def test_a_chinese_deep_link_as_the_first_request_of_a_fresh_server(browser, fashion):
+    """Then Streamlit runs the pages/ file without app.py: the page still reads the link's language,
+    shows the switch, and switching works."""
+    with serve() as (url, _process):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+        page = context.new_page()
+        page.goto(f"{url}/Weight_decay?lang=zh&lambd=1&epochs=50")
+        settle(page)
+        assert_no_exception(page)
+        assert page.get_by_role("heading", name="⚖️ 权重衰减").is_visible()
+        share, english = chinese_share(page.evaluate(MAIN_TEXT))
+        assert share > 0.9, (share, sorted(set(english)))
+        epochs = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(has_text="迭代周期数")
+        assert epochs.get_by_role("slider").get_attribute("aria-valuetext") == "50"  # the link's value
+        assert "epochs=50" in page.url and "lambd=1" in page.url and "lang=zh" in page.url
+        page.locator("[data-testid='stSidebar'] label").filter(has_text="English").click()
+        page.get_by_role("heading", name="⚖️ Weight decay").wait_for(timeout=60_000)
+        assert "lang=en" in page.url and "epochs=50" in page.url
+        context.close()

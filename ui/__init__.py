@@ -86,6 +86,9 @@ def _parse(key: str, text: str, p: Param) -> tuple[object, str | None]:
 
 def init_state(params: dict[str, Param]) -> None:
     """Give every control a value before its widget is drawn: URL, else last value, else default."""
+    from ui.language import ensure_switch  # ui.language imports this module
+
+    ensure_switch()  # the language switch, when a deep link ran this page without app.py
     notices = []
     for key, p in params.items():
         if key in st.session_state:

@@ -72,6 +72,11 @@ def current_language() -> str:
 
 def _(message: str) -> str:
     entry = _session_entry()
+    if entry is None and get_script_run_ctx(suppress_warning=True) is not None:
+        from ui.language import ensure_language  # a page run without app.py first (see ui.language)
+
+        ensure_language()
+        entry = _session_entry()
     return entry[1](message) if entry else message
 
 
