@@ -91,6 +91,36 @@ def worker(variant: str, reruns: int) -> dict:
     return out
 
 
+LOOKUP_SCRIPT = """
+import time
+import streamlit as st
+from babel.messages.pofile import read_po
+from ui.i18n import _, use_language
+
+use_language("zh")
+with open("locales/zh_CN/LC_MESSAGES/messages.po", "rb") as f:
+    ids = [m.id for m in read_po(f) if m.id]
+best = float("inf")
+for _repeat in range(5):
+    start = time.thread_time()
+    for _round in range(20):
+        for message in ids:
+            _(message)
+    best = min(best, (time.thread_time() - start) / (20 * len(ids)))
+st.session_state["per_call"] = best
+"""
+
+
+def lookup_cost() -> float:
+    """Seconds of thread CPU per ``_`` call in a session (session lookup + catalogue), best of 5."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(LOOKUP_SCRIPT, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at.session_state["per_call"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=2)
@@ -100,6 +130,8 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, args.reruns)))
         return
+    per_call = lookup_cost()
+    print(f"one _() call in a session (zh): {per_call * 1e6:.2f} µs of CPU")
     best: dict = {}
     for _ in range(args.repeats):
         for variant in VARIANTS:
@@ -111,11 +143,13 @@ def main() -> None:
                     mine[k] = min(mine[k], v, key=lambda t: t[1] if isinstance(t, list) else t)
     ms = lambda pair: f"{pair[0] * 1000:6.1f} / {pair[1] * 1000:6.1f}"  # noqa: E731
     print("script run, ms (wall / thread CPU), minimum of warm reruns:")
-    print(f"{'page':34} {'no _':>15} {'en':>15} {'zh':>15} {'zh − no _ (CPU)':>16} {'_ calls':>8}")
+    print(f"{'page':34} {'no _':>15} {'en':>15} {'zh':>15} {'zh − no _ (CPU)':>16} {'_ calls':>8} "
+          f"{'calls × cost':>12}")
     for page in CONTROLS:
         ident, en, zh = (best[v][page] for v in VARIANTS)
         print(f"{Path(page).stem:34} {ms(ident['run']):>15} {ms(en['run']):>15} {ms(zh['run']):>15} "
-              f"{(zh['run'][1] - ident['run'][1]) * 1000:>13.1f} ms {zh['calls']:>8}")
+              f"{(zh['run'][1] - ident['run'][1]) * 1000:>13.1f} ms {zh['calls']:>8} "
+              f"{zh['calls'] * per_call * 1000:>9.3f} ms")
     print("\nlanguage switch vs another control's rerun (zh session), ms (wall / CPU):")
     for page, (_kind, key, _values) in CONTROLS.items():
         zh = best["zh"][page]
