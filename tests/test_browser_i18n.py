@@ -22,8 +22,8 @@ from tests.test_browser import SHOTS, assert_no_exception  # noqa: E402
 # Each lesson's URL path is its file name without the number (see app.py), the home page is "".
 PATHS = ["", *(re.sub(r"^\d+_", "", path.split("/")[-1].removesuffix(".py")) for path in lesson_paths())]
 # Names the Chinese text keeps (d2l-zh does too), and code: not counted as English.
-KEPT = re.compile(r"(?i)(?<![A-Za-z])(?:p?relu|leakyrelu|sigmoid|tanh|gelu|silu|swish|swiglu|mish|elu|softplus|hardtanh|sgd|"
-                  r"adam|rmsprop|adagrad|momentum|d2l|fashion-mnist|mnist|mlp|explorer|mse|nan|float\d+|lecun|he|"
+KEPT = re.compile(r"(?i)(?<![A-Za-z])(?:p?relu|leakyrelu|sigmoid|tanh|gelu|silu|swish|swiglu|mish|elu|softplus|"
+                  r"hardtanh|sgd|adam|rmsprop|adagrad|momentum|d2l|fashion-mnist|mnist|mlp|explorer|mse|nan|float\d+|lecun|he|"
                   r"cdf|bert|gpt|transformer|efficientnet|yolov\d|gans?|rnns?|cnns?|pytorch|torchvision|debian|"
                   r"csv|true|false|lr|std|normal|scale|fan-in|mask|dropout_layer|model\.eval|nn\.\w+|"
                   r"autograd|concise|scratch|run|drop)(?![A-Za-z])")
