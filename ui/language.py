@@ -39,8 +39,21 @@ def ensure_language() -> str:
         state[KEY], notice = _initial_language()
         if notice:
             state["_lang_notice"] = notice
+    if state.get("_lang_shown", state[KEY]) != state[KEY]:
+        _restore_option_widgets()
+    state["_lang_shown"] = state[KEY]
     use_language(state[KEY])
     return state[KEY]
+
+
+def _restore_option_widgets() -> None:
+    """After a switch, give every control back the value it had (``ui.sync_url`` keeps ``_kept_<key>``).
+
+    The browser reports a selectbox's or radio's choice by its *label*; the labels just changed
+    language, so without this a translated option would come back unknown (or as its label)."""
+    state = st.session_state
+    for kept in [k for k in state if isinstance(k, str) and k.startswith("_kept_")]:
+        state[kept.removeprefix("_kept_")] = state[kept]
 
 
 def language_switch() -> str:

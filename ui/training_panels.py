@@ -83,6 +83,7 @@ def compare_runs(book: list[runs.Run]) -> None:
         return
     metric = st.selectbox(_("Metric"), METRICS, index=3, key="compare_metric",
                           format_func=label_func(METRIC_NAMES))
+    st.session_state["_kept_compare_metric"] = metric  # restored after a language switch (ui.language)
     names = [r.name for r in book]
     chosen = st.multiselect(_("Runs"), names, default=names[-4:], key="compare_runs")
     frame = runs.history_frame(book)
