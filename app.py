@@ -7,29 +7,33 @@ import streamlit as st
 
 import ui
 from explorer.data import dataset_status
-from ui.i18n import _
+from explorer.i18n import N_
+from ui.i18n import _, book_url
+from ui.language import language_switch
 
-st.set_page_config(page_title="MLP Explorer", page_icon="🧠", layout="wide")
+st.set_page_config(page_title=_("MLP Explorer"), page_icon="🧠", layout="wide")
+# First thing in every run, whichever page follows: the session's language and its switch (top of the sidebar).
+language_switch()
 
-# (file, title, icon), in the chapter's order. Each page's URL is its file name without the number
-# (/Train_an_MLP): the names Streamlit gives pages/ files, so a link opened first thing after a
-# server start resolves too.
+# (file, title, icon), in the chapter's order; titles are English msgids, shown translated. Each
+# page's URL is its file name without the number (/Train_an_MLP): the names Streamlit gives pages/
+# files, so a link opened first thing after a server start resolves too.
 LESSONS = [
-    ("pages/1_Activation_functions.py", "Activation functions", "📈"),
-    ("pages/2_Inside_an_MLP.py", "Inside an MLP", "🔬"),
-    ("pages/3_Train_an_MLP.py", "Train an MLP", "🏋️"),
-    ("pages/4_Under_and_overfitting.py", "Under- and overfitting", "〰️"),
-    ("pages/5_Weight_decay.py", "Weight decay", "⚖️"),
-    ("pages/6_Class_board.py", "Class board", "🎓"),
+    ("pages/1_Activation_functions.py", N_("Activation functions"), "📈"),
+    ("pages/2_Inside_an_MLP.py", N_("Inside an MLP"), "🔬"),
+    ("pages/3_Train_an_MLP.py", N_("Train an MLP"), "🏋️"),
+    ("pages/4_Under_and_overfitting.py", N_("Under- and overfitting"), "〰️"),
+    ("pages/5_Weight_decay.py", N_("Weight decay"), "⚖️"),
+    ("pages/6_Class_board.py", N_("Class board"), "🎓"),
 ]
 
 
 def home() -> None:
-    st.title("🧠 MLP Explorer")
-    st.markdown(
+    st.title(_("🧠 MLP Explorer"))
+    st.markdown(_(
         """
 An interactive companion to the **Multilayer Perceptrons** chapter of
-[*Dive into Deep Learning*](https://d2l.ai/chapter_multilayer-perceptrons/index.html).
+[*Dive into Deep Learning*]({book}).
 Move a slider, and a real model reacts — with the same numbers the book reports.
 
 The chapter's story, one page at a time:
@@ -47,15 +51,15 @@ The chapter's story, one page at a time:
 
 In a workshop, the **Class board** shows the whole room's shared runs side by side.
 """
-    )
+    ).format(book=book_url("chapter_multilayer-perceptrons/index.html")))
     for col, (path, title, icon) in zip(st.columns(len(LESSONS)), LESSONS):
-        col.page_link(path, label=title, icon=icon)
-    ready, status = dataset_status()
+        col.page_link(path, label=_(title), icon=icon)
+    ready, status = dataset_status(_=_)
     (st.success if ready else st.warning)(status, icon="📦")
-    st.caption(
+    st.caption(_(
         "Every page keeps its settings in the link: bookmark or share it to reopen the same "
         "configuration. The same experiments run without the app: `python -m explorer --help`."
-    )
+    ))
     if ready:
         # Warm the server's dataset cache after the page is drawn, while people read it, so the
         # training page opens with the data already in memory.
@@ -71,8 +75,8 @@ def replica_marker() -> None:
             "This server runs several copies of the app; your session stays on this one."))
 
 
-pages = [st.Page(home, title="Home", icon="🧠", default=True)]
-pages += [st.Page(path, title=title, icon=icon) for path, title, icon in LESSONS]
+pages = [st.Page(home, title=_("Home"), icon="🧠", default=True)]
+pages += [st.Page(path, title=_(title), icon=icon) for path, title, icon in LESSONS]
 # Navigation across the top: wide lesson titles read well on a projector. (config.toml hides the
 # sidebar list Streamlit would otherwise build from pages/ when a deep link is the very first
 # request after a server start.)

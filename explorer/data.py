@@ -19,22 +19,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from explorer.i18n import N_, Translate, no_translation
+
 if TYPE_CHECKING:
     import torch
 
 # torch and torchvision are imported inside the functions that need them: the landing page asks
 # dataset_status() and must not wait ~3 s for those imports.
 
+# English names (the CLI and JSON use them); N_ marks them for the catalogue, the app shows them translated.
 CLASS_NAMES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
+    N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot"),
 )
 RAW_FILES = (
     "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
     "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
 )
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
-REMEDY = (
+REMEDY = N_(
     "To get it: install Debian's copy with `sudo apt-get install dataset-fashion-mnist` "
     "(works offline once installed), or connect to the internet so torchvision can "
     "download it; then run `python -m explorer data`."
@@ -170,12 +173,14 @@ def load_fashion_mnist(data_dir: Path | str | None = None, system_dir: Path | st
                             CLASS_NAMES, source)
 
 
-def dataset_status(data_dir: Path | str | None = None, system_dir: Path | str | None = None) -> tuple[bool, str]:
+def dataset_status(data_dir: Path | str | None = None, system_dir: Path | str | None = None,
+                   _: Translate = no_translation) -> tuple[bool, str]:
     """(ready, sentence) without loading anything: cheap enough for the landing page."""
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     system_dir = Path(system_dir) if system_dir is not None else system_data_dir()
     if _has_raw_files(data_dir):
-        return True, f"Fashion-MNIST is ready in `{raw_dir(data_dir)}`."
+        return True, _("Fashion-MNIST is ready in `{path}`.").format(path=raw_dir(data_dir))
     if all((system_dir / f"{name}.gz").is_file() for name in RAW_FILES):
-        return True, f"Fashion-MNIST will be unpacked from Debian's copy in `{system_dir}` on first use."
-    return False, f"Fashion-MNIST is not on this machine yet. {REMEDY}"
+        return True, _("Fashion-MNIST will be unpacked from Debian's copy in `{path}` on first use.").format(
+            path=system_dir)
+    return False, _("Fashion-MNIST is not on this machine yet. {remedy}").format(remedy=_(REMEDY))

@@ -13,3 +13,9 @@ Translate = Callable[[str], str]
 
 def no_translation(message: str) -> str:
     return message
+
+
+def N_(message: str) -> str:
+    """Mark a constant for ``pybabel extract`` without translating it here (class names, labels):
+    whoever shows it translates it then, with the session's ``_``."""
+    return message

@@ -10,16 +10,17 @@ from explorer import runs
 from explorer.figures import training as figs
 from explorer.models import ACTIVATIONS
 from explorer.training import METRICS, OPTIMIZERS, TrainConfig
+from explorer.i18n import N_
 from ui import classroom as classroom_ui
 from ui import training_panels as panels
-from ui.i18n import _
+from ui.i18n import _, label_func
 
-st.set_page_config(page_title="Train an MLP", page_icon="🏋️", layout="wide")
-st.title("🏋️ Train an MLP on Fashion-MNIST")
+st.set_page_config(page_title=_("Train an MLP"), page_icon="🏋️", layout="wide")
+st.title(_("🏋️ Train an MLP on Fashion-MNIST"))
 st.markdown(
-    "d2l's multilayer perceptron — 784 pixels in, hidden ReLU units, 10 clothing classes out — trained "
-    "live on the real 60,000 images. With the defaults it reaches about **84 % test accuracy in 10 "
-    "epochs**, as in the book. Change the width, learning rate or dropout, train again, and compare."
+    _("d2l's multilayer perceptron — 784 pixels in, hidden ReLU units, 10 clothing classes out — trained "
+      "live on the real 60,000 images. With the defaults it reaches about **84 % test accuracy in 10 "
+      "epochs**, as in the book. Change the width, learning rate or dropout, train again, and compare.")
 )
 
 LRS = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
@@ -40,9 +41,9 @@ PARAMS = {
     "train_size": ui.Param(60000, choices=(1000, 5000, 20000, 60000), kind=int, lo=1000, hi=60000),
 }
 PRESETS = {
-    "d2l MLP": {},
-    "d2l dropout": {"layers": 2, "dropout1": 0.2, "dropout2": 0.5, "lr": 0.5, "impl": "scratch"},
-    "softmax regression (d2l 3.6)": {"layers": 0},
+    N_("d2l MLP"): {},
+    N_("d2l dropout"): {"layers": 2, "dropout1": 0.2, "dropout2": 0.5, "lr": 0.5, "impl": "scratch"},
+    N_("softmax regression (d2l 3.6)"): {"layers": 0},
 }
 ui.init_state(PARAMS)
 klass = classroom_ui.join()  # ?class=MLP-4821: a class's defaults apply before the widgets are drawn
@@ -50,27 +51,35 @@ state = st.session_state
 state.setdefault("runs", [])  # every run of this session: config, history, the last few models
 state.setdefault("active_run", None)  # id of the run that should be training right now
 
+# Option values stay English (URL, CLI); these are what the widgets show for them.
+IMPL_NAMES = {"concise": N_("concise"), "scratch": N_("from scratch")}
+OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": N_("SGD with momentum"), "adam": "Adam", "rmsprop": "RMSProp",
+                   "adagrad": "AdaGrad"}
+
 side = st.sidebar
-side.subheader("Presets")
+side.subheader(_("Presets"))
 ui.preset_buttons(PRESETS, PARAMS)
-side.subheader("Network")
+side.subheader(_("Network"))
 no_hidden = state["layers"] == 0  # softmax regression: no width, activation or dropout to set
-side.slider("Hidden units per layer", 16, 1024, step=16, key="hidden", disabled=no_hidden)
-side.slider("Hidden layers", 0, 3, key="layers", help=_("0 hidden layers is softmax regression (d2l 3.6)."))
+side.slider(_("Hidden units per layer"), 16, 1024, step=16, key="hidden", disabled=no_hidden)
+side.slider(_("Hidden layers"), 0, 3, key="layers", help=_("0 hidden layers is softmax regression (d2l 3.6)."))
 for i in range(1, max(state["layers"], 1) + 1):
-    side.slider(f"Dropout after hidden layer {i}", 0.0, 0.9, step=0.05, key=f"dropout{i}", disabled=no_hidden)
-side.selectbox("Activation", ACTIVATIONS, key="activation", disabled=no_hidden)
-side.select_slider("Weight init std  (normal(0, σ))", STDS, key="init_std")
-side.radio("Implementation", ("concise", "scratch"), key="impl", horizontal=True,
-           help="scratch: explicit W, b and d2l's relu/dropout_layer; concise: nn.Sequential. Same maths.")
-side.subheader("Training")
-side.select_slider("Learning rate (log scale)", LRS, key="lr")
-side.selectbox("Optimizer", OPTIMIZERS, key="optimizer", help="momentum = SGD with momentum 0.9")
-side.select_slider("Batch size", (32, 64, 128, 256, 512, 1024), key="batch_size")
-side.slider("Epochs", 1, 50, key="epochs")
-side.select_slider("Weight decay (L2, weights only)", DECAYS, key="weight_decay")
-side.select_slider("Training images (fewer = faster demo)", (1000, 5000, 20000, 60000), key="train_size")
-side.number_input("Seed", 0, 10_000, step=1, key="seed")
+    side.slider(_("Dropout after hidden layer {i}").format(i=i), 0.0, 0.9, step=0.05, key=f"dropout{i}",
+                disabled=no_hidden)
+side.selectbox(_("Activation"), ACTIVATIONS, key="activation", disabled=no_hidden)
+side.select_slider(_("Weight init std  (normal(0, σ))"), STDS, key="init_std")
+side.radio(_("Implementation"), ("concise", "scratch"), key="impl", horizontal=True,
+           format_func=label_func(IMPL_NAMES),
+           help=_("scratch: explicit W, b and d2l's relu/dropout_layer; concise: nn.Sequential. Same maths."))
+side.subheader(_("Training"))
+side.select_slider(_("Learning rate (log scale)"), LRS, key="lr")
+side.selectbox(_("Optimizer"), OPTIMIZERS, key="optimizer", format_func=label_func(OPTIMIZER_NAMES),
+               help=_("momentum = SGD with momentum 0.9"))
+side.select_slider(_("Batch size"), (32, 64, 128, 256, 512, 1024), key="batch_size")
+side.slider(_("Epochs"), 1, 50, key="epochs")
+side.select_slider(_("Weight decay (L2, weights only)"), DECAYS, key="weight_decay")
+side.select_slider(_("Training images (fewer = faster demo)"), (1000, 5000, 20000, 60000), key="train_size")
+side.number_input(_("Seed"), 0, 10_000, step=1, key="seed")
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
 if klass:
@@ -115,17 +124,17 @@ def stop():
 def resume():
     run = state["runs"][-1] if state["runs"] else None
     if run is None or run.trainer is None or run.status == "diverged":
-        state["error"] = "Nothing to continue: train a run first (a diverged run cannot continue)."
+        state["error"] = _("Nothing to continue: train a run first (a diverged run cannot continue).")
         return
     runs.continue_run(run, state["lr"], state["epochs"])
     state["active_run"] = run.id
 
 
 buttons = st.columns([1, 1, 1, 3])
-buttons[0].button("▶ Train", key="train", type="primary", on_click=start, use_container_width=True)
-buttons[1].button("■ Stop", key="stop", on_click=stop, use_container_width=True)
-buttons[2].button("⏩ Continue", key="continue", on_click=resume, use_container_width=True,
-                  help="Train the latest run further with the current learning rate, for 'Epochs' more epochs.")
+buttons[0].button(_("▶ Train"), key="train", type="primary", on_click=start, use_container_width=True)
+buttons[1].button(_("■ Stop"), key="stop", on_click=stop, use_container_width=True)
+buttons[2].button(_("⏩ Continue"), key="continue", on_click=resume, use_container_width=True,
+                  help=_("Train the latest run further with the current learning rate, for 'Epochs' more epochs."))
 if "error" in state:
     st.warning(state.pop("error"))
 
@@ -138,30 +147,40 @@ redraws = itertools.count()  # each redraw of the live chart needs its own eleme
 
 
 def draw(run):
-    chart_slot.plotly_chart(figs.curves_figure(run.points, run.target_epoch, run.name), key=f"curves{next(redraws)}")
+    chart_slot.plotly_chart(figs.curves_figure(run.points, run.target_epoch, run.name, _), key=f"curves{next(redraws)}")
     if run.history:
         last = run.history[-1]
         with metrics_slot.container():
             cols = st.columns(4)
             for col, metric in zip(cols, METRICS):
-                col.metric(metric.replace("_", " "), f"{last[metric]:.4f}")
+                col.metric(_(panels.METRIC_NAMES[metric]), f"{last[metric]:.4f}")
     if run.status == "diverged":
-        st.error(run.trainer.message if run.trainer else "This run diverged.", icon="💥")
+        st.error(diverged_message(run), icon="💥")
+
+
+def diverged_message(run) -> str:
+    if run.trainer is None:
+        return _("This run diverged.")
+    return _("Training diverged at epoch {epoch}: the loss became NaN or infinite, so the weights are no longer "
+             "numbers. Learning rate {lr} is too large for {optimizer}; try a value about 10x smaller.").format(
+        epoch=f"{run.trainer.epoch_progress:.2f}", lr=f"{run.trainer.config.lr:g}",
+        optimizer=_(OPTIMIZER_NAMES.get(run.trainer.config.optimizer, run.trainer.config.optimizer)))
 
 
 if shown is None:
-    st.info("Press **▶ Train** to train d2l's MLP with the settings on the left; curves appear as it learns.")
+    st.info(_("Press **▶ Train** to train d2l's MLP with the settings on the left; curves appear as it learns."))
 else:
     draw(shown)
     if klass and live is None:
         classroom_ui.share_box(shown, klass)
     if shown.status == "stopped" and live is None:
-        st.info(f"Stopped at epoch {shown.trainer.epoch_progress:.1f} of {shown.target_epoch}. Everything "
-                "trained so far is kept: ⏩ Continue resumes from here.", icon="⏸️")
-    st.caption("What to notice: the loss falls fast in the first epoch and then slowly; when test accuracy "
-               "stops rising while train accuracy keeps climbing, the model starts to overfit.")
+        st.info(_("Stopped at epoch {epoch} of {total}. Everything trained so far is kept: ⏩ Continue resumes "
+                  "from here.").format(epoch=f"{shown.trainer.epoch_progress:.1f}", total=shown.target_epoch),
+                icon="⏸️")
+    st.caption(_("What to notice: the loss falls fast in the first epoch and then slowly; when test accuracy "
+                 "stops rising while train accuracy keeps climbing, the model starts to overfit."))
 
-learned, compare, glance = st.tabs(["🔍 What the model learned", "📊 Compare runs", "👕 The dataset"])
+learned, compare, glance = st.tabs([_("🔍 What the model learned"), _("📊 Compare runs"), _("👕 The dataset")])
 with learned:
     panels.what_the_model_learned(shown, data)
 with compare:
@@ -180,8 +199,9 @@ if live is not None:
             rate = (trainer.epoch_progress - start_epoch) / (time.perf_counter() - started)
             left = (live.target_epoch - trainer.epoch_progress) / max(rate, 1e-9)
             progress_slot.progress(min(trainer.epoch_progress / live.target_epoch, 1.0),
-                                   text=f"Epoch {trainer.epoch_progress:.1f} of {live.target_epoch} · "
-                                        f"about {left:.0f} s left")
+                                   text=_("Epoch {epoch} of {total} · about {seconds} s left").format(
+                                       epoch=f"{trainer.epoch_progress:.1f}", total=live.target_epoch,
+                                       seconds=f"{left:.0f}"))
             draw(live)
     state["active_run"] = None
     st.rerun()  # draw the finished run's predictions, confusion matrix and comparison

@@ -7,16 +7,17 @@ import streamlit as st
 import ui
 from explorer import polynomial as poly
 from explorer.figures import polynomial as figures
+from explorer.i18n import N_
 from ui import polynomial_tabs as tabs
 from ui.i18n import _
 
-st.set_page_config(page_title="Under- and overfitting", page_icon="〰️", layout="wide")
-st.title("〰️ Under- and overfitting")
+st.set_page_config(page_title=_("Under- and overfitting"), page_icon="〰️", layout="wide")
+st.title(_("〰️ Under- and overfitting"))
 st.markdown(
-    "d2l's data come from a cubic plus noise. We fit a linear model on the first *d* features "
-    "$x^i/i!$ (up to 20) with minibatch SGD and watch training and test loss. Too few features "
-    "cannot bend like the cubic (**underfitting**); too many, with too few examples, chase the noise "
-    "(**overfitting**). Losses are the mean squared error, as printed by d2l."
+    _("d2l's data come from a cubic plus noise. We fit a linear model on the first *d* features "
+      "$x^i/i!$ (up to 20) with minibatch SGD and watch training and test loss. Too few features "
+      "cannot bend like the cubic (**underfitting**); too many, with too few examples, chase the noise "
+      "(**overfitting**). Losses are the mean squared error, as printed by d2l.")
 )
 st.latex(r"y = 5 + 1.2x - 3.4\frac{x^2}{2!} + 5.6\frac{x^3}{3!} + \epsilon,\quad "
          r"x \sim \mathcal{N}(0, 1),\ \epsilon \sim \mathcal{N}(0, \sigma^2)")
@@ -42,13 +43,13 @@ PARAMS = {
     "dd_ridge": ui.Param(0.0, choices=RIDGE_OPTIONS),
 }
 PRESETS = {
-    "underfit": {"degree": 2},
-    "good fit": {"degree": 4},
-    "overfit": {"degree": 20, "epochs": 1500},  # d2l's own setting: a mild overfit
-    "overfit, 10 points": {"degree": 20, "epochs": 1500, "n_train": 10},
-    "bias vs variance, 20 points": {"degree": 8, "n_train": 20, "bias_variance": True},
-    "double descent": {"double_descent": True},
-    "ridge flattens the peak": {"double_descent": True, "dd_ridge": 1e-4},
+    N_("underfit"): {"degree": 2},
+    N_("good fit"): {"degree": 4},
+    N_("overfit"): {"degree": 20, "epochs": 1500},  # d2l's own setting: a mild overfit
+    N_("overfit, 10 points"): {"degree": 20, "epochs": 1500, "n_train": 10},
+    N_("bias vs variance, 20 points"): {"degree": 8, "n_train": 20, "bias_variance": True},
+    N_("double descent"): {"double_descent": True},
+    N_("ridge flattens the peak"): {"double_descent": True, "dd_ridge": 1e-4},
 }
 
 ui.init_state(PARAMS)
@@ -58,20 +59,20 @@ st.markdown(_("**Presets** — d2l's three regimes, overfitting made stark with 
 ui.preset_buttons(PRESETS, PARAMS, container=st)
 
 with st.sidebar:
-    st.header("Model and data")
-    st.slider("Number of features d (degree)", 1, poly.MAX_DEGREE, key="degree",
-              help="Uses x^0/0! … x^(d-1)/(d-1)!; 4 features describe the cubic exactly.")
-    st.select_slider("Training examples", N_TRAIN_OPTIONS, key="n_train")
-    st.slider("Noise σ", 0.0, 1.0, step=0.01, key="noise")
-    st.header("SGD")
-    st.slider("Epochs", 10, 2000, step=10, key="epochs")
-    st.select_slider("Learning rate", LR_OPTIONS, key="lr")
-    st.select_slider("Batch size", BATCH_OPTIONS, key="batch_size")
-    st.number_input("Seed (data, initial weights, shuffling)", 0, 9999, step=1, key="seed")
+    st.header(_("Model and data"))
+    st.slider(_("Number of features d (degree)"), 1, poly.MAX_DEGREE, key="degree",
+              help=_("Uses x^0/0! … x^(d-1)/(d-1)!; 4 features describe the cubic exactly."))
+    st.select_slider(_("Training examples"), N_TRAIN_OPTIONS, key="n_train")
+    st.slider(_("Noise σ"), 0.0, 1.0, step=0.01, key="noise")
+    st.header(_("SGD"))
+    st.slider(_("Epochs"), 10, 2000, step=10, key="epochs")
+    st.select_slider(_("Learning rate"), LR_OPTIONS, key="lr")
+    st.select_slider(_("Batch size"), BATCH_OPTIONS, key="batch_size")
+    st.number_input(_("Seed (data, initial weights, shuffling)"), 0, 9999, step=1, key="seed")
     # A new draw is the next seed, so the URL still reproduces what is on screen.
-    st.button("🎲 New data", key="new_data", on_click=lambda: st.session_state.update(seed=(s.seed + 1) % 10000))
-    st.header("Cross-validation")
-    st.slider("K (folds)", 2, 10, key="k_folds")
+    st.button(_("🎲 New data"), key="new_data", on_click=lambda: st.session_state.update(seed=(s.seed + 1) % 10000))
+    st.header(_("Cross-validation"))
+    st.slider(_("K (folds)"), 2, 10, key="k_folds")
     st.header(_("Bias and variance"))
     st.slider(_("Resampled training sets R"), 10, 200, step=10, key="resamples")
     st.header(_("Double descent"))
@@ -94,31 +95,33 @@ def fit(cfg: dict) -> tuple[dict, dict]:
 result, data = fit(asdict(config))
 final = result["final"]
 live, tab_complexity, tab_learning, tab_kfold, tab_bv, tab_dd = st.tabs(
-    ["Live fit", "Complexity sweep", "Learning curve", "K-fold model selection", _("Bias and variance"),
+    [_("Live fit"), _("Complexity sweep"), _("Learning curve"), _("K-fold model selection"), _("Bias and variance"),
      _("Double descent (beyond d2l)")])
 
 with live:
     if final["diverged"]:
-        st.warning(f"SGD diverged: the loss blew up. Learning rate {config.lr:g} is too large for "
-                   f"{config.degree} features and batch {config.batch_size}; try a smaller one.", icon="💥")
+        st.warning(_("SGD diverged: the loss blew up. Learning rate {lr} is too large for {degree} features and "
+                     "batch {batch}; try a smaller one.").format(lr=f"{config.lr:g}", degree=config.degree,
+                                                                  batch=config.batch_size), icon="💥")
     cols = st.columns(3)
-    fmt = lambda v: "diverged" if v is None else f"{v:.4g}"
-    cols[0].metric("Final training loss (MSE)", fmt(final["train_loss"]))
-    cols[1].metric("Final test loss (MSE)", fmt(final["test_loss"]))
+    fmt = lambda v: _("diverged") if v is None else f"{v:.4g}"
+    cols[0].metric(_("Final training loss (MSE)"), fmt(final["train_loss"]))
+    cols[1].metric(_("Final test loss (MSE)"), fmt(final["test_loss"]))
     if final["train_loss"] and final["test_loss"]:
-        cols[2].metric("Test / training loss", f"{final['test_loss'] / final['train_loss']:.2f}×")
+        cols[2].metric(_("Test / training loss"), f"{final['test_loss'] / final['train_loss']:.2f}×")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(figures.loss_curves(result["history"]), width="stretch", key="chart_loss")
-        st.caption(f"**Notice:** a good fit takes both curves down to the noise floor σ² = {config.noise ** 2:.3g}. "
-                   "Underfitting leaves both high; overfitting pushes the training loss below the test loss.")
+        st.plotly_chart(figures.loss_curves(result["history"], _), width="stretch", key="chart_loss")
+        st.caption(_("**Notice:** a good fit takes both curves down to the noise floor σ² = {floor}. Underfitting "
+                     "leaves both high; overfitting pushes the training loss below the test loss.").format(
+            floor=f"{config.noise ** 2:.3g}"))
     with right:
-        st.plotly_chart(figures.fitted_curve(data, final["weights"]), width="stretch", key="chart_fit")
-        st.caption("**Notice:** 2 features can only draw a line; 4 trace the dashed cubic; 20 features with "
-                   "few points wiggle through the training dots and miss the test crosses, mostly at the edges.")
-    st.plotly_chart(figures.weight_bars(final["weights"]), width="stretch", key="chart_weights")
-    st.caption("**Notice:** with 4 features SGD recovers ≈ [5, 1.2, −3.4, 5.6]. Extra features should get weight "
-               "0; with few examples they pick up noise instead. With too few features the others compensate.")
+        st.plotly_chart(figures.fitted_curve(data, final["weights"], _), width="stretch", key="chart_fit")
+        st.caption(_("**Notice:** 2 features can only draw a line; 4 trace the dashed cubic; 20 features with "
+                     "few points wiggle through the training dots and miss the test crosses, mostly at the edges."))
+    st.plotly_chart(figures.weight_bars(final["weights"], _), width="stretch", key="chart_weights")
+    st.caption(_("**Notice:** with 4 features SGD recovers ≈ [5, 1.2, −3.4, 5.6]. Extra features should get weight "
+                 "0; with few examples they pick up noise instead. With too few features the others compensate."))
 
 
 sweep_settings = {k: v for k, v in asdict(config).items() if k != "degree"}

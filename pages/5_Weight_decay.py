@@ -7,16 +7,17 @@ import streamlit as st
 import ui
 from explorer import weight_decay as wd
 from explorer import weight_decay_sweeps as wds
+from explorer.i18n import N_
 from ui import weight_decay_tabs as tabs
-from ui.i18n import _
+from ui.i18n import _, label_func
 
-st.set_page_config(page_title="Weight decay", page_icon="⚖️", layout="wide")
-st.title("⚖️ Weight decay")
+st.set_page_config(page_title=_("Weight decay"), page_icon="⚖️", layout="wide")
+st.title(_("⚖️ Weight decay"))
 st.markdown(
-    "A linear model with **200 features learns from only 20 examples** (d2l 4.5), so it can fit the "
-    "training set perfectly and still be wrong everywhere else. Weight decay adds a penalty "
-    "λ·‖w‖²/2 to the loss, pulling every weight towards zero. Compare penalties side by side, sweep λ, "
-    "and see how L1 differs from L2."
+    _("A linear model with **200 features learns from only 20 examples** (d2l 4.5), so it can fit the "
+      "training set perfectly and still be wrong everywhere else. Weight decay adds a penalty "
+      "λ·‖w‖²/2 to the loss, pulling every weight towards zero. Compare penalties side by side, sweep λ, "
+      "and see how L1 differs from L2.")
 )
 
 LAMBDAS = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)
@@ -34,32 +35,32 @@ PARAMS = {
     "geo_lambda": ui.Param(0.3, choices=GEO_LAMBDAS),
 }
 PRESETS = {
-    "d2l: λ 0 vs 3": {"lambd": 3, "compare": [0, 3]},
-    "L1 vs L2": {"lambd": 1, "compare": [0, 1], "penalty": "l1"},
-    "More data (n = 100)": {"lambd": 1, "compare": [0, 1, 100], "n_train": 100},
-    "Why L1 gives zeros": {"geo_lambda": 0.7},
+    N_("d2l: λ 0 vs 3"): {"lambd": 3, "compare": [0, 3]},
+    N_("L1 vs L2"): {"lambd": 1, "compare": [0, 1], "penalty": "l1"},
+    N_("More data (n = 100)"): {"lambd": 1, "compare": [0, 1, 100], "n_train": 100},
+    N_("Why L1 gives zeros"): {"geo_lambda": 0.7},
 }
 PENALTY_NAMES = {"l2": "L2: λ‖w‖²/2", "l1": "L1: λ‖w‖₁"}
-IMPL_NAMES = {"scratch": "scratch: penalty in the loss", "concise": "concise: optimizer weight_decay"}
+IMPL_NAMES = {"scratch": N_("scratch: penalty in the loss"), "concise": N_("concise: optimizer weight_decay")}
 fmt = "{:g}".format
 
 ui.init_state(PARAMS)
-st.sidebar.subheader("Presets")
+st.sidebar.subheader(_("Presets"))
 ui.preset_buttons(PRESETS, PARAMS, columns=1)  # one per row: the sidebar is too narrow for these labels
 sb = st.sidebar
-sb.select_slider("Your λ (penalty strength)", options=LAMBDAS, key="lambd", format_func=fmt)
-sb.multiselect("Compare these λ side by side", options=LAMBDAS, key="compare", format_func=fmt,
-               help="Your λ always joins the comparison.")
-sb.radio("Penalty", wd.PENALTIES, key="penalty", format_func=PENALTY_NAMES.get, horizontal=True)
-sb.radio("Implementation", wd.IMPLEMENTATIONS, key="impl", format_func=IMPL_NAMES.get)
+sb.select_slider(_("Your λ (penalty strength)"), options=LAMBDAS, key="lambd", format_func=fmt)
+sb.multiselect(_("Compare these λ side by side"), options=LAMBDAS, key="compare", format_func=fmt,
+               help=_("Your λ always joins the comparison."))
+sb.radio(_("Penalty"), wd.PENALTIES, key="penalty", format_func=PENALTY_NAMES.get, horizontal=True)
+sb.radio(_("Implementation"), wd.IMPLEMENTATIONS, key="impl", format_func=label_func(IMPL_NAMES))
 sb.select_slider(_("λ of the two-weight picture"), options=GEO_LAMBDAS, key="geo_lambda", format_func=fmt,
                  help=_("Moves the optimum along both regularisation paths on the 'Why L1 gives zeros' tab."))
-with sb.expander("Training and data", expanded=True):
-    st.slider("Epochs", 1, 300, key="epochs")
-    st.select_slider("Learning rate", options=PARAMS["lr"].choices, key="lr", format_func=fmt)
-    st.slider("Training examples", 1, 200, key="n_train", help="d2l: 20 (the test set has 100)")
-    st.select_slider("Features", options=PARAMS["num_inputs"].choices, key="num_inputs")
-    st.number_input("Seed", 0, 10_000, step=1, key="seed")
+with sb.expander(_("Training and data"), expanded=True):
+    st.slider(_("Epochs"), 1, 300, key="epochs")
+    st.select_slider(_("Learning rate"), options=PARAMS["lr"].choices, key="lr", format_func=fmt)
+    st.slider(_("Training examples"), 1, 200, key="n_train", help=_("d2l: 20 (the test set has 100)"))
+    st.select_slider(_("Features"), options=PARAMS["num_inputs"].choices, key="num_inputs")
+    st.number_input(_("Seed"), 0, 10_000, step=1, key="seed")
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
 
@@ -69,7 +70,7 @@ config = wd.WeightDecayConfig(lambd=float(s.lambd), epochs=s.epochs, lr=s.lr, n_
 lambdas = tuple(sorted({float(lam) for lam in s.compare} | {config.lambd}))
 
 
-@st.cache_data(max_entries=64, show_spinner="Training one model per λ…")
+@st.cache_data(max_entries=64, show_spinner=_("Training one model per λ…"))
 def run_compare(config: dict, lambdas: tuple[float, ...]):
     return wds.compare(wd.WeightDecayConfig(**config), list(lambdas))
 
@@ -78,17 +79,20 @@ history, weights = run_compare(config.to_dict(), lambdas)
 final = history[history["epoch"] == config.epochs].set_index("lambd")
 yours, cols = final.loc[config.lambd], st.columns(4)
 baseline = final.loc[0.0] if 0.0 in final.index and config.lambd else None
-labels = {"train_loss": "train loss", "test_loss": "test loss", "w_norm": "‖w‖₂"}
+labels = {"train_loss": _("train loss"), "test_loss": _("test loss"), "w_norm": "‖w‖₂"}
 for col, (key, label) in zip(cols, labels.items(), strict=False):
-    delta = f"{yours[key] - baseline[key]:+.3g} vs λ = 0" if baseline is not None else None
-    col.metric(f"{label}, λ = {config.lambd:g}", f"{yours[key]:.3g}", delta, delta_color="inverse")
-cols[3].metric("gap: test − train loss", f"{yours['test_loss'] - yours['train_loss']:.3g}")
+    delta = (_("{delta} vs λ = 0").format(delta=f"{yours[key] - baseline[key]:+.3g}") if baseline is not None
+             else None)
+    col.metric(_("{label}, λ = {lambd}").format(label=label, lambd=f"{config.lambd:g}"), f"{yours[key]:.3g}", delta,
+               delta_color="inverse")
+cols[3].metric(_("gap: test − train loss"), f"{yours['test_loss'] - yours['train_loss']:.3g}")
 if history[["train_loss", "test_loss"]].isna().any().any():
-    st.warning(f"Some runs diverged: learning rate {config.lr:g} is too large (SGD with weight decay needs "
-               "lr·λ < 2, and the data term needs a small lr too). Try a smaller learning rate.", icon="💥")
+    st.warning(_("Some runs diverged: learning rate {lr} is too large (SGD with weight decay needs lr·λ < 2, and "
+                 "the data term needs a small lr too). Try a smaller learning rate.").format(lr=f"{config.lr:g}"),
+               icon="💥")
 
 tab_compare, tab_sweep, tab_l1, tab_impl, tab_geometry = st.tabs(
-    ["λ side by side", "λ sweep", "L1 vs L2", "Scratch vs concise", _("Why L1 gives zeros")])
+    [_("λ side by side"), _("λ sweep"), _("L1 vs L2"), _("Scratch vs concise"), _("Why L1 gives zeros")])
 with tab_compare:
     tabs.compare_tab(history, weights)
 with tab_sweep:

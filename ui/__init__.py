@@ -17,10 +17,10 @@ import streamlit as st
 
 from explorer.data import DatasetError, FashionMNISTData, default_data_dir, load_fashion_mnist, system_data_dir
 from explorer.turns import TrainingQueue
-from ui.i18n import _
+from ui.i18n import _, url_params
 
-# Streamlit's own query parameters, which are not ours to complain about.
-STREAMLIT_PARAMS = {"embed", "embed_options"}
+# Streamlit's own query parameters and the language (app.py reads it), which are not a page's to complain about.
+STREAMLIT_PARAMS = {"embed", "embed_options", "lang"}
 # Parameters that belong to every page and survive sync_url: ?class=MLP-4821 (classroom mode).
 APP_PARAMS = {"class"}
 MAX_CONCURRENT_TRAININGS = 2  # two cores: more parallel runs would only slow every one of them
@@ -38,51 +38,59 @@ class Param:
 
 
 def _parse(key: str, text: str, p: Param) -> tuple[object, str | None]:
-    """(value, notice); the notice is None when the URL value was fine as it was."""
+    """(value, notice); the notice is None when the URL value was fine as it was.
+
+    Each notice is one translatable sentence; ``{key}={text}`` is what the link said."""
+    said = {"key": key, "text": text}
     if p.kind is bool:
         if text.lower() in ("1", "true", "yes", "on"):
             return True, None
         if text.lower() in ("0", "false", "no", "off"):
             return False, None
-        return p.default, f"`{key}={text}` is not true/false; using {p.default}."
+        return p.default, _("`{key}={text}` is not true/false; using {value}.").format(**said, value=p.default)
     if p.kind is list:
         items = [item for item in text.split(",") if item]
         good = [item for item in items if item in [str(c) for c in p.choices]]
         values = [c for c in p.choices if str(c) in good]
         if len(good) < len(items) or not values:
             values = values or list(p.default)
-            return values, f"`{key}={text}` has values I don't know; using {', '.join(map(str, values))}."
+            return values, _("`{key}={text}` has values I don't know; using {value}.").format(
+                **said, value=", ".join(map(str, values)))
         return values, None
     if p.kind is str:
         if p.choices is None or text in p.choices:
             return text, None
-        return p.default, f"`{key}={text}` is not one of {', '.join(map(str, p.choices))}; using {p.default}."
+        return p.default, _("`{key}={text}` is not one of {choices}; using {value}.").format(
+            **said, choices=", ".join(map(str, p.choices)), value=p.default)
     try:
         number = float(text)
         if not math.isfinite(number):
             raise ValueError
     except ValueError:
-        return p.default, f"`{key}={text}` is not a number; using {p.default}."
+        return p.default, _("`{key}={text}` is not a number; using {value}.").format(**said, value=p.default)
     notice = None
     if p.lo is not None and number < p.lo:
-        number, notice = p.lo, f"`{key}={text}` is below the minimum; using {p.lo}."
+        number, notice = p.lo, _("`{key}={text}` is below the minimum; using {value}.").format(**said, value=p.lo)
     if p.hi is not None and number > p.hi:
-        number, notice = p.hi, f"`{key}={text}` is above the maximum; using {p.hi}."
+        number, notice = p.hi, _("`{key}={text}` is above the maximum; using {value}.").format(**said, value=p.hi)
     if p.choices:  # a select_slider: snap to the nearest allowed value
         nearest = min(p.choices, key=lambda c: abs(math.log(c) - math.log(number)) if c > 0 and number > 0
                       else abs(c - number))
         if notice is None and not math.isclose(nearest, number):
-            notice = f"`{key}={text}` is not on the scale; using {nearest}."
+            notice = _("`{key}={text}` is not on the scale; using {value}.").format(**said, value=nearest)
         number = nearest
     if p.kind is int:
         if notice is None and number != int(number):
-            notice = f"`{key}={text}` is not a whole number; using {int(number)}."
+            notice = _("`{key}={text}` is not a whole number; using {value}.").format(**said, value=int(number))
         number = int(number)
     return number, notice
 
 
 def init_state(params: dict[str, Param]) -> None:
     """Give every control a value before its widget is drawn: URL, else last value, else default."""
+    from ui.language import ensure_switch  # ui.language imports this module
+
+    ensure_switch()  # the language switch, when a deep link ran this page without app.py
     notices = []
     for key, p in params.items():
         if key in st.session_state:
@@ -98,10 +106,16 @@ def init_state(params: dict[str, Param]) -> None:
         st.session_state[key] = value
     if notices or "_url_checked" not in st.session_state:
         unknown = set(st.query_params) - set(params) - STREAMLIT_PARAMS - APP_PARAMS
-        notices += [f"`{k}` is not a setting of this page; ignored." for k in sorted(unknown)]
+        notices += [_("`{key}` is not a setting of this page; ignored.").format(key=k) for k in sorted(unknown)]
     st.session_state["_url_checked"] = True
+    show_notices(notices)
+
+
+def show_notices(notices: list[str]) -> None:
+    """What was wrong with the link, as one list (the language switch uses it too)."""
     if notices:
-        st.info("Some link parameters were adjusted:\n\n" + "\n".join(f"- {n}" for n in notices), icon="🔗")
+        st.info(_("Some link parameters were adjusted:") + "\n\n" + "\n".join(f"- {n}" for n in notices),
+                icon="🔗")
 
 
 def _to_text(value: object) -> str:
@@ -118,21 +132,25 @@ def sync_url(params: dict[str, Param]) -> None:
         st.session_state[f"_kept_{key}"] = value
         if _to_text(value) != _to_text(p.default):
             wanted[key] = _to_text(value)
+    wanted.update(url_params())  # the language stays in every link
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
 
 def share_link(params: dict[str, Param]) -> None:
     """A copyable link to this exact configuration (st.code has a copy button)."""
-    query = urlencode({k: v for k, v in st.query_params.to_dict().items() if k in params or k in APP_PARAMS})
+    query = urlencode({k: v for k, v in st.query_params.to_dict().items()
+                       if k in params or k in APP_PARAMS or k in url_params()})
     base = st.context.url.split("?")[0] if getattr(st.context, "url", None) else ""
-    with st.sidebar.expander("🔗 Share this configuration"):
-        st.code(f"{base}?{query}" if query else base or "(all defaults)", language=None)
-        st.caption("Copy the link with the button at the right; it reopens these settings.")
+    with st.sidebar.expander(_("🔗 Share this configuration")):
+        st.code(f"{base}?{query}" if query else base or _("(all defaults)"), language=None)
+        st.caption(_("Copy the link with the button at the right; it reopens these settings."))
 
 
 def preset_buttons(presets: dict[str, dict], params: dict[str, Param], container=None, columns: int = 2) -> None:
-    """One button per preset, ``columns`` to a row; a click sets the controls before they are drawn."""
+    """One button per preset, ``columns`` to a row; a click sets the controls before they are drawn.
+
+    Preset names are English msgids (they make the buttons' keys); the buttons show them translated."""
     container = container or st.sidebar
 
     def apply(values: dict) -> None:
@@ -142,10 +160,10 @@ def preset_buttons(presets: dict[str, dict], params: dict[str, Param], container
     items = list(presets.items())
     for start in range(0, len(items), columns):
         for col, (name, values) in zip(container.columns(columns), items[start:start + columns]):
-            col.button(name, key=f"preset_{name}", on_click=apply, args=(values,), use_container_width=True)
+            col.button(_(name), key=f"preset_{name}", on_click=apply, args=(values,), use_container_width=True)
 
 
-@st.cache_resource(show_spinner="Loading Fashion-MNIST into memory…")
+@st.cache_resource(show_spinner=False)
 def _load_dataset(data_dir: str, system_dir: str) -> FashionMNISTData:
     # One copy per server process (per data location), shared read-only by every session.
     return load_fashion_mnist(data_dir, system_dir)
@@ -157,10 +175,13 @@ def dataset(quiet: bool = False) -> FashionMNISTData | None:
     ``quiet=True`` is for pages that only borrow a batch and have a fallback: no message.
     """
     try:
-        return _load_dataset(str(default_data_dir()), str(system_data_dir()))
+        # The spinner is ours, not the cache's, so it speaks the session's language (it only shows
+        # after 0.5 s: a cache hit draws nothing).
+        with st.spinner(_("Loading Fashion-MNIST into memory…")):
+            return _load_dataset(str(default_data_dir()), str(system_data_dir()))
     except DatasetError as err:
         if not quiet:
-            st.error(f"**Fashion-MNIST is not available.** {err}", icon="📦")
+            st.error(_("**Fashion-MNIST is not available.** {reason}").format(reason=err), icon="📦")
         return None
 
 

@@ -1,12 +1,119 @@
 """Translation of what a person reads: wrap every user-facing sentence as ``_("...")``.
 
-Placeholder until the gettext/Babel catalogues land (issue #14): ``_`` returns the English text.
 Rules that keep ``pybabel extract`` useful: whole sentences, named placeholders filled *after*
 translation (``_("Stopped at epoch {epoch}.").format(epoch=3)``), never f-strings inside ``_()``.
+
+Streamlit runs every session's script in its own thread, so there is no process-wide
+``gettext.install()``: :func:`use_language` (called by app.py at the top of each run) records the
+session's catalogue under its session id, and ``_`` looks it up on every call. Fragment reruns,
+which do not run app.py, find the same entry. Outside a session (CLI, tests of a bare function)
+``_`` returns the English text.
 """
 
 from __future__ import annotations
 
+import functools
+import gettext
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+LOCALES = Path(__file__).resolve().parents[1] / "locales"
+DOMAIN = "messages"
+LANGUAGES = {"en": "English", "zh": "简体中文"}  # URL value → the switch's label (each in its own language)
+GETTEXT_LOCALES = {"en": "en", "zh": "zh_CN"}
+DEFAULT_LANGUAGE = "en"
+BOOK = {"en": "https://d2l.ai", "zh": "https://zh.d2l.ai"}  # the same section paths in both editions
+
+_by_session: dict[str, tuple[str, Callable[[str], str]]] = {}  # session id → (language, gettext)
+
+
+@functools.cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue of ``lang`` (cached per process, shared read-only by every session).
+
+    Prefers the .mo built by ``make i18n-compile`` (part of ``make setup``); when it is missing or
+    older than its .po (a fresh checkout, an edited .po), compiles the .po in memory with Babel.
+    """
+    if lang == DEFAULT_LANGUAGE:
+        return gettext.NullTranslations()  # the msgids are the English text
+    folder = LOCALES / GETTEXT_LOCALES[lang] / "LC_MESSAGES"
+    po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        buffer = io.BytesIO()
+        with po.open("rb") as source:
+            write_mo(buffer, read_po(source))
+        buffer.seek(0)
+        return gettext.GNUTranslations(buffer)
+    return gettext.translation(DOMAIN, LOCALES, languages=[GETTEXT_LOCALES[lang]], fallback=True)
+
+
+def use_language(lang: str) -> None:
+    """Make ``_`` answer in ``lang`` for the current session, from now on."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is not None:
+        _by_session[ctx.session_id] = (lang, translations(lang).gettext)
+
+
+def _session_entry() -> tuple[str, Callable[[str], str]] | None:
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return _by_session.get(ctx.session_id) if ctx is not None else None
+
+
+def current_language() -> str:
+    entry = _session_entry()
+    return entry[0] if entry else DEFAULT_LANGUAGE
+
 
 def _(message: str) -> str:
-    return message
+    entry = _session_entry()
+    if entry is None and get_script_run_ctx(suppress_warning=True) is not None:
+        from ui.language import ensure_language  # a page run without app.py first (see ui.language)
+
+        ensure_language()
+        entry = _session_entry()
+    return entry[1](message) if entry else message
+
+
+def book_url(path: str) -> str:
+    """A link into d2l: the Chinese edition (zh.d2l.ai) when the page is in Chinese."""
+    return f"{BOOK.get(current_language(), BOOK[DEFAULT_LANGUAGE])}/{path.lstrip('/')}"
+
+
+def browser_language(locale: str | None, accept_language: str | None) -> str | None:
+    """The first of our languages the browser asks for: navigator.language, then Accept-Language."""
+    weighted = []
+    for order, part in enumerate((accept_language or "").split(",")):
+        tag, _sep, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        if tag and weight > 0:
+            weighted.append((-weight, order, tag))
+    for tag in ([locale] if locale else []) + [tag for *_rank, tag in sorted(weighted)]:
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return None
+
+
+def url_params() -> dict[str, str]:
+    """The language as a query parameter, for every page's link (empty outside a session)."""
+    entry = _session_entry()
+    return {"lang": entry[0]} if entry else {}
+
+
+def label_func(names: dict) -> Callable[[object], str]:
+    """A widget's ``format_func`` showing each option value's (English msgid) name translated.
+
+    It closes over this session's catalogue rather than calling ``_`` later: Streamlit (and AppTest)
+    may call a format_func outside the script thread, where ``_`` could not tell the session."""
+    entry = _session_entry()
+    gettext_ = entry[1] if entry else (lambda message: message)
+    return lambda value: gettext_(names.get(value, str(value)))

@@ -12,58 +12,84 @@ from explorer.data import FashionMNISTData
 from explorer.figures import labs
 from explorer.figures import training as figs
 from explorer.models import dropout_demo, first_layer_weights
+from explorer.i18n import N_
 from explorer.training import METRICS, predict
-from ui.i18n import _
+from ui.i18n import _, current_language, label_func
+
+METRIC_NAMES = {"train_loss": N_("train loss"), "train_acc": N_("train acc"), "test_loss": N_("test loss"),
+                "test_acc": N_("test acc")}
+# Column headers of the tables shown on screen (the CSV download keeps the English ones).
+TABLE_HEADERS = {name: name for name in (  # msgid = the column's English name, so English stays as it was
+    N_("run"), N_("hidden"), N_("layers"), N_("lr"), N_("dropout"), N_("batch"), N_("activation"), N_("optimizer"),
+    N_("weight decay"), N_("init std"), N_("impl"), N_("seed"), N_("train images"), N_("epochs"), N_("status"),
+    N_("true"), N_("predicted as"), N_("count"), N_("share of true class"))} | METRIC_NAMES
+STATUS_NAMES = {"running": N_("running"), "stopped": N_("stopped"), "finished": N_("finished"),
+                "diverged": N_("diverged"), "ready": N_("ready")}
+
+
+def _on_screen(table):
+    """The same table with translated headers (and run statuses) for st.dataframe."""
+    table = table.copy()
+    if "status" in table:
+        table["status"] = [_(STATUS_NAMES.get(v, v)) for v in table["status"]]
+    return table.rename(columns=lambda c: _(TABLE_HEADERS.get(c, c)))
+
+
+def class_names(data: FashionMNISTData) -> tuple[str, ...]:
+    """d2l-zh's names in Chinese (T恤, 裤子, …), the English ones otherwise."""
+    return tuple(_(name) for name in data.classes)
 
 
 # Figures that are the same for everyone are built once per server: on a full class every click
 # reruns the page, and building these two took ~120 ms of CPU per rerun, before training could start.
+# The language is part of the key, so each language gets its own labels.
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _dropout_figure(p: float, seed: int):
+def _dropout_figure(p: float, seed: int, lang: str):
     demo = dropout_demo(p, seed=seed)
-    return figs.dropout_figure(demo["X"], demo["kept"], demo["out"], p)
+    return figs.dropout_figure(demo["X"], demo["kept"], demo["out"], p, _)
 
 
 @st.cache_resource(show_spinner=False)
-def _mosaic_figure(_data: FashionMNISTData):  # one dataset per server process (ui.dataset)
-    return figs.class_mosaic(diagnostics.class_samples(_data), _data.classes)
+def _mosaic_figure(_data: FashionMNISTData, lang: str):  # one dataset per server process (ui.dataset)
+    return figs.class_mosaic(diagnostics.class_samples(_data), class_names(_data))
 
 
 def dropout_panel() -> None:
     """d2l's ``dropout_layer`` on a 2×8 tensor; works without the dataset."""
-    with st.expander("🎲 Dropout, seen (d2l 4.6)", expanded=False):
-        p = st.slider("Dropout probability p", 0.0, 1.0, 0.5, 0.1, key="dropout_demo_p")
-        st.plotly_chart(_dropout_figure(p, st.session_state.get("dropout_demo_seed", 0)), key="dropout_demo_chart")
-        st.caption(f"d2l's `dropout_layer` on a 2×8 tensor: each value is kept with probability {1 - p:g}; "
-                   f"kept values are scaled by 1/(1−p) = "
-                   f"{'∞ (all dropped)' if p == 1 else f'{1 / (1 - p):.2f}'} so the expected activation is "
-                   "unchanged. At evaluation (`model.eval()`) dropout is off and X passes through.")
-        if st.button("New mask", key="dropout_demo_resample"):
+    with st.expander(_("🎲 Dropout, seen (d2l 4.6)"), expanded=False):
+        p = st.slider(_("Dropout probability p"), 0.0, 1.0, 0.5, 0.1, key="dropout_demo_p")
+        st.plotly_chart(_dropout_figure(p, st.session_state.get("dropout_demo_seed", 0), current_language()),
+                        key="dropout_demo_chart")
+        st.caption(_("d2l's `dropout_layer` on a 2×8 tensor: each value is kept with probability {keep}; kept values "
+                     "are scaled by 1/(1−p) = {scale} so the expected activation is unchanged. At evaluation "
+                     "(`model.eval()`) dropout is off and X passes through.").format(
+            keep=f"{1 - p:g}", scale=_("∞ (all dropped)") if p == 1 else f"{1 / (1 - p):.2f}"))
+        if st.button(_("New mask"), key="dropout_demo_resample"):
             st.session_state["dropout_demo_seed"] = st.session_state.get("dropout_demo_seed", 0) + 1
             st.rerun()
 
 
 def what_the_model_learned(shown: runs.Run | None, data: FashionMNISTData) -> None:
     if shown is None or shown.trainer is None or not shown.history:
-        st.info("Train a run to see its predictions, confusion matrix and weights.")
+        st.info(_("Train a run to see its predictions, confusion matrix and weights."))
         return
     model = shown.trainer.model
-    n_show = 16
+    n_show, classes = 16, class_names(data)
     predicted = predict(model, data.test_images[:n_show])
     st.plotly_chart(figs.prediction_gallery(data.test_images[:n_show], data.test_labels[:n_show].tolist(),
-                                            predicted.tolist(), data.classes))
-    st.caption("The first test images with their true label; ✗ marks a mistake and names the guess.")
+                                            predicted.tolist(), classes))
+    st.caption(_("The first test images with their true label; ✗ marks a mistake and names the guess."))
     matrix = diagnostics.confusion_matrix(model, data.test_images, data.test_labels)
     left, right = st.columns([3, 2])
-    left.plotly_chart(figs.confusion_figure(matrix, data.classes))
-    right.markdown("**Most confused pairs**")
-    right.dataframe(diagnostics.most_confused(matrix, data.classes), hide_index=True)
-    right.caption("What to notice: shirts, T-shirts, pullovers and coats are mixed up most — "
-                  "they look alike at 28×28 pixels. Trousers and bags are almost never wrong.")
+    left.plotly_chart(figs.confusion_figure(matrix, classes, _))
+    right.markdown(_("**Most confused pairs**"))
+    right.dataframe(_on_screen(diagnostics.most_confused(matrix, classes)), hide_index=True)
+    right.caption(_("What to notice: shirts, T-shirts, pullovers and coats are mixed up most — "
+                    "they look alike at 28×28 pixels. Trousers and bags are almost never wrong."))
     weights = first_layer_weights(model)[:16].reshape(-1, 28, 28)
-    st.plotly_chart(figs.image_grid(weights, [f"unit {i}" for i in range(len(weights))], diverging=True))
-    st.caption("First-layer weights of 16 hidden units as 28×28 images (red positive, blue negative): "
-               "each unit is a template the image is compared with. Train longer to see shapes emerge.")
+    st.plotly_chart(figs.image_grid(weights, [_("unit {i}").format(i=i) for i in range(len(weights))], diverging=True))
+    st.caption(_("First-layer weights of 16 hidden units as 28×28 images (red positive, blue negative): "
+                 "each unit is a template the image is compared with. Train longer to see shapes emerge."))
     dropout_ensemble(shown, data)
 
 
@@ -90,7 +116,7 @@ def dropout_ensemble(shown: runs.Run, data: FashionMNISTData) -> None:
     st.plotly_chart(labs.mc_accuracy_figure(result["table"], result["eval_acc"], _), key="chart_mc_accuracy")
     image = st.slider(_("Test image"), 0, mc_dropout.KEPT_IMAGES - 1, 0, key="mc_image")
     st.plotly_chart(labs.probability_spread_figure(result["probs"][:, image], result["eval_probs"][image],
-                                                   data.classes, int(data.test_labels[image]), _),
+                                                   class_names(data), int(data.test_labels[image]), _),
                     key="chart_mc_spread")
     best = result["table"]["mc_acc"].iloc[-1]
     st.caption(_("**What to notice:** one pass (K = 1) is a single random subnetwork and does worse than dropout "
@@ -103,20 +129,22 @@ def dropout_ensemble(shown: runs.Run, data: FashionMNISTData) -> None:
 
 def compare_runs(book: list[runs.Run]) -> None:
     if not book:
-        st.info("Every run you train is kept here (the last 12) to compare side by side.")
+        st.info(_("Every run you train is kept here (the last 12) to compare side by side."))
         return
-    metric = st.selectbox("Metric", METRICS, index=3, key="compare_metric")
+    metric = st.selectbox(_("Metric"), METRICS, index=3, key="compare_metric",
+                          format_func=label_func(METRIC_NAMES))
+    st.session_state["_kept_compare_metric"] = metric  # restored after a language switch (ui.language)
     names = [r.name for r in book]
-    chosen = st.multiselect("Runs", names, default=names[-4:], key="compare_runs")
+    chosen = st.multiselect(_("Runs"), names, default=names[-4:], key="compare_runs")
     frame = runs.history_frame(book)
-    st.plotly_chart(figs.compare_figure(frame[frame["run"].isin(chosen)], metric))
-    st.caption("What to notice: wider layers and a good learning rate rise faster; dropout lowers train "
-               "accuracy but often not test accuracy.")
-    st.dataframe(runs.comparison_table(book), hide_index=True)
-    st.download_button("⬇ Histories as CSV", frame.to_csv(index=False), "mlp_runs.csv", "text/csv",
+    st.plotly_chart(figs.compare_figure(frame[frame["run"].isin(chosen)], metric, _(METRIC_NAMES[metric]), _))
+    st.caption(_("What to notice: wider layers and a good learning rate rise faster; dropout lowers train "
+                 "accuracy but often not test accuracy."))
+    st.dataframe(_on_screen(runs.comparison_table(book)), hide_index=True)
+    st.download_button(_("⬇ Histories as CSV"), frame.to_csv(index=False), "mlp_runs.csv", "text/csv",
                        key="download_runs")
 
 
 def dataset_mosaic(data: FashionMNISTData) -> None:
-    st.plotly_chart(_mosaic_figure(data))
-    st.caption("Eight training images per class, 28×28 grey pixels each: what the network sees.")
+    st.plotly_chart(_mosaic_figure(data, current_language()))
+    st.caption(_("Eight training images per class, 28×28 grey pixels each: what the network sees."))

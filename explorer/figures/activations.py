@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from explorer.activations import CATALOGUE, NAMES
+from explorer.i18n import Translate, no_translation
 
 # One fixed colour per function, so ReLU is the same blue in every chart.
 PALETTE = ("#1F77B4", "#D62728", "#2CA02C", "#FF7F0E", "#9467BD", "#8C564B", "#E377C2", "#17BECF",
@@ -58,7 +59,7 @@ def _titles(layout: dict, panel: int, x: str, y: str, **y_extra) -> None:
         title={"text": y, "font": {"size": 16}}, **y_extra)
 
 
-def curves_figure(table: pd.DataFrame, threshold: float) -> go.Figure:
+def curves_figure(table: pd.DataFrame, threshold: float, _: Translate = no_translation) -> go.Figure:
     """f (left) and f' (right) overlaid; the grey band on the right is |f'| < threshold (saturated)."""
     traces = []
     for name, part in table.groupby("name", sort=False):
@@ -66,7 +67,7 @@ def curves_figure(table: pd.DataFrame, threshold: float) -> go.Figure:
         traces.append({"x": part["x"].values, "y": part["f"].values, "name": label, "legendgroup": name, "line": line})
         traces.append({"x": part["x"].values, "y": part["grad"].values, "name": label, "legendgroup": name,
                        "line": line, "showlegend": False, "xaxis": "x2", "yaxis": "y2"})
-    layout = _grid(1, 2, ("f(x)", "f′(x) by autograd"))
+    layout = _grid(1, 2, ("f(x)", _("f′(x) by autograd")))
     _titles(layout, 1, "x", "f(x)")
     _titles(layout, 2, "x", "f′(x)")
     layout["shapes"] = [{"type": "rect", "xref": "x2 domain", "yref": "y2", "x0": 0, "x1": 1, "y0": -threshold,
@@ -75,7 +76,7 @@ def curves_figure(table: pd.DataFrame, threshold: float) -> go.Figure:
 
 
 def small_multiples_figure(table: pd.DataFrame, intervals: dict[str, list[tuple[float, float]]],
-                           threshold: float, columns: int = 4) -> go.Figure:
+                           threshold: float, columns: int = 4, _: Translate = no_translation) -> go.Figure:
     """One panel per function: f solid, f' dotted, saturated x-regions (|f'| < threshold) shaded."""
     names = list(dict.fromkeys(table["name"]))
     columns = min(columns, len(names))
@@ -93,14 +94,16 @@ def small_multiples_figure(table: pd.DataFrame, intervals: dict[str, list[tuple[
                    for lo, hi in intervals.get(name, [])]
     layout["shapes"] = shapes
     layout["legend"] = {"orientation": "h", "x": 1, "xanchor": "right", "y": 1 + 0.1 / rows, "yanchor": "bottom"}
-    layout["title"] = {"text": f"shaded: |f′| < {threshold:g} (saturated)", "font": {"size": 14}}
+    layout["title"] = {"text": _("shaded: |f′| < {threshold} (saturated)").format(threshold=f"{threshold:g}"),
+                       "font": {"size": 14}}
     return _figure(traces, layout, 250 * rows + 90)
 
 
-def collapse_figure(demo: dict, label: str) -> go.Figure:
+def collapse_figure(demo: dict, label: str, _: Translate = no_translation) -> go.Figure:
     """Output of the network against the single affine map: on the diagonal means 'is affine'."""
-    layout = _grid(1, 2, (f"linear → linear (max gap {demo['linear_gap']:.1e})",
-                          f"linear → {label} → linear (max gap {demo['nonlinear_gap']:.2f})"), hgap=0.1)
+    layout = _grid(1, 2, (_("linear → linear (max gap {gap})").format(gap=f"{demo['linear_gap']:.1e}"),
+                          _("linear → {label} → linear (max gap {gap})").format(
+                              label=label, gap=f"{demo['nonlinear_gap']:.2f}")), hgap=0.1)
     pairs = [(demo["collapsed"], demo["stacked"], "#1F77B4"), (demo["best_affine"], demo["with_act"], "#D62728")]
     traces = []
     for i, (affine, net, colour) in enumerate(pairs, start=1):
@@ -111,32 +114,34 @@ def collapse_figure(demo: dict, label: str) -> go.Figure:
                        **axes})
         traces.append({"x": a, "y": n, "mode": "markers", "marker": {"color": colour, "size": 5, "opacity": 0.6},
                        **axes})
-    _titles(layout, 1, "single affine map W x + b", "two-layer network output")
-    _titles(layout, 2, "best affine map (least squares)", "two-layer network output")
+    _titles(layout, 1, _("single affine map W x + b"), _("two-layer network output"))
+    _titles(layout, 2, _("best affine map (least squares)"), _("two-layer network output"))
     return _figure(traces, layout, 420)
 
 
-def fit_figure(fit: dict, label: str) -> go.Figure:
+def fit_figure(fit: dict, label: str, _: Translate = no_translation) -> go.Figure:
     """Target, the MLP's fit, each hidden unit's contribution, and the best straight line."""
     frame, x = fit["curves"], fit["curves"]["x"].values
-    traces = [{"x": x, "y": frame[c].values, "name": c, "line": {"width": 1.5, "dash": "dot"}, "opacity": 0.8}
+    traces = [{"x": x, "y": frame[c].values, "name": _("unit {i}").format(i=c.removeprefix("unit ")),
+               "line": {"width": 1.5, "dash": "dot"}, "opacity": 0.8}
               for c in frame.columns if c.startswith("unit ")]
+    line_name = _("best line (MSE {mse})").format(mse=f"{fit['line_mse']:.3f}")
+    fit_name = _("{label} MLP (MSE {mse})").format(label=label, mse=f"{fit['mse']:.4f}")
     traces += [
-        {"x": x, "y": frame["line"].values, "name": f"best line (MSE {fit['line_mse']:.3f})",
-         "line": {"color": "grey", "width": 2, "dash": "dash"}},
-        {"x": x, "y": frame["target"].values, "name": "target sin(1.5x)", "line": {"color": "black", "width": 6},
+        {"x": x, "y": frame["line"].values, "name": line_name, "line": {"color": "grey", "width": 2, "dash": "dash"}},
+        {"x": x, "y": frame["target"].values, "name": _("target sin(1.5x)"), "line": {"color": "black", "width": 6},
          "opacity": 0.3},
-        {"x": x, "y": frame["fit"].values, "name": f"{label} MLP (MSE {fit['mse']:.4f})",
-         "line": {"color": "#D62728", "width": 3}},
+        {"x": x, "y": frame["fit"].values, "name": fit_name, "line": {"color": "#D62728", "width": 3}},
     ]
-    layout = {"legend": {"orientation": "h", "y": -0.25}, "title": {"text": f"{label} units summing to a curve"}}
+    layout = {"legend": {"orientation": "h", "y": -0.25},
+              "title": {"text": _("{label} units summing to a curve").format(label=label)}}
     _titles(layout, 1, "x", "y")
     return _figure(traces, layout, 460)
 
 
-def depth_figure(runs: dict[str, pd.DataFrame], focus: str) -> go.Figure:
+def depth_figure(runs: dict[str, pd.DataFrame], focus: str, _: Translate = no_translation) -> go.Figure:
     """‖∂L/∂W‖ per layer (left) and the spread of each layer's output (right), both on log axes."""
-    layout = _grid(1, 2, ("gradient norm ‖∂L/∂W‖ per layer", "std of each layer's output"), hgap=0.1)
+    layout = _grid(1, 2, (_("gradient norm ‖∂L/∂W‖ per layer"), _("std of each layer's output")), hgap=0.1)
     traces = []
     for name, table in runs.items():
         width, opacity = (5, 1.0) if name == focus else (2, 0.55)
@@ -144,7 +149,7 @@ def depth_figure(runs: dict[str, pd.DataFrame], focus: str) -> go.Figure:
                   "mode": "lines+markers", "line": {"color": COLOURS[name], "width": width}, "opacity": opacity}
         traces.append({**common, "y": table["grad_norm"].values})
         traces.append({**common, "y": table["output_std"].values, "showlegend": False, "xaxis": "x2", "yaxis": "y2"})
-    for panel, title in ((1, "‖∂L/∂W‖"), (2, "std")):
-        _titles(layout, panel, "layer (1 = next to the input)", title, type="log", exponentformat="power")
+    for panel, title in ((1, "‖∂L/∂W‖"), (2, _("std"))):
+        _titles(layout, panel, _("layer (1 = next to the input)"), title, type="log", exponentformat="power")
     layout["yaxis"]["dtick"] = 1  # one label per decade: gradients span many
     return _figure(traces, layout, 460)

@@ -10,21 +10,23 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from explorer.i18n import N_, Translate, no_translation
+
 FONT = dict(size=16)
-CURVES = (("train_loss", "train loss", "#1f5fbf", "solid"), ("train_acc", "train acc", "#d62728", "dash"),
-          ("test_acc", "test acc", "#2ca02c", "dot"))
+CURVES = (("train_loss", N_("train loss"), "#1f5fbf", "solid"), ("train_acc", N_("train acc"), "#d62728", "dash"),
+          ("test_acc", N_("test acc"), "#2ca02c", "dot"))
 
 
-def curves_figure(points: list[dict], target_epoch: int, title: str = "") -> go.Figure:
+def curves_figure(points: list[dict], target_epoch: int, title: str = "", _: Translate = no_translation) -> go.Figure:
     """d2l's Animator: train loss and accuracy within epochs, test accuracy at each epoch's end."""
     fig = go.Figure()
     for key, label, color, dash in CURVES:
         # Test metrics exist only at the end of an epoch; train metrics also mid-epoch.
         pts = [p for p in points if key in p and (key.startswith("train") or p["kind"] == "epoch")]
-        fig.add_trace(go.Scatter(x=[p["epoch"] for p in pts], y=[p[key] for p in pts], name=label,
+        fig.add_trace(go.Scatter(x=[p["epoch"] for p in pts], y=[p[key] for p in pts], name=_(label),
                                  mode="lines+markers" if key == "test_acc" else "lines",
                                  line=dict(color=color, dash=dash, width=3)))
-    fig.update_layout(title=title, xaxis_title="epoch", font=FONT, height=420, margin=dict(t=50, b=40),
+    fig.update_layout(title=title, xaxis_title=_("epoch"), font=FONT, height=420, margin=dict(t=50, b=40),
                       legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
                       xaxis=dict(range=[0, max(target_epoch, 1) * 1.03]), uirevision="live")
     return fig
@@ -63,9 +65,9 @@ def prediction_gallery(images: torch.Tensor, true: list[int], predicted: list[in
     return image_grid(images[:, 0] if images.ndim == 4 else images, titles, columns, colors, height_per_row=170)
 
 
-def confusion_figure(matrix: torch.Tensor, classes: tuple[str, ...]) -> go.Figure:
-    fig = px.imshow(matrix.numpy(), x=list(classes), y=list(classes), text_auto=True,
-                    color_continuous_scale="Blues", labels=dict(x="predicted", y="true", color="images"))
+def confusion_figure(matrix: torch.Tensor, classes: tuple[str, ...], _: Translate = no_translation) -> go.Figure:
+    fig = px.imshow(matrix.numpy(), x=list(classes), y=list(classes), text_auto=True, color_continuous_scale="Blues",
+                    labels=dict(x=_("predicted"), y=_("true"), color=_("images")))
     fig.update_layout(font=dict(size=13), height=560, margin=dict(t=30, b=10))
     return fig
 
@@ -84,19 +86,24 @@ def class_mosaic(samples: torch.Tensor, classes: tuple[str, ...], gap: int = 2) 
     return fig
 
 
-def compare_figure(frame: pd.DataFrame, metric: str) -> go.Figure:
-    fig = px.line(frame, x="epoch", y=metric, color="run", markers=True)
-    fig.update_layout(font=FONT, height=420, yaxis_title=metric.replace("_", " "),
+def compare_figure(frame: pd.DataFrame, metric: str, metric_label: str | None = None,
+                   _: Translate = no_translation) -> go.Figure:
+    label = metric_label or metric.replace("_", " ")
+    fig = px.line(frame, x="epoch", y=metric, color="run", markers=True,
+                  labels={"epoch": _("epoch"), metric: label, "run": _("run")})
+    fig.update_layout(font=FONT, height=420, yaxis_title=label,
                       legend=dict(font=dict(size=12)), margin=dict(t=30))
     return fig
 
 
-def dropout_figure(X: torch.Tensor, kept: torch.Tensor, out: torch.Tensor, p: float) -> go.Figure:
+def dropout_figure(X: torch.Tensor, kept: torch.Tensor, out: torch.Tensor, p: float,
+                   _: Translate = no_translation) -> go.Figure:
     """d2l's 2×8 example as three small heatmaps with the numbers written in: X, mask, dropout(X)."""
     fig = make_subplots(rows=3, cols=1, vertical_spacing=0.12, subplot_titles=(
-        "X", f"mask: kept with probability 1 − p = {1 - p:g}", f"dropout_layer(X, {p:g}) = mask · X / (1 − p)"))
+        "X", _("mask: kept with probability 1 − p = {keep}").format(keep=f"{1 - p:g}"),
+        _("dropout_layer(X, {p}) = mask · X / (1 − p)").format(p=f"{p:g}")))
     for row, (values, scale) in enumerate([(X, "Blues"), (kept.float(), "Greens"), (out, "Blues")], start=1):
-        text = [["kept" if v else "dropped" for v in r] for r in kept.tolist()] if row == 2 else \
+        text = [[_("kept") if v else _("dropped") for v in r] for r in kept.tolist()] if row == 2 else \
             [[f"{v:g}" for v in r] for r in values.tolist()]
         fig.add_trace(go.Heatmap(z=values.tolist(), text=text, texttemplate="%{text}", colorscale=scale,
                                  showscale=False, zmin=0, xgap=2, ygap=2), row=row, col=1)
