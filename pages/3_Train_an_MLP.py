@@ -8,8 +8,10 @@ import streamlit as st
 import ui
 from explorer import runs
 from explorer.figures import training as figs
-from explorer.models import ACTIVATIONS
-from explorer.training import METRICS, OPTIMIZERS, TrainConfig
+from explorer.activation_catalogue import MLP_ACTIVATIONS as ACTIVATIONS
+from explorer.models import IMPLEMENTATIONS
+from explorer.optimizers import OPTIMIZERS
+from explorer.training import METRICS, TrainConfig
 from ui import training_panels as panels
 
 st.set_page_config(page_title="Train an MLP", page_icon="🏋️", layout="wide")
@@ -33,7 +35,7 @@ PARAMS = {
     "optimizer": ui.Param("sgd", choices=OPTIMIZERS, kind=str),
     "weight_decay": ui.Param(0.0, 0.0, DECAYS[-1], choices=DECAYS),
     "init_std": ui.Param(0.01, STDS[0], STDS[-1], choices=STDS),
-    "impl": ui.Param("concise", choices=("concise", "scratch"), kind=str),
+    "impl": ui.Param("concise", choices=IMPLEMENTATIONS, kind=str),
     "seed": ui.Param(0, 0, 10_000, kind=int),
     "train_size": ui.Param(60000, choices=(1000, 5000, 20000, 60000), kind=int, lo=1000, hi=60000),
 }
@@ -56,7 +58,7 @@ for i in range(1, state["layers"] + 1):
     side.slider(f"Dropout after hidden layer {i}", 0.0, 0.9, step=0.05, key=f"dropout{i}")
 side.selectbox("Activation", ACTIVATIONS, key="activation")
 side.select_slider("Weight init std  (normal(0, σ))", STDS, key="init_std")
-side.radio("Implementation", ("concise", "scratch"), key="impl", horizontal=True,
+side.radio("Implementation", IMPLEMENTATIONS, key="impl", horizontal=True,
            help="scratch: explicit W, b and d2l's relu/dropout_layer; concise: nn.Sequential. Same maths.")
 side.subheader("Training")
 side.select_slider("Learning rate (log scale)", LRS, key="lr")
@@ -100,8 +102,8 @@ def start():
 
 def stop():
     run = find(state["active_run"])
-    if run and run.trainer and run.trainer.status == "running":
-        run.trainer.status = "stopped"
+    if run and run.trainer:
+        run.trainer.stop()
     state["active_run"] = None
 
 

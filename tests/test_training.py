@@ -135,11 +135,20 @@ def test_progress_events_arrive_within_an_epoch():
     assert events[-1]["kind"] == "epoch"
 
 
-@pytest.mark.parametrize("bad", [dict(layers=4), dict(lr=float("nan")), dict(dropout=(1.0,)),
-                                 dict(dropout=(0.1, 0.2, 0.3)), dict(optimizer="lbfgs")])
-def test_bad_config_is_rejected_with_a_message(bad):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(("bad", "message"), [
+    (dict(layers=4), "hidden layers must be 1, 2 or 3"),
+    (dict(lr=float("nan")), "learning rate must be a positive number"),
+    (dict(dropout=(1.0,)), r"dropout must be in \[0, 1\)"),
+    (dict(dropout=(0.1, 0.2, 0.3)), "give 1 or 1 dropout values"),
+    (dict(optimizer="lbfgs"), "optimizer must be one of sgd, momentum, adam, rmsprop, adagrad"),
+    (dict(activation="swish9"), "activation must be one of relu, sigmoid, tanh, leaky_relu, gelu"),
+    (dict(impl="keras"), "impl must be one of concise, scratch"),
+])
+def test_bad_config_is_rejected_with_a_message(bad, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
         TrainConfig(**bad).validate()
+    with pytest.raises(ValueError, match=f"^{message}$"):  # the trainer checks before it builds anything
+        Trainer(TrainConfig(**bad), synthetic_data(n_train=8, n_test=8))
 
 
 def _cli(*args):

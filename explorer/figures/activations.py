@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.activations import CATALOGUE, NAMES
+from explorer.activation_catalogue import CATALOGUE, NAMES
 
 # One fixed colour per function, so ReLU is the same blue in every chart.
 PALETTE = ("#1F77B4", "#D62728", "#2CA02C", "#FF7F0E", "#9467BD", "#8C564B", "#E377C2", "#17BECF",
