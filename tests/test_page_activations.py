@@ -104,7 +104,8 @@ def test_presets_apply_and_render(preset):
     assert at.slider(key="depth").value == wanted["depth"] and at.slider(key="alpha").value == wanted["alpha"]
     assert at.select_slider(key="init_scale").value == wanted["init_scale"]
     # What is drawn follows: one formula card and one curve pair per chosen function ...
-    assert [e.value for e in at.latex][:len(wanted["acts"])] == [CATALOGUE[n].latex for n in wanted["acts"]]
+    formulas = [e.value.strip("$\n") for e in at.latex][:len(wanted["acts"])]
+    assert formulas == [CATALOGUE[n].latex for n in wanted["acts"]]
     curves = _chart(at, "curves_chart")["data"]
     assert [t["name"] for t in curves[::2]] == [CATALOGUE[n].label for n in wanted["acts"]]
     # ... and the depth chart has one point per layer, thickest for the focus function.

@@ -16,11 +16,14 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from explorer import threads
 from explorer.data import DatasetError, FashionMNISTData, default_data_dir, load_fashion_mnist, system_data_dir
 
 # Streamlit's own query parameters, which are not ours to complain about.
 STREAMLIT_PARAMS = {"embed", "embed_options"}
-MAX_CONCURRENT_TRAININGS = 2  # two cores: more parallel runs would only slow every one of them
+# Beyond one training per core, more at once only slow each other (and cost memory); explorer.threads
+# gives each running training its share of the cores, so up to this many keep the total throughput.
+MAX_CONCURRENT_TRAININGS = max(2, threads.CORES)
 
 
 @dataclass(frozen=True)
