@@ -2,11 +2,8 @@
 
 Nothing in this package imports Streamlit, so every experiment runs the same way from the
 CLI (``python -m explorer``), a notebook, a test or a page.
+
+Threads: OpenMP keeps its library default (threads spin briefly before sleeping), which makes
+a lone training fastest; :mod:`explorer.threads` gives concurrent trainings a share of the cores
+each, so their threads never spin against each other (``bench/concurrency.py`` measures both).
 """
-
-import os
-
-# OpenMP threads that spin while waiting collapse throughput (5-10x measured here) as soon as
-# anything else runs on a 2-core machine: another session's training, a DataLoader worker.
-# Must be set before torch is first imported, hence here.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

@@ -8,33 +8,26 @@ server never reseed or consume each other's random numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "gelu")
-LEAKY_SLOPE = 0.01  # nn.LeakyReLU's default
+from explorer import activation_catalogue
+from explorer.activation_catalogue import MLP_ACTIVATIONS
+
+IMPLEMENTATIONS = ("concise", "scratch")
 
 
 def relu(X: torch.Tensor) -> torch.Tensor:
-    """d2l's hand-written ReLU: the elementwise max with zero."""
+    """d2l's hand-written ReLU: the elementwise max with zero (the scratch MLP uses it)."""
     a = torch.zeros_like(X)
     return torch.max(X, a)
 
 
-SCRATCH_ACTIVATIONS = {
-    "relu": relu,
-    "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
-    "leaky_relu": lambda X: torch.where(X > 0, X, LEAKY_SLOPE * X),
-    "gelu": F.gelu,
-}
-CONCISE_ACTIVATIONS = {
-    "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
-    "leaky_relu": lambda: nn.LeakyReLU(LEAKY_SLOPE), "gelu": nn.GELU,
-}
+def scratch_activation(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
+    return relu if name == "relu" else activation_catalogue.function(name)
 
 
 def dropout_layer(X: torch.Tensor, dropout: float, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -86,7 +79,7 @@ class ScratchMLP(nn.Module):
                  generator: torch.Generator | None = None):
         super().__init__()
         self.num_inputs = sizes[0]
-        self.act = SCRATCH_ACTIVATIONS[activation]
+        self.act = scratch_activation(activation)
         self.dropouts = list(dropouts)
         self.generator = generator  # for the dropout masks
         params = init_params(sizes, init_std, seed)
@@ -115,7 +108,7 @@ def concise_mlp(sizes: list[int], activation: str, dropouts: list[float], init_s
             linear.bias.copy_(b)
         layers.append(linear)
         if i < len(params) - 1:
-            layers.append(CONCISE_ACTIVATIONS[activation]())
+            layers.append(activation_catalogue.module(activation))
             if dropouts[i] > 0:
                 layers.append(Dropout(dropouts[i], generator))
     return nn.Sequential(*layers)
@@ -125,8 +118,8 @@ def build_mlp(impl: str, sizes: list[int], activation: str, dropouts: list[float
               seed: int, generator: torch.Generator | None = None) -> nn.Module:
     """The MLP with weights from ``seed``; dropout masks come from ``generator`` (default: a new
     one seeded with ``seed``, so even a bare model never touches the global generator)."""
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose from {', '.join(ACTIVATIONS)}")
+    if activation not in MLP_ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; choose from {', '.join(MLP_ACTIVATIONS)}")
     if len(dropouts) != len(sizes) - 2:
         raise ValueError(f"need one dropout per hidden layer ({len(sizes) - 2}), got {len(dropouts)}")
     generator = generator or torch.Generator().manual_seed(seed)
@@ -134,7 +127,7 @@ def build_mlp(impl: str, sizes: list[int], activation: str, dropouts: list[float
         return ScratchMLP(sizes, activation, dropouts, init_std, seed, generator)
     if impl == "concise":
         return concise_mlp(sizes, activation, dropouts, init_std, seed, generator)
-    raise ValueError(f"unknown implementation {impl!r}; choose 'scratch' or 'concise'")
+    raise ValueError(f"unknown implementation {impl!r}; choose from {', '.join(IMPLEMENTATIONS)}")
 
 
 def first_layer_weights(model: nn.Module) -> torch.Tensor:

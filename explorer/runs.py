@@ -24,6 +24,8 @@ class Run:
     target_epoch: int
     points: list[dict] = field(default_factory=list)  # every progress and epoch event, in order
     config: dict = field(default_factory=dict)
+    retired_history: list[dict] = field(default_factory=list)  # what a retired run keeps of its trainer
+    retired_status: str = "ready"
 
     @property
     def name(self) -> str:
@@ -36,11 +38,11 @@ class Run:
 
     @property
     def history(self) -> list[dict]:
-        return self.trainer.history if self.trainer else self._history
+        return self.trainer.history if self.trainer else self.retired_history
 
     @property
     def status(self) -> str:
-        return self.trainer.status if self.trainer else self._status
+        return self.trainer.status if self.trainer else self.retired_status
 
     def record(self, event: dict) -> None:
         self.points.append(event)
@@ -48,7 +50,8 @@ class Run:
     def retire(self) -> None:
         """Forget the model but keep the numbers."""
         if self.trainer:
-            self._history, self._status, self.trainer = list(self.trainer.history), self.trainer.status, None
+            self.retired_history, self.retired_status = list(self.trainer.history), self.trainer.status
+            self.trainer = None
 
 
 def new_run(runs: list[Run], config: TrainConfig, data: FashionMNISTData) -> Run:

@@ -11,16 +11,17 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
 
+from explorer import threads
 from explorer.data import FashionMNISTData
-from explorer.models import ACTIVATIONS, build_mlp, set_dropout_generator
+from explorer.activation_catalogue import MLP_ACTIVATIONS
+from explorer.models import IMPLEMENTATIONS, build_mlp, set_dropout_generator
+from explorer.optimizers import OPTIMIZERS, make_optimizer
 
-OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop", "adagrad")
-IMPLEMENTATIONS = ("concise", "scratch")
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 
 
@@ -66,10 +67,10 @@ class TrainConfig:
             (len(self.dropouts()) == self.layers, f"give 1 or {self.layers} dropout values"),
             (all(0 <= p < 1 for p in self.dropouts()), "dropout must be in [0, 1)"),
             (self.weight_decay >= 0, "weight decay must be >= 0"),
-            (self.activation in ACTIVATIONS, f"activation must be one of {', '.join(ACTIVATIONS)}"),
+            (self.activation in MLP_ACTIVATIONS, f"activation must be one of {', '.join(MLP_ACTIVATIONS)}"),
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
             (self.init_std > 0, "init std must be > 0"),
-            (self.impl in IMPLEMENTATIONS, "impl must be 'concise' or 'scratch'"),
+            (self.impl in IMPLEMENTATIONS, f"impl must be one of {', '.join(IMPLEMENTATIONS)}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -79,24 +80,6 @@ class TrainConfig:
         d = asdict(self)
         d["dropout"] = self.dropouts()
         return d
-
-
-def make_optimizer(name: str, model: nn.Module, lr: float, weight_decay: float) -> torch.optim.Optimizer:
-    # Decay weights only, never biases (d2l 4.5 does the same with its concise weight decay).
-    weights = [p for p in model.parameters() if p.ndim > 1]
-    biases = [p for p in model.parameters() if p.ndim <= 1]
-    groups = [{"params": weights, "weight_decay": weight_decay}, {"params": biases, "weight_decay": 0.0}]
-    if name == "sgd":
-        return torch.optim.SGD(groups, lr=lr)
-    if name == "momentum":
-        return torch.optim.SGD(groups, lr=lr, momentum=0.9)
-    if name == "adam":
-        return torch.optim.Adam(groups, lr=lr)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(groups, lr=lr)
-    if name == "adagrad":
-        return torch.optim.Adagrad(groups, lr=lr)
-    raise ValueError(f"unknown optimizer {name!r}")
 
 
 @torch.no_grad()
@@ -124,8 +107,8 @@ def predict(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
 
 
 @dataclass
-class _EpochState:
-    """Where the trainer is inside the current epoch, so a paused run resumes mid-epoch."""
+class PartialEpoch:
+    """Where the trainer is inside the epoch it has not finished, so a paused run resumes mid-epoch."""
 
     perm: torch.Tensor | None = None
     position: int = 0
@@ -135,33 +118,28 @@ class _EpochState:
     seconds: float = 0.0
 
 
-@dataclass
 class Trainer:
     """A model, its optimizer and its history; call :meth:`train` as often as you like."""
 
-    config: TrainConfig
-    data: FashionMNISTData
-    device: torch.device | None = None
-    history: list[dict] = field(default_factory=list)
-    status: str = "ready"  # ready → running → finished | stopped | diverged
-    message: str = ""
-
-    def __post_init__(self) -> None:
-        cfg = self.config
-        cfg.validate()
-        self.device = self.device or pick_device()
-        data = self.data.subset(cfg.max_train, cfg.max_test)
+    def __init__(self, config: TrainConfig, data: FashionMNISTData, device: torch.device | None = None):
+        config.validate()
+        self.config = config
+        self.device = device or pick_device()
+        self.history: list[dict] = []
+        self.status = "ready"  # ready → running → finished | stopped | diverged
+        self.message = ""
+        data = data.subset(config.max_train, config.max_test)
         self.train_x, self.train_y = data.train_images.to(self.device), data.train_labels.to(self.device)
         self.test_x, self.test_y = data.test_images.to(self.device), data.test_labels.to(self.device)
         # The run's own random streams (weights, shuffling, dropout masks), all from its seed: other
         # sessions training in the same process cannot reseed or consume them.
-        self.model = build_mlp(cfg.impl, cfg.sizes(), cfg.activation, cfg.dropouts(), cfg.init_std, cfg.seed)
-        self.model.to(self.device)
-        self.dropout_gen = torch.Generator(device=self.device).manual_seed(cfg.seed)
+        self.model = build_mlp(config.impl, config.sizes(), config.activation, config.dropouts(),
+                               config.init_std, config.seed).to(self.device)
+        self.dropout_gen = torch.Generator(device=self.device).manual_seed(config.seed)
         set_dropout_generator(self.model, self.dropout_gen)
-        self.optimizer = make_optimizer(cfg.optimizer, self.model, cfg.lr, cfg.weight_decay)
-        self.shuffle_gen = torch.Generator().manual_seed(cfg.seed)
-        self.epoch = _EpochState()
+        self.shuffle_gen = torch.Generator().manual_seed(config.seed)
+        self.optimizer = make_optimizer(config.optimizer, self.model, config.lr, config.weight_decay)
+        self.partial_epoch = PartialEpoch()
 
     @property
     def epochs_done(self) -> int:
@@ -170,7 +148,7 @@ class Trainer:
     @property
     def epoch_progress(self) -> float:
         """Completed epochs plus the fraction of the current one, e.g. 3.4."""
-        return self.epochs_done + self.epoch.position / len(self.train_y)
+        return self.epochs_done + self.partial_epoch.position / len(self.train_y)
 
     def set_lr(self, lr: float) -> None:
         """Change the learning rate of a run in place (Continue with a new lr keeps the weights)."""
@@ -180,6 +158,12 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
 
+    def stop(self) -> None:
+        """Mark a running run stopped (a UI that abandons :meth:`train` between batches calls this);
+        the weights and the position inside the epoch are kept, so :meth:`train` resumes there."""
+        if self.status == "running":
+            self.status = "stopped"
+
     def train(self, until_epoch: int | None = None, should_stop: Callable[[], bool] | None = None,
               progress_every: float = 0.25, max_batches: int | None = None) -> Iterator[dict]:
         """Train until ``until_epoch`` epochs are complete, yielding events as they happen.
@@ -188,16 +172,22 @@ class Trainer:
         ``progress_every`` seconds within an epoch; ``{"kind": "epoch", **history row}`` when an
         epoch ends; ``{"kind": "diverged", "epoch", "message"}`` if the loss stops being finite.
         ``should_stop`` is asked between batches; ``max_batches`` caps the batches of this call.
+        While it runs, the training counts towards :mod:`explorer.threads`' share of the cores.
         """
-        until_epoch = self.config.epochs if until_epoch is None else until_epoch
         if self.status == "diverged":
             return
+        with threads.training_threads():
+            yield from self._train(self.config.epochs if until_epoch is None else until_epoch,
+                                   should_stop, progress_every, max_batches)
+
+    def _train(self, until_epoch: int, should_stop: Callable[[], bool] | None, progress_every: float,
+               max_batches: int | None) -> Iterator[dict]:
         self.status = "running"
         self.model.train()
         n, bs, batches = len(self.train_y), self.config.batch_size, 0
         last_report = time.perf_counter()
         while self.epochs_done < until_epoch:
-            state = self.epoch
+            state = self.partial_epoch
             if state.perm is None:
                 state.perm = torch.randperm(n, generator=self.shuffle_gen).to(self.device)
             tic = time.perf_counter()
@@ -206,6 +196,7 @@ class Trainer:
                     state.seconds += time.perf_counter() - tic
                     self.status = "stopped"
                     return
+                threads.use_my_share()  # another training may have started or ended meanwhile
                 idx = state.perm[state.position:state.position + bs]
                 X, y = self.train_x[idx], self.train_y[idx]
                 logits = self.model(X)
@@ -236,7 +227,7 @@ class Trainer:
                    "train_acc": state.correct / state.seen, "test_loss": test_loss, "test_acc": test_acc,
                    "seconds": state.seconds + time.perf_counter() - tic}
             self.history.append(row)
-            self.epoch = _EpochState()
+            self.partial_epoch = PartialEpoch()
             last_report = time.perf_counter()
             yield {"kind": "epoch", **row}
         self.status = "finished"

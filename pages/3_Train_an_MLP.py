@@ -8,8 +8,10 @@ import streamlit as st
 import ui
 from explorer import runs
 from explorer.figures import training as figs
-from explorer.models import ACTIVATIONS
-from explorer.training import METRICS, OPTIMIZERS, TrainConfig
+from explorer.activation_catalogue import MLP_ACTIVATIONS as ACTIVATIONS
+from explorer.models import IMPLEMENTATIONS
+from explorer.optimizers import OPTIMIZERS
+from explorer.training import METRICS, TrainConfig
 from explorer.i18n import N_
 from ui import classroom as classroom_ui
 from ui import training_panels as panels
@@ -36,7 +38,7 @@ PARAMS = {
     "optimizer": ui.Param("sgd", choices=OPTIMIZERS, kind=str),
     "weight_decay": ui.Param(0.0, 0.0, DECAYS[-1], choices=DECAYS),
     "init_std": ui.Param(0.01, STDS[0], STDS[-1], choices=STDS),
-    "impl": ui.Param("concise", choices=("concise", "scratch"), kind=str),
+    "impl": ui.Param("concise", choices=IMPLEMENTATIONS, kind=str),
     "seed": ui.Param(0, 0, 10_000, kind=int),
     "train_size": ui.Param(60000, choices=(1000, 5000, 20000, 60000), kind=int, lo=1000, hi=60000),
 }
@@ -68,7 +70,7 @@ for i in range(1, max(state["layers"], 1) + 1):
                 disabled=no_hidden)
 side.selectbox(_("Activation"), ACTIVATIONS, key="activation", disabled=no_hidden)
 side.select_slider(_("Weight init std  (normal(0, σ))"), STDS, key="init_std")
-side.radio(_("Implementation"), ("concise", "scratch"), key="impl", horizontal=True,
+side.radio(_("Implementation"), IMPLEMENTATIONS, key="impl", horizontal=True,
            format_func=label_func(IMPL_NAMES),
            help=_("scratch: explicit W, b and d2l's relu/dropout_layer; concise: nn.Sequential. Same maths."))
 side.subheader(_("Training"))
@@ -116,8 +118,8 @@ def start():
 
 def stop():
     run = find(state["active_run"])
-    if run and run.trainer and run.trainer.status == "running":
-        run.trainer.status = "stopped"
+    if run and run.trainer:
+        run.trainer.stop()
     state["active_run"] = None
 
 

@@ -1,4 +1,9 @@
-"""Shared fixtures: tiny IDX files for the loader, and the real dataset when it is installed."""
+"""Shared fixtures: tiny IDX files for the loader, and the real dataset when it is installed.
+
+Under ``CI=true`` a test marked browser, slow, postgres or replicas that skips (no Chromium, no
+dataset, no PostgreSQL...) fails instead, with the skip's reason: CI must never pass green with
+a component missing. A module skipped while being collected fails the same way.
+"""
 
 import gzip
 import os
@@ -46,6 +51,39 @@ def fashion():
         return load_fashion_mnist(download=False)
     except DatasetError as err:
         pytest.skip(f"Fashion-MNIST not installed: {err}")
+
+
+STRICT_MARKERS = ("browser", "slow", "postgres", "replicas")
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI") == "true"
+
+
+def _reason(report) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if not (_in_ci() and report.skipped) or hasattr(report, "wasxfail"):
+        return
+    markers = [m for m in STRICT_MARKERS if item.get_closest_marker(m)]
+    if markers:
+        report.outcome = "failed"
+        report.longrepr = (f"CI=true: this {'/'.join(markers)} test must run, but it was skipped: "
+                           f"{_reason(report)}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    report = (yield).get_result()
+    if _in_ci() and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"CI=true: {collector.nodeid} must be collected, but it was skipped: {_reason(report)}"
 
 
 # ---- Classroom mode (#12): the class board's databases, SQLite and a throw-away PostgreSQL ----

@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from explorer import activation_catalogue as catalogue
 from explorer import activations as act
 from explorer.cli import build_parser
 from explorer.figures import activations as figs
@@ -46,9 +47,28 @@ CLOSED_FORMS = {
 }
 
 
+# What the left-hand side of each catalogued formula must name.
+SYMBOLS = {"sigmoid": r"\sigma(x)", "tanh": r"\tanh(x)", "silu": r"\operatorname{SiLU}(x)",
+           "softplus": r"\operatorname{softplus}(x)"}
+
+
 def test_every_catalogued_function_has_a_closed_form_check():
-    assert set(CLOSED_FORMS) == set(act.NAMES)
-    assert all(entry.latex and len(entry.about) > 40 for entry in act.CATALOGUE.values())
+    assert set(CLOSED_FORMS) == set(catalogue.NAMES) == set(act.NAMES)
+    assert set(catalogue.MLP_ACTIVATIONS) <= set(catalogue.NAMES)
+    x = torch.linspace(-6, 6, 1000, dtype=torch.float64)
+    for name, entry in catalogue.CATALOGUE.items():
+        f, _ = CLOSED_FORMS[name]
+        torch.testing.assert_close(catalogue.function(name, ALPHA)(x), f(x), rtol=1e-12, atol=1e-12)
+        layer = catalogue.module(name, ALPHA)  # the layer a concise model uses computes the same function
+        assert isinstance(layer, nn.Module)
+        with torch.no_grad():  # pReLU's slope is a float32 parameter: α to 1e-7 only
+            torch.testing.assert_close(layer.double()(x), f(x), rtol=1e-6, atol=1e-7)
+        lhs, _, rhs = entry.latex.partition(" = ")
+        assert lhs == SYMBOLS.get(name, rf"\operatorname{{{entry.label}}}(x)"), name
+        assert rhs and rhs.count("{") == rhs.count("}"), name
+        depends_on_alpha = not torch.equal(catalogue.function(name, 0.1)(x), catalogue.function(name, 0.9)(x))
+        assert depends_on_alpha == entry.uses_alpha, name
+        assert len(entry.about) > 40
 
 
 @pytest.mark.parametrize("name", act.NAMES)
@@ -199,10 +219,23 @@ def test_cli_prints_one_json_document(capsys):
     assert [row["layer"] for row in doc["layers"]] == [1, 2, 3, 4]
 
 
-@pytest.mark.parametrize("argv", [["--depth", "0"], ["--activation", "swish"], ["--init-scale", "-1"]])
-def test_cli_rejects_bad_arguments(argv):
-    with pytest.raises(SystemExit):
+@pytest.mark.parametrize(("argv", "complaint"), [
+    (["--depth", "0"], "argument --depth: '0' must be at least 1"),
+    (["--activation", "swish"], "argument --activation: invalid choice: 'swish'"),
+    (["--init-scale", "-1"], "argument --init-scale: '-1' must be a positive, finite number"),
+])
+def test_cli_rejects_bad_arguments(argv, complaint, capsys):
+    with pytest.raises(SystemExit) as exit_:
         _parser().parse_args(["activations", *argv])
+    assert exit_.value.code == 2  # argparse's usage error, not a clean exit
+    err = capsys.readouterr().err
+    assert complaint in err and "usage:" in err
+
+
+def test_cli_depth_out_of_range_is_a_message_not_a_traceback(capsys):
+    args = _parser().parse_args(["activations", "--data", "random", "--depth", "101"])
+    assert args.func(args) == 2
+    assert "depth must be between 2 and 100" in capsys.readouterr().err
 
 
 def test_figures_are_valid_plotly_and_log_scaled_where_promised():

@@ -4,8 +4,9 @@ import pytest
 import torch
 from torch import nn
 
+from explorer.activation_catalogue import MLP_ACTIVATIONS
 from explorer.models import (
-    ACTIVATIONS, Dropout, build_mlp, dropout_demo, dropout_layer, first_layer_weights, relu, set_dropout_generator,
+    Dropout, build_mlp, dropout_demo, dropout_layer, first_layer_weights, relu, set_dropout_generator,
 )
 
 
@@ -14,7 +15,7 @@ def _pair(activation="relu", sizes=(784, 32, 16, 10), dropouts=(0.0, 0.0), seed=
             for impl in ("scratch", "concise")]
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("activation", MLP_ACTIVATIONS)
 def test_scratch_equals_concise_forward_and_gradients(activation):
     scratch, concise = _pair(activation)
     X = torch.rand(8, 1, 28, 28, dtype=torch.float64, generator=torch.Generator().manual_seed(1))

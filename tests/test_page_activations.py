@@ -1,12 +1,16 @@
 """The activation-functions page, driven through AppTest: every function, every slider, presets, bad URLs."""
 
+import base64
+import json
 from pathlib import Path
+
+import numpy as np
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
-from explorer.activations import CATALOGUE, NAMES
+from explorer.activation_catalogue import CATALOGUE, NAMES
 
 PAGE = str(Path(__file__).parents[1] / "pages" / "1_Activation_functions.py")
 
@@ -67,17 +71,57 @@ def test_depth_slider_changes_the_gradient_chart():
     assert "15 layers" in _all_text(at)
 
 
-@pytest.mark.parametrize("preset", ["d2l: ReLU·sigmoid·tanh", "vanishing sigmoid", "ReLU deep (He)", "GELU·SiLU·Mish",
-                                    "pReLU α=1: linear"])
+# What each preset button promises (pages/1_Activation_functions.py); unnamed controls return to their defaults.
+PRESETS = {
+    "d2l: ReLU·sigmoid·tanh": {"acts": ["relu", "sigmoid", "tanh"]},
+    "vanishing sigmoid": {"acts": ["sigmoid", "relu"], "focus": "sigmoid", "depth": 15},
+    "ReLU deep (He)": {"acts": ["relu", "sigmoid", "tanh"], "depth": 20, "init_scale": 1.41},
+    "GELU·SiLU·Mish": {"acts": ["relu", "gelu", "silu", "mish"], "focus": "gelu"},
+    "pReLU α=1: linear": {"acts": ["prelu", "relu"], "focus": "prelu", "alpha": 1.0},
+}
+DEFAULTS = {"acts": ["relu", "sigmoid", "tanh"], "focus": "relu", "depth": 10, "init_scale": 1.0, "alpha": 0.25}
+
+
+def _chart(at, key) -> dict:
+    return json.loads(next(c for c in at.get("plotly_chart") if c.proto.id and key in c.proto.id).proto.spec)
+
+
+def _values(array) -> np.ndarray:
+    """A trace's x/y as numbers, whether plotly wrote a list or a base64 typed array."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+    return np.asarray(array, dtype=float)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
 def test_presets_apply_and_render(preset):
     at = _app()
     at.button(key=f"preset_{preset}").click().run()
     assert not at.exception
+    wanted = {**DEFAULTS, **PRESETS[preset]}
+    assert at.multiselect(key="acts").value == wanted["acts"]
+    assert at.selectbox(key="focus").value == wanted["focus"]
+    assert at.slider(key="depth").value == wanted["depth"] and at.slider(key="alpha").value == wanted["alpha"]
+    assert at.select_slider(key="init_scale").value == wanted["init_scale"]
+    # What is drawn follows: one formula card and one curve pair per chosen function ...
+    formulas = [e.value.strip("$\n") for e in at.latex][:len(wanted["acts"])]
+    assert formulas == [CATALOGUE[n].latex for n in wanted["acts"]]
+    curves = _chart(at, "curves_chart")["data"]
+    assert [t["name"] for t in curves[::2]] == [CATALOGUE[n].label for n in wanted["acts"]]
+    # ... and the depth chart has one point per layer, thickest for the focus function.
+    depth = _chart(at, "depth_chart")["data"]
+    focus = next(t for t in depth if t["name"] == CATALOGUE[wanted["focus"]].label and "xaxis" not in t)
+    grads = _values(focus["y"])
+    assert len(grads) == wanted["depth"] and focus["line"]["width"] == 5
     if preset.startswith("vanishing"):
-        assert at.selectbox(key="focus").value == "sigmoid" and at.slider(key="depth").value == 15
+        assert grads[0] < 1e-3 * grads[-1]  # sigmoid: the gradient all but vanishes towards layer 1
+    if preset.startswith("ReLU deep"):
+        assert 0.1 < grads[0] / grads[-1] < 10  # He init: ReLU's gradient stays within a small factor
     if preset.startswith("pReLU"):
         # pReLU with slope 1 is the identity: the best affine map fits the network to round-off.
         assert float(at.metric[1].value) < 1e-4
+    else:
+        assert float(at.metric[1].value) > 0.01
 
 
 def test_bad_url_values_give_a_notice_not_a_crash():

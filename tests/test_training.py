@@ -135,11 +135,20 @@ def test_progress_events_arrive_within_an_epoch():
     assert events[-1]["kind"] == "epoch"
 
 
-@pytest.mark.parametrize("bad", [dict(layers=4), dict(lr=float("nan")), dict(dropout=(1.0,)),
-                                 dict(dropout=(0.1, 0.2, 0.3)), dict(optimizer="lbfgs")])
-def test_bad_config_is_rejected_with_a_message(bad):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(("bad", "message"), [
+    (dict(layers=4), "hidden layers must be 1, 2 or 3"),
+    (dict(lr=float("nan")), "learning rate must be a positive number"),
+    (dict(dropout=(1.0,)), r"dropout must be in \[0, 1\)"),
+    (dict(dropout=(0.1, 0.2, 0.3)), "give 1 or 1 dropout values"),
+    (dict(optimizer="lbfgs"), "optimizer must be one of sgd, momentum, adam, rmsprop, adagrad"),
+    (dict(activation="swish9"), "activation must be one of relu, sigmoid, tanh, leaky_relu, gelu"),
+    (dict(impl="keras"), "impl must be one of concise, scratch"),
+])
+def test_bad_config_is_rejected_with_a_message(bad, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
         TrainConfig(**bad).validate()
+    with pytest.raises(ValueError, match=f"^{message}$"):  # the trainer checks before it builds anything
+        Trainer(TrainConfig(**bad), synthetic_data(n_train=8, n_test=8))
 
 
 def _cli(*args):
@@ -164,3 +173,45 @@ def test_cli_bad_arguments_are_argparse_errors(args):
     out = _cli(*args)
     assert out.returncode == 2
     assert "error:" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_concurrent_trainings_share_the_cores_and_hand_them_back():
+    from explorer import threads
+
+    seen = []
+    trainer = Trainer(TrainConfig(epochs=1, batch_size=32), synthetic_data())
+    with threads.training_threads():  # another training is running in this process
+        assert threads.running_trainings() == 1
+        # should_stop is asked between batches, in the training's own thread, after it took its share
+        list(trainer.train(should_stop=lambda: seen.append(torch.get_num_threads()) or False))
+        assert threads.running_trainings() == 1
+    assert threads.running_trainings() == 0
+    assert set(seen[1:]) == {max(1, threads.CORES // 2)}  # two at once: half the cores each
+    assert torch.get_num_threads() == threads.CORES  # the last one to finish hands every core back
+    assert trainer.status == "finished"
+
+
+def test_stop_marks_a_running_run_stopped_and_train_resumes_it():
+    trainer = Trainer(TrainConfig(epochs=1, batch_size=32), synthetic_data())
+    trainer.stop()
+    assert trainer.status == "ready"  # nothing to stop yet
+    events = trainer.train(progress_every=0.0)
+    next(events)  # a UI draws the first progress event, then the user clicks Stop
+    trainer.stop()
+    events.close()
+    assert trainer.status == "stopped" and 0 < trainer.epoch_progress < 1
+    list(trainer.train())
+    assert trainer.status == "finished" and trainer.epochs_done == 1
+
+
+def test_retired_run_keeps_its_numbers_in_declared_fields():
+    from explorer import runs
+
+    book = []
+    first = runs.new_run(book, TrainConfig(epochs=1, batch_size=64), synthetic_data())
+    list(first.trainer.train())
+    history = list(first.trainer.history)
+    for _ in range(runs.MAX_LIVE_MODELS):
+        runs.new_run(book, TrainConfig(epochs=1, batch_size=64), synthetic_data())
+    assert first.trainer is None
+    assert first.history == first.retired_history == history and first.status == first.retired_status == "finished"

@@ -160,8 +160,18 @@ def test_cli_json(capsys):
 
 
 def test_cli_text_output(capsys):
-    assert main(["weight-decay", "--epochs", "3", "--num-inputs", "10", "--n-train", "8"]) == 0
-    assert "L2 norm of w" in capsys.readouterr().out
+    argv = ["weight-decay", "--epochs", "3", "--num-inputs", "10", "--n-train", "8", "--lambd", "2"]
+    assert main([*argv, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    # One line per epoch (3 epochs: every one shown), then the summary, with the same numbers as --json.
+    assert lines[:3] == [f"epoch {r['epoch']:4d}  train loss {r['train_loss']:.4g}  test loss {r['test_loss']:.4g}"
+                         for r in doc["history"]]
+    final = doc["final"]
+    assert lines[3] == (f"λ = 2 (l2, scratch): train loss {final['train_loss']:.4g}, test loss "
+                        f"{final['test_loss']:.4g}, L2 norm of w {final['w_norm']:.4g}")
+    assert len(lines) == 4 and final["w_norm"] > 0
 
 
 def test_cli_divergence_is_null_not_nan(capsys):

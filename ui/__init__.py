@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from explorer import threads
 from explorer.data import DatasetError, FashionMNISTData, default_data_dir, load_fashion_mnist, system_data_dir
 from explorer.turns import TrainingQueue
 from ui.i18n import _, url_params
@@ -23,7 +24,9 @@ from ui.i18n import _, url_params
 STREAMLIT_PARAMS = {"embed", "embed_options", "lang"}
 # Parameters that belong to every page and survive sync_url: ?class=MLP-4821 (classroom mode).
 APP_PARAMS = {"class"}
-MAX_CONCURRENT_TRAININGS = 2  # two cores: more parallel runs would only slow every one of them
+# Beyond one training per core, more at once only slow each other (and cost memory); explorer.threads
+# gives each running training its share of the cores, so up to this many keep the total throughput.
+MAX_CONCURRENT_TRAININGS = max(2, threads.CORES)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,11 @@ import sys
 import uuid
 
 from explorer import classroom, storage
+from explorer.activation_catalogue import MLP_ACTIVATIONS
 from explorer.cli.common import non_negative_float, positive_float, positive_int, probability, progress_bar
 from explorer.data import DatasetError, load_fashion_mnist
+from explorer.models import IMPLEMENTATIONS
+from explorer.optimizers import OPTIMIZERS
 from explorer.training import TrainConfig, run_training
 
 
@@ -24,10 +27,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--dropout", type=probability, nargs="+", default=[0.0],
                    help="dropout per hidden layer (one value for all, or one per layer)")
     p.add_argument("--weight-decay", type=non_negative_float, default=0.0)
-    p.add_argument("--activation", choices=("relu", "sigmoid", "tanh", "leaky_relu", "gelu"), default="relu")
-    p.add_argument("--optimizer", choices=("sgd", "momentum", "adam", "rmsprop", "adagrad"), default="sgd")
+    p.add_argument("--activation", choices=MLP_ACTIVATIONS, default="relu")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
     p.add_argument("--init-std", type=positive_float, default=0.01, help="std of the normal weight init")
-    p.add_argument("--impl", choices=("concise", "scratch"), default="concise")
+    p.add_argument("--impl", choices=IMPLEMENTATIONS, default="concise")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-train", type=positive_int, default=None, help="dry run: first N training images")
     p.add_argument("--max-test", type=positive_int, default=None, help="dry run: first N test images")

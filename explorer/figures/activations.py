@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.activations import CATALOGUE, NAMES
+from explorer.activation_catalogue import CATALOGUE, NAMES
 from explorer.i18n import Translate, no_translation
 
 # One fixed colour per function, so ReLU is the same blue in every chart.
