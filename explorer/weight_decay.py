@@ -189,7 +189,8 @@ def train_concise(cfg: WeightDecayConfig, data: RegressionData | None = None) ->
     """d2l's ``train_concise(wd)``: ``weight_decay`` on the weight's parameter group, none on the bias."""
     cfg.validate()
     data = data or make_data(cfg)
-    net = nn.Linear(cfg.num_inputs, 1).to(data.init_w.dtype)
+    # skip_init: nn.Linear's own random init would draw from torch's global generator, for nothing.
+    net = nn.utils.skip_init(nn.Linear, cfg.num_inputs, 1).to(data.init_w.dtype)
     with torch.no_grad():  # same start as the scratch version (d2l's concise one also draws the bias)
         net.weight.copy_(data.init_w[None])
         net.bias.zero_()

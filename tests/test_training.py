@@ -136,7 +136,7 @@ def test_progress_events_arrive_within_an_epoch():
 
 
 @pytest.mark.parametrize(("bad", "message"), [
-    (dict(layers=4), "hidden layers must be 1, 2 or 3"),
+    (dict(layers=4), "hidden layers must be 0, 1, 2 or 3"),
     (dict(lr=float("nan")), "learning rate must be a positive number"),
     (dict(dropout=(1.0,)), r"dropout must be in \[0, 1\)"),
     (dict(dropout=(0.1, 0.2, 0.3)), "give 1 or 1 dropout values"),
