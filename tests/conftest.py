@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from explorer.data import DatasetError, load_fashion_mnist
+from tests.streamlit_server import CHROMIUM, launch_chromium
 
 
 def write_idx(path: Path, array: torch.Tensor, compress: bool = True) -> None:
@@ -116,3 +117,27 @@ def db_url(request, tmp_path, monkeypatch):
         url = request.getfixturevalue("pg_cluster").create_database()
     monkeypatch.setenv("EXPLORER_DB_URL", url)
     return url
+
+
+# ---- Real-browser tests: one headless Debian Chromium per test module ----
+# (Playwright's sync API allows one running instance per thread, so a module-scoped browser also
+# lets a module such as test_replicas start its own.)
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Debian's Chromium is not at {CHROMIUM} (`apt-get install chromium`; `make test` does it)")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with playwright_api.sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context per test: no cookies or storage carried over between tests."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(120_000)  # a shared 2-core machine answers slowly at times
+    yield context.new_page()
+    context.close()

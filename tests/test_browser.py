@@ -5,19 +5,13 @@ Screenshots of every page land in artifacts/screenshots/ for a person to look at
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.streamlit_server import CHROMIUM, ROOT, free_port, launch_chromium, serve, wait_for_app
+from tests.streamlit_server import ROOT, free_port, serve, wait_for_app
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian's Chromium is not at {CHROMIUM} "
-                       "(`apt-get install chromium`; CI installs it)"),
-]
+pytestmark = pytest.mark.browser  # Chromium and Playwright come from conftest's `browser` fixture
 SHOTS = ROOT / "artifacts" / "screenshots"
 # url path → label of a sidebar slider whose move must change a chart on that page
 PAGES = {
@@ -33,20 +27,6 @@ def server(fashion):
     with serve() as (url, _):
         yield url
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    yield context.new_page()
-    context.close()
 
 
 def open_page(page, url: str):

@@ -5,19 +5,13 @@ Screenshots land in artifacts/screenshots/inside_*.png for a person to look at.
 
 from __future__ import annotations
 
-import os
 
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.streamlit_server import CHROMIUM, ROOT, launch_chromium, serve, wait_for_app
+from tests.streamlit_server import ROOT, serve, wait_for_app
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true",
-                       reason=f"Debian's Chromium is not at {CHROMIUM} (`apt-get install chromium`)"),
-]
+pytestmark = pytest.mark.browser  # Chromium and Playwright come from conftest's `browser` fixture
 SHOTS = ROOT / "artifacts" / "screenshots"
 LONG = 180_000  # ms: the quick model trains on the full data on a busy 2-core machine
 
@@ -28,20 +22,6 @@ def server(fashion, tmp_path_factory):
     with serve({"EXPLORER_CACHE_DIR": str(tmp_path_factory.mktemp("models"))}) as (url, _):
         yield url
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    yield context.new_page()
-    context.close()
 
 
 def shoot(page, name: str) -> None:

@@ -5,18 +5,12 @@ Screenshots land in artifacts/screenshots/labs_*.png for a person to look at.
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
-from tests.streamlit_server import CHROMIUM, ROOT, launch_chromium, serve, wait_for_app
+from tests.streamlit_server import ROOT, serve, wait_for_app
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true",
-                       reason=f"Debian's Chromium is not at {CHROMIUM}"),
-]
+pytestmark = pytest.mark.browser  # Chromium and Playwright come from conftest's `browser` fixture
 SHOTS = ROOT / "artifacts" / "screenshots"
 
 
@@ -25,21 +19,6 @@ def server():
     with serve() as (url, _):
         yield url
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    context.set_default_timeout(120_000)  # the shared 2-core machine can be very busy
-    yield context.new_page()
-    context.close()
 
 
 def open_with_preset(page, url: str, preset: str, tab: str):
