@@ -158,7 +158,7 @@ def _own(make, text: str):
     try:
         original, image = make()
     except images.ImageError as err:
-        st.error(_("This picture cannot be used: {reason}").format(reason=str(err)), icon="🖼️")
+        st.error(_("This picture cannot be used: {reason}").format(reason=err.message(_)), icon="🖼️")
         return None
     return image, original, None, text
 
