@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from explorer.i18n import N_
 from explorer.training import METRICS
 
 # The settings a class varies, in the order the presenter view offers them.
 SETTINGS = ("lr", "hidden", "layers", "dropout", "optimizer", "activation", "batch_size", "weight_decay",
             "train_size", "epochs")
+# How each setting is named on screen (English msgids, translated by whoever shows them).
+SETTING_NAMES = {"lr": N_("lr"), "hidden": N_("hidden"), "layers": N_("layers"), "dropout": N_("dropout"),
+                 "optimizer": N_("optimizer"), "activation": N_("activation"), "batch_size": N_("batch size"),
+                 "weight_decay": N_("weight decay"), "train_size": N_("train images"), "epochs": N_("epochs")}
 RUN_COLUMNS = ["run", "nickname", "status", *SETTINGS, *METRICS, "shared_at"]
 
 

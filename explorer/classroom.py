@@ -21,6 +21,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from explorer.i18n import N_, Explained
 from explorer.storage import Classroom, SharedRun, ensure_schema, utcnow
 
 CODE_PATTERN = re.compile(r"^(?:MLP-?)?(\d{4})$")
@@ -35,8 +36,8 @@ ANIMALS = ("Otter", "Lynx", "Heron", "Badger", "Gecko", "Puffin", "Marmot", "Ibe
 ADJECTIVES = ("Curious", "Brave", "Quick", "Calm", "Bright", "Clever", "Lucky", "Merry", "Bold", "Keen")
 
 
-class ClassroomError(ValueError):
-    """A request the class board refuses; the message says why."""
+class ClassroomError(Explained, ValueError):
+    """A request the class board refuses; the message says why (``err.message(_)`` translated)."""
 
 
 class BadClassCode(ClassroomError):
@@ -95,11 +96,11 @@ def clean_nickname(text: str) -> str:
     """The nickname as stored: NFC, spaces collapsed; refused if too long or with odd characters."""
     nick = " ".join(unicodedata.normalize("NFC", text or "").split())
     if not nick:
-        raise BadNickname("Choose a nickname of at least one letter.")
+        raise BadNickname(N_("Choose a nickname of at least one letter."))
     if len(nick) > MAX_NICKNAME:
-        raise BadNickname(f"Nicknames have at most {MAX_NICKNAME} characters.")
+        raise BadNickname(N_("Nicknames have at most {n} characters."), n=MAX_NICKNAME)
     if not NICKNAME_PATTERN.match(nick):
-        raise BadNickname("Nicknames may use letters, digits, spaces, '.', '-' and '_' only.")
+        raise BadNickname(N_("Nicknames may use letters, digits, spaces, '.', '-' and '_' only."))
     return nick
 
 
@@ -181,17 +182,17 @@ def share_run(engine: Engine, code: str, session_id: str, nickname: str, run_key
     code, nickname = normalize_code(code), clean_nickname(nickname)
     status = payload.get("status")
     if status not in STATUSES:
-        raise SharingRefused("Only finished, stopped or diverged runs can be shared.")
+        raise SharingRefused(N_("Only finished, stopped or diverged runs can be shared."))
     try:
         body = _finite({k: payload[k] for k in ("config", "history", "final")})
         size = len(json.dumps(body))
     except (KeyError, TypeError, ValueError) as err:
-        raise SharingRefused("This run's data cannot be shared (it is not config, history and final).") from err
+        raise SharingRefused(N_("This run's data cannot be shared (it is not config, history and final).")) from err
     if not isinstance(body["config"], dict) or not isinstance(body["history"], list) \
             or not isinstance(body["final"], dict):
-        raise SharingRefused("This run's data cannot be shared (it is not config, history and final).")
+        raise SharingRefused(N_("This run's data cannot be shared (it is not config, history and final)."))
     if size > MAX_PAYLOAD_BYTES:
-        raise SharingRefused(f"This run is too large to share (over {MAX_PAYLOAD_BYTES // 1000} kB).")
+        raise SharingRefused(N_("This run is too large to share (over {kb} kB)."), kb=MAX_PAYLOAD_BYTES // 1000)
     with _database(engine):
         try:
             with Session(engine) as s, s.begin():
@@ -201,19 +202,19 @@ def share_run(engine: Engine, code: str, session_id: str, nickname: str, run_key
                     return existing
                 klass = s.get(Classroom, code)
                 if klass is None:
-                    raise UnknownClass(f"There is no class {code}.")
+                    raise UnknownClass(N_("There is no class {code}."), code=code)
                 if klass.closed_at is not None:
-                    raise ClassClosed(f"Class {code} is closed; the board takes no more runs.")
+                    raise ClassClosed(N_("Class {code} is closed; the board takes no more runs."), code=code)
                 if klass.locked:
-                    raise SharingRefused("The presenter has paused sharing for the moment.")
+                    raise SharingRefused(N_("The presenter has paused sharing for the moment."))
                 recent = s.scalar(select(func.count()).select_from(SharedRun).where(
                     SharedRun.class_code == code, SharedRun.session_id == session_id,
                     SharedRun.shared_at >= utcnow() - timedelta(minutes=1)))
                 if recent >= SHARES_PER_MINUTE:
-                    raise SharingRefused(f"At most {SHARES_PER_MINUTE} runs per minute; try again in a moment.")
+                    raise SharingRefused(N_("At most {n} runs per minute; try again in a moment."), n=SHARES_PER_MINUTE)
                 total = s.scalar(select(func.count()).select_from(SharedRun).where(SharedRun.class_code == code))
                 if total >= MAX_RUNS_PER_CLASS:
-                    raise SharingRefused(f"The board is full ({MAX_RUNS_PER_CLASS} runs).")
+                    raise SharingRefused(N_("The board is full ({n} runs)."), n=MAX_RUNS_PER_CLASS)
                 test_acc = body["final"].get("test_acc")
                 row = SharedRun(class_code=code, session_id=session_id, run_key=run_key, nickname=nickname,
                                 config=body["config"], history=body["history"], final=body["final"],
@@ -235,7 +236,7 @@ def withdraw_run(engine: Engine, code: str, session_id: str, board_id: int) -> N
         gone = s.execute(delete(SharedRun).where(SharedRun.id == board_id, SharedRun.class_code == code,
                                                  SharedRun.session_id == session_id)).rowcount
         if not gone:
-            raise NotYourRun("You can withdraw only runs you shared yourself.")
+            raise NotYourRun(N_("You can withdraw only runs you shared yourself."))
 
 
 def clear_board(engine: Engine, code: str) -> int:

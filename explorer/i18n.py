@@ -19,3 +19,18 @@ def N_(message: str) -> str:
     """Mark a constant for ``pybabel extract`` without translating it here (class names, labels):
     whoever shows it translates it then, with the session's ``_``."""
     return message
+
+
+class Explained(Exception):
+    """An error a person reads: an English msgid (marked ``N_``) and the fields it is formatted with.
+
+    ``str(err)`` stays English (CLI, logs); the app shows ``err.message(_)`` in the session's language.
+    A message without fields is used as it is (it may hold a person's text, braces and all).
+    """
+
+    def __init__(self, template: str, **fields) -> None:
+        self.template, self.fields = template, fields
+        super().__init__(template.format(**fields) if fields else template)
+
+    def message(self, _: Translate = no_translation) -> str:
+        return _(self.template).format(**self.fields) if self.fields else _(self.template)

@@ -13,6 +13,8 @@ import io
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from explorer.i18n import N_, Explained
+
 MAX_BYTES = 5 * 1024 * 1024
 MIN_SIDE = 8
 SIDE = 28
@@ -20,24 +22,24 @@ SIDE = 28
 CROP_THRESHOLD = 24
 
 
-class ImageError(ValueError):
-    """The file cannot be used as an input image; the message says why."""
+class ImageError(Explained, ValueError):
+    """The file cannot be used as an input image; the message says why (``err.message(_)`` translated)."""
 
 
 def open_image(data: bytes) -> Image.Image:
     """Decode PNG/JPEG (or any format PIL reads) bytes; refuse what the page cannot use."""
     if len(data) > MAX_BYTES:
-        raise ImageError(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 5 MB. "
-                         "Use a smaller picture.")
+        raise ImageError(N_("The file is {size:.1f} MB; the limit is 5 MB. Use a smaller picture."),
+                         size=len(data) / 1024 / 1024)
     try:
         image = Image.open(io.BytesIO(data))
         image.load()  # decode now: a truncated file fails here, not later
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as err:
-        raise ImageError(f"This file is not an image I can read ({err.__class__.__name__}). "
-                         "Upload a PNG or JPEG.") from err
+        raise ImageError(N_("This file is not an image I can read ({kind}). Upload a PNG or JPEG."),
+                         kind=err.__class__.__name__) from err
     if min(image.size) < MIN_SIDE:
-        raise ImageError(f"The image is {image.size[0]}×{image.size[1]} px; it needs to be at least "
-                         f"{MIN_SIDE}×{MIN_SIDE} px.")
+        raise ImageError(N_("The image is {width}×{height} px; it needs to be at least {side}×{side} px."),
+                         width=image.size[0], height=image.size[1], side=MIN_SIDE)
     return image
 
 
@@ -57,8 +59,8 @@ def to_fashion_mnist(image: Image.Image) -> torch.Tensor:
     gray.thumbnail((1024, 1024))  # a phone photo: the same result at 28×28, in a fraction of the time
     low, high = gray.getextrema()
     if high - low < 8:
-        raise ImageError("The image is a single colour, so there is nothing to recognise. "
-                         "Draw or photograph one piece of clothing.")
+        raise ImageError(N_("The image is a single colour, so there is nothing to recognise. "
+                            "Draw or photograph one piece of clothing."))
     if _background(gray) > 127:  # light background, as in a photo or a drawing on paper: negate
         gray = ImageOps.invert(gray)
     # Stretch to the full 0-255 range so a faint sketch is as bright as a real Fashion-MNIST item.

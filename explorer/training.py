@@ -18,11 +18,15 @@ from torch import nn
 
 from explorer import threads
 from explorer.data import FashionMNISTData
+from explorer.i18n import N_
 from explorer.activation_catalogue import MLP_ACTIVATIONS
 from explorer.models import IMPLEMENTATIONS, build_mlp, set_dropout_generator
 from explorer.optimizers import OPTIMIZERS, make_optimizer
 
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
+# How the metrics are named on screen (English msgids; whoever shows them translates them).
+METRIC_NAMES = {"train_loss": N_("train loss"), "train_acc": N_("train acc"), "test_loss": N_("test loss"),
+                "test_acc": N_("test acc")}
 
 
 def pick_device() -> torch.device:

@@ -25,7 +25,7 @@ if data is None:
 shown = panel.choose_model(data)
 if shown is None:
     st.stop()
-st.caption(_("Showing **{name}** — test accuracy {acc}.").format(name=shown.name, acc=f"{shown.test_acc:.3f}"))
+st.caption(_("Showing **{name}** — test accuracy {acc}.").format(name=_(shown.name), acc=f"{shown.test_acc:.3f}"))
 
 picked = panel.choose_input(data, shown.model)
 if picked is None:
@@ -37,15 +37,15 @@ probs = inside.softmax(t.logits, T)
 model_probs = inside.softmax(t.logits)
 predicted = t.predicted
 runner_up = int(t.logits.topk(2).indices[1])
-classes = data.classes
+classes = tuple(_(name) for name in data.classes)  # d2l-zh's names in Chinese
 
 # --- The input ---------------------------------------------------------------------------------
 left, middle, right = st.columns([1, 1, 2])
 if original is not None:
     left.image(original, caption=_("your original"), width="stretch")
-    middle.plotly_chart(figs.image_figure(image, _("28×28, as the network sees it")), key="input28")
+    middle.plotly_chart(figs.image_figure(image, _("28×28, as the network sees it"), _=_), key="input28")
 else:
-    left.plotly_chart(figs.image_figure(image, _("28×28 grey pixels")), key="input28")
+    left.plotly_chart(figs.image_figure(image, _("28×28 grey pixels"), _=_), key="input28")
 verdict = _("The network says **{guess}** ({p} at T = 1).").format(
     guess=classes[predicted], p=f"{model_probs[predicted]:.1%}")
 if label is not None:

@@ -4,11 +4,12 @@ import streamlit as st
 
 from explorer import class_board, classroom
 from explorer.figures import classroom as figs
-from explorer.training import METRICS
+from explorer.training import METRIC_NAMES, METRICS
 from ui import classroom as classroom_ui
-from ui.i18n import _
+from ui.i18n import _, label_func
+from ui.training_panels import on_screen
 
-st.set_page_config(page_title="Class board", page_icon="🎓", layout="wide")
+st.set_page_config(page_title=_("Class board"), page_icon="🎓", layout="wide")
 st.title(_("🎓 Class board"))
 st.markdown(_(
     "In a workshop everyone trains with their own settings and shares the run; this board shows the room's "
@@ -44,7 +45,7 @@ presenter = bool(expected_key) and state.get("presenter", False)
 raw = st.query_params.get("class")
 klass = classroom_ui.lookup(raw) if raw else None
 if klass is None:
-    side.text_input(_("Class code"), key="board_code_input", placeholder="MLP-4821")
+    side.text_input(_("Class code"), key="board_code_input", placeholder=_("MLP-4821"))
     if side.button(_("Open this class's board"), key="board_open") and state.get("board_code_input"):
         st.query_params["class"] = state["board_code_input"].strip()
         st.rerun()
@@ -109,9 +110,12 @@ if presenter:
 # The choices live outside the fragment: changing them reruns the page once; the fragment's own
 # refresh every few seconds reruns only the board below.
 choice = st.columns(3)
-choice[0].selectbox(_("Setting on the x axis"), class_board.SETTINGS, key="board_setting")
-choice[1].selectbox(_("Colour points by"), class_board.SETTINGS, index=1, key="board_color")
-choice[2].selectbox(_("Curves of"), METRICS, index=3, key="board_metric")
+setting_label = label_func(class_board.SETTING_NAMES)
+choice[0].selectbox(_("Setting on the x axis"), class_board.SETTINGS, key="board_setting", format_func=setting_label)
+choice[1].selectbox(_("Colour points by"), class_board.SETTINGS, index=1, key="board_color", format_func=setting_label)
+choice[2].selectbox(_("Curves of"), METRICS, index=3, key="board_metric", format_func=label_func(METRIC_NAMES))
+for key in ("board_setting", "board_color", "board_metric"):
+    state[f"_kept_{key}"] = state[key]  # restored after a language switch (ui.language)
 
 
 def found_captions(found: dict) -> list[str]:
@@ -160,7 +164,7 @@ def live_board():
     st.plotly_chart(figs.curves_figure(class_board.curves_frame(board), state["board_metric"], _),
                     key="board_curves")
     st.subheader(_("Leaderboard"))
-    st.dataframe(class_board.leaderboard(frame), hide_index=True, key="board_leaderboard")
+    st.dataframe(on_screen(class_board.leaderboard(frame)), hide_index=True, key="board_leaderboard")
     st.download_button(_("⬇ Board as CSV"), frame.to_csv(index=False), f"{code}_board.csv", "text/csv",
                        key="board_csv", on_click="ignore")
 

@@ -92,3 +92,18 @@ def test_accept_language_picks_our_languages():
     assert i18n.browser_language("zh-TW", "en-US") == "zh"  # navigator.language first
     assert i18n.browser_language(None, "en;q=0.1,zh;q=0.9") == "zh"  # by weight, not order
     assert i18n.browser_language(None, "") is None and i18n.browser_language(None, "zh;q=abc") is None
+
+
+def test_errors_from_explorer_read_in_chinese_and_stay_english_for_the_cli():
+    from explorer import classroom, images
+
+    zh = i18n.translations("zh").gettext
+    with pytest.raises(classroom.BadNickname) as caught:
+        classroom.clean_nickname("x" * (classroom.MAX_NICKNAME + 1))
+    assert str(caught.value) == f"Nicknames have at most {classroom.MAX_NICKNAME} characters."
+    assert caught.value.message(zh) == f"昵称最多 {classroom.MAX_NICKNAME} 个字符。"
+    with pytest.raises(images.ImageError) as caught:
+        images.open_image(b"not an image")
+    assert str(caught.value).endswith("Upload a PNG or JPEG.")
+    assert caught.value.message(zh).endswith("请上传 PNG 或 JPEG。")
+    assert classroom.BadClassCode("'{x}' is not a class code").message(zh) == "'{x}' is not a class code"  # no fields

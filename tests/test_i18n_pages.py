@@ -122,8 +122,56 @@ def test_page_in_chinese_shows_no_english_msgid(page, english_msgids, fashion):
     strings = rendered_strings(at)
     assert any(CJK.search(s) for s in strings)
     assert CJK.search(at.title[0].value), at.title[0].value
-    left = sorted({mid for s in strings for mid, pat in english_msgids.items() if pat.search(s)})
+    left = english_left(strings, english_msgids)
     assert not left, f"shown in English on {page or 'home'}: {left}"
+
+
+def english_left(strings: list[str], english_msgids: dict[str, re.Pattern]) -> list[str]:
+    return sorted({mid for s in strings for mid, pat in english_msgids.items() if pat.search(s)})
+
+
+def page_in_chinese(page: str, query: dict | None = None, state: dict | None = None) -> AppTest:
+    """A page file opened by itself (a deep link's first request), so a test can put its state in first."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=240)
+    for key, value in {"lang": "zh", **(query or {})}.items():
+        at.query_params[key] = value
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def test_inside_an_mlp_with_a_model_in_chinese(english_msgids, fashion):
+    """Beyond "No model yet": the forward pass, the diagram, the templates and the losses, in Chinese."""
+    from tests.test_page_inside import trained_run
+
+    at = page_in_chinese("pages/2_Inside_an_MLP.py", state={"runs": [trained_run(fashion)]})
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) >= 6
+    strings = rendered_strings(at)
+    assert "T恤" in " ".join(strings)  # d2l-zh's class names in the table, the charts and the class picker
+    left = english_left(strings, english_msgids)
+    assert not left, f"shown in English on Inside an MLP: {left}"
+
+
+def test_class_board_with_runs_in_chinese(english_msgids, tmp_path, monkeypatch):
+    """The board with shared runs (one diverged) and the presenter's controls, in Chinese."""
+    from explorer import classroom, storage
+    from tests.test_classroom import payload
+
+    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    monkeypatch.setenv("EXPLORER_DB_URL", url)
+    monkeypatch.setenv("EXPLORER_PRESENTER_KEY", "key")
+    engine = storage.connect(url)
+    code = classroom.start_class(engine)
+    classroom.share_run(engine, code, "a", "Otter", "1", payload(lr=0.1, test_acc=0.80, dropout=(0.5,)))
+    classroom.share_run(engine, code, "b", "Lynx", "1", payload(lr=0.3, hidden=256, test_acc=0.84))
+    classroom.share_run(engine, code, "c", "Yak", "1", payload(lr=1.0, status="diverged"))
+    at = page_in_chinese("pages/6_Class_board.py", query={"class": code}, state={"presenter": True})
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) == 3 and at.toggle  # the charts and the presenter controls are drawn
+    left = english_left(rendered_strings(at), english_msgids)
+    assert not left, f"shown in English on the class board: {left}"
+    assert list(at.dataframe[0].value.columns[:2]) == ["名次", "昵称"]
 
 
 def test_the_check_would_see_english(english_msgids):

@@ -116,7 +116,8 @@ def _check_nickname(state) -> None:
     try:
         state["class_nick_ok"] = classroom.clean_nickname(state["class_nickname"])
     except classroom.BadNickname as err:
-        state["class_notices"].append(("error", _("That nickname cannot be used: {reason}").format(reason=str(err))))
+        reason = err.message(_)
+        state["class_notices"].append(("error", _("That nickname cannot be used: {reason}").format(reason=reason)))
         state["class_nickname"] = state["class_nick_ok"]
 
 
@@ -152,7 +153,7 @@ def flush(klass: dict) -> None:
             return
         except classroom.ClassroomError as err:
             state["class_notices"].append(("warning", _("Run {run} was not shared: {reason}").format(
-                run=item["key"], reason=str(err))))
+                run=item["key"], reason=err.message(_))))
             state["class_withdrawn"].add(item["key"])  # refused: no automatic retry; the button stays
         else:
             state["class_shared"][item["key"]] = board_id

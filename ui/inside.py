@@ -16,8 +16,9 @@ import ui
 from explorer import images, inside, model_cache
 from explorer.data import FashionMNISTData
 from explorer.figures import inside as figs
+from explorer.i18n import N_
 from explorer.training import Trainer, predict
-from ui.i18n import _
+from ui.i18n import _, label_func
 
 SOURCES = ("test", "upload", "draw")
 PARAMS = {
@@ -26,6 +27,8 @@ PARAMS = {
     "index": ui.Param(0, 0, 999, kind=int),
     "T": ui.Param(1.0, 0.1, 5.0),
 }
+# The shared model's name is a msgid: it is shown in each session's own language.
+QUICK_MODEL = N_("quick model (d2l MLP, 2 epochs, seed 0)")
 
 
 @dataclass
@@ -71,7 +74,7 @@ def train_quick_model(data: FashionMNISTData) -> None:
         if holder.shown is None:
             with ui.training_slot():
                 model, history, _cached = model_cache.train_or_load(config, data, on_event=show)
-            holder.shown = Shown(model, _("quick model (d2l MLP, 2 epochs, seed 0)"), history[-1]["test_acc"],
+            holder.shown = Shown(model, QUICK_MODEL, history[-1]["test_acc"],
                                  config.to_dict())
     bar.empty()
 
@@ -98,7 +101,9 @@ def choose_model(data: FashionMNISTData) -> Shown | None:
     if state.get("inside_model") not in choices:
         state["inside_model"] = next(iter(choices))  # the newest run first
     name = st.selectbox(_("Model"), list(choices), key="inside_model",
+                        format_func=label_func({QUICK_MODEL: QUICK_MODEL}),
                         help=_("Runs of this session that still have their weights, newest first."))
+    state["_kept_inside_model"] = name  # restored after a language switch (ui.language)
     return choices[name]
 
 
@@ -124,7 +129,7 @@ def choose_input(data: FashionMNISTData, model: nn.Module) -> tuple[torch.Tensor
     labels = {"test": _("a test image"), "upload": _("upload a picture"), "draw": _("draw one")}
     side.radio(_("Input"), SOURCES, key="source", format_func=labels.get)
     if state["source"] == "test":
-        side.selectbox(_("Class"), range(10), key="cls", format_func=lambda c: data.classes[c])
+        side.selectbox(_("Class"), range(10), key="cls", format_func=label_func(dict(enumerate(data.classes))))
         side.number_input(_("Index within the class"), 0, 999, step=1, key="index",
                           help=_("The test set holds 1,000 images of each class."))
     side.button(_("🔎 Show me a mistake"), key="mistake", on_click=_jump_to_mistake, args=(model, data),
@@ -137,7 +142,7 @@ def choose_input(data: FashionMNISTData, model: nn.Module) -> tuple[torch.Tensor
     if state["source"] == "test":
         position = int(_class_positions(data)[state["cls"]][state["index"]])
         label = int(data.test_labels[position])
-        text = _("Test image {position}: a {name}.").format(position=position, name=data.classes[label])
+        text = _("Test image {position}: a {name}.").format(position=position, name=_(data.classes[label]))
         return data.test_images[position, 0], None, label, text
     if state["source"] == "upload":
         file = st.file_uploader(_("A photo or drawing of one piece of clothing (PNG or JPEG, up to 5 MB)"),
@@ -153,7 +158,7 @@ def _own(make, text: str):
     try:
         original, image = make()
     except images.ImageError as err:
-        st.error(_("This picture cannot be used: {reason}").format(reason=str(err)), icon="🖼️")
+        st.error(_("This picture cannot be used: {reason}").format(reason=err.message(_)), icon="🖼️")
         return None
     return image, original, None, text
 

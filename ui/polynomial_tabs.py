@@ -58,7 +58,7 @@ def complexity_tab(config: poly.PolyConfig, sweep_settings: dict) -> None:
     st.markdown(_("All 20 models, 1 to 20 features, trained at once on the same data with your SGD settings."))
     df = stored_sweep(config, "complexity", "run_complexity", _("Run the complexity sweep"), sweep_settings)
     if df is not None:
-        st.plotly_chart(figures.complexity(df, config.degree), width="stretch", key="chart_complexity")
+        st.plotly_chart(figures.complexity(df, config.degree, _), width="stretch", key="chart_complexity")
         st.caption(_("**Notice:** the test loss plunges up to 4 features, then rises and stays above the training "
                      "loss: the U of model selection. Plain SGD barely moves the tiny high-order weights, so the "
                      "rise is mild with 100 examples; shrink the training set to deepen it."))
@@ -69,7 +69,7 @@ def learning_tab(config: poly.PolyConfig) -> None:
                 .format(degree=config.degree))
     df = stored_sweep(config, "learning", "run_learning", _("Run the learning curve"), asdict(config))
     if df is not None:
-        st.plotly_chart(figures.learning_curve(df, config.n_train), width="stretch", key="chart_learning")
+        st.plotly_chart(figures.learning_curve(df, config.n_train, _), width="stretch", key="chart_learning")
         st.caption(_("**Notice:** with few examples the training loss is low and the test loss high; more data "
                      "close the gap towards σ². Underfit models stay high however much data they get."))
 
@@ -84,7 +84,7 @@ def kfold_tab(config: poly.PolyConfig, sweep_settings: dict) -> None:
     if out is not None:
         table, selected = out
         st.metric(_("Selected number of features"), selected)
-        st.plotly_chart(figures.kfold(table, selected, s.k_folds), width="stretch", key="chart_kfold")
+        st.plotly_chart(figures.kfold(table, selected, s.k_folds, _), width="stretch", key="chart_kfold")
         st.caption(_("**Notice:** the validation curve, computed from training data only, has its minimum where "
                      "the test curve does, near 4 features: cross-validation estimates the test loss."))
         st.dataframe(table.round(5).rename(columns={

@@ -13,21 +13,19 @@ from explorer.figures import labs
 from explorer.figures import training as figs
 from explorer.models import dropout_demo, first_layer_weights
 from explorer.i18n import N_
-from explorer.training import METRICS, predict
+from explorer.training import METRIC_NAMES, METRICS, predict
 from ui.i18n import _, current_language, label_func
 
-METRIC_NAMES = {"train_loss": N_("train loss"), "train_acc": N_("train acc"), "test_loss": N_("test loss"),
-                "test_acc": N_("test acc")}
 # Column headers of the tables shown on screen (the CSV download keeps the English ones).
 TABLE_HEADERS = {name: name for name in (  # msgid = the column's English name, so English stays as it was
     N_("run"), N_("hidden"), N_("layers"), N_("lr"), N_("dropout"), N_("batch"), N_("activation"), N_("optimizer"),
     N_("weight decay"), N_("init std"), N_("impl"), N_("seed"), N_("train images"), N_("epochs"), N_("status"),
-    N_("true"), N_("predicted as"), N_("count"), N_("share of true class"))} | METRIC_NAMES
+    N_("true"), N_("predicted as"), N_("count"), N_("share of true class"), N_("nickname"), N_("rank"))} | METRIC_NAMES
 STATUS_NAMES = {"running": N_("running"), "stopped": N_("stopped"), "finished": N_("finished"),
                 "diverged": N_("diverged"), "ready": N_("ready")}
 
 
-def _on_screen(table):
+def on_screen(table):
     """The same table with translated headers (and run statuses) for st.dataframe."""
     table = table.copy()
     if "status" in table:
@@ -83,7 +81,7 @@ def what_the_model_learned(shown: runs.Run | None, data: FashionMNISTData) -> No
     left, right = st.columns([3, 2])
     left.plotly_chart(figs.confusion_figure(matrix, classes, _))
     right.markdown(_("**Most confused pairs**"))
-    right.dataframe(_on_screen(diagnostics.most_confused(matrix, classes)), hide_index=True)
+    right.dataframe(on_screen(diagnostics.most_confused(matrix, classes)), hide_index=True)
     right.caption(_("What to notice: shirts, T-shirts, pullovers and coats are mixed up most — "
                     "they look alike at 28×28 pixels. Trousers and bags are almost never wrong."))
     weights = first_layer_weights(model)[:16].reshape(-1, 28, 28)
@@ -140,7 +138,7 @@ def compare_runs(book: list[runs.Run]) -> None:
     st.plotly_chart(figs.compare_figure(frame[frame["run"].isin(chosen)], metric, _(METRIC_NAMES[metric]), _))
     st.caption(_("What to notice: wider layers and a good learning rate rise faster; dropout lowers train "
                  "accuracy but often not test accuracy."))
-    st.dataframe(_on_screen(runs.comparison_table(book)), hide_index=True)
+    st.dataframe(on_screen(runs.comparison_table(book)), hide_index=True)
     st.download_button(_("⬇ Histories as CSV"), frame.to_csv(index=False), "mlp_runs.csv", "text/csv",
                        key="download_runs")
 

@@ -39,15 +39,15 @@ def run_geometry(lambd: float) -> dict:
 
 
 def compare_tab(history: pd.DataFrame, weights: dict) -> None:
-    st.plotly_chart(figs.loss_curves(history), key="loss_curves")
+    st.plotly_chart(figs.loss_curves(history, _), key="loss_curves")
     st.caption(_("**What to notice:** without decay the training loss dives towards zero while the test loss stays "
                  "high (≈ 100 in d2l's setting): the model memorises its examples. With enough decay (d2l: λ = 3) "
                  "the test loss follows the training loss down and the gap shrinks by orders of magnitude."))
     left, right = st.columns([1, 2])
-    left.plotly_chart(figs.norm_bars(history), key="norm_bars")
+    left.plotly_chart(figs.norm_bars(history, _), key="norm_bars")
     left.caption(_("**What to notice:** decay shrinks ‖w‖₂ (d2l: ≈ 14 at λ = 0, ≈ 0.4 at λ = 3). Without it the "
                    "random start never moves in the 180 directions that 20 examples cannot see."))
-    right.plotly_chart(figs.weight_histograms({figs.lambda_label(k): v for k, v in weights.items()}),
+    right.plotly_chart(figs.weight_histograms({figs.lambda_label(k): v for k, v in weights.items()}, _=_),
                        key="weight_hist")
     right.caption(_("**What to notice:** without decay the weights keep their N(0, 1) start; with decay they "
                     "collapse towards the true value 0.01 — mind the different x ranges."))
@@ -56,7 +56,7 @@ def compare_tab(history: pd.DataFrame, weights: dict) -> None:
 def sweep_tab(config: wd.WeightDecayConfig) -> None:
     with st.spinner(_("Training all 31 λ at once…")):
         table = run_sweep(config.to_dict())
-    st.plotly_chart(figs.sweep_figure(table, config.lambd or None), key="sweep")
+    st.plotly_chart(figs.sweep_figure(table, config.lambd or None, _), key="sweep")
     if not table["best"].any():
         # Not st.stop(): that would also hide every tab after this one.
         st.error(_("Every λ diverged; lower the learning rate."))
@@ -81,7 +81,7 @@ def sweep_tab(config: wd.WeightDecayConfig) -> None:
 def l1_tab(config: wd.WeightDecayConfig) -> None:
     by_penalty = run_penalties(config.to_dict())
     labelled = {f"{p.upper()}, λ = {config.lambd:g}": w for p, w in by_penalty.items()}
-    st.plotly_chart(figs.weight_histograms(labelled, shared_x=True), key="l1_vs_l2")
+    st.plotly_chart(figs.weight_histograms(labelled, shared_x=True, _=_), key="l1_vs_l2")
     zeros = {p: sum(w == 0.0 for w in weights) for p, weights in by_penalty.items()}
     cols = st.columns(2)
     cols[0].metric(_("L1: weights exactly 0"), _("{zeros} of {total}").format(zeros=zeros["l1"], total=len(
@@ -99,7 +99,7 @@ def l1_tab(config: wd.WeightDecayConfig) -> None:
 
 def impl_tab(config: wd.WeightDecayConfig) -> None:
     impl_history, gap = run_impls(replace(config, dtype="float64").to_dict())
-    st.plotly_chart(figs.impl_overlay(impl_history), key="impl_overlay")
+    st.plotly_chart(figs.impl_overlay(impl_history, _), key="impl_overlay")
     st.metric(_("largest relative difference, scratch vs concise (float64)"), f"{gap:.1e}")
     st.caption(_("**What to notice:** the circles (concise) sit on the lines (scratch): same seed, same "
                  "trajectory, equal up to rounding in float64."))

@@ -12,7 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from explorer.class_board import SETTING_NAMES
 from explorer.i18n import Translate, no_translation
+from explorer.training import METRIC_NAMES
 
 FONT = dict(size=16)
 LOG_SETTINGS = {"lr", "weight_decay"}
@@ -27,10 +29,11 @@ def _label(frame: pd.DataFrame) -> pd.Series:
 def accuracy_figure(frame: pd.DataFrame, setting: str, color_by: str, _: Translate = no_translation) -> go.Figure:
     """Test accuracy against ``setting``, one point per run, coloured by ``color_by``; diverged runs at 0."""
     fig = go.Figure()
+    setting_name, color_name = _(SETTING_NAMES[setting]), _(SETTING_NAMES[color_by])
     scored = frame.dropna(subset=["test_acc"])
     for i, (value, group) in enumerate(scored.groupby(color_by, sort=True, dropna=False)):  # numbers sort as numbers
         fig.add_trace(go.Scatter(
-            x=group[setting], y=group["test_acc"], mode="markers", name=f"{color_by} {html.escape(str(value))}",
+            x=group[setting], y=group["test_acc"], mode="markers", name=f"{color_name} {html.escape(str(value))}",
             marker=dict(size=14, color=PALETTE[i % len(PALETTE)], line=dict(width=1, color="white")),
             text=_label(group), hovertemplate="%{text}<br>%{x}: %{y:.4f}<extra></extra>"))
     diverged = frame[frame["status"] == "diverged"]
@@ -39,27 +42,28 @@ def accuracy_figure(frame: pd.DataFrame, setting: str, color_by: str, _: Transla
             x=diverged[setting], y=[0.0] * len(diverged), mode="markers", name=_("diverged"),
             marker=dict(size=14, symbol="x", color="#d62728"), text=_label(diverged),
             hovertemplate="%{text}<br>" + _("diverged") + "<extra></extra>"))
-    xaxis = dict(title=setting)
+    xaxis = dict(title=setting_name)
     if setting in LOG_SETTINGS and (frame[setting] > 0).any():
         xaxis["type"] = "log"
     elif setting in CATEGORICAL:
         xaxis["type"] = "category"
-    fig.update_layout(title=_("Test accuracy against {setting}").format(setting=setting), xaxis=xaxis,
+    fig.update_layout(title=_("Test accuracy against {setting}").format(setting=setting_name), xaxis=xaxis,
                       yaxis=dict(title=_("test accuracy"), range=[-0.05, 1.02]), font=FONT, height=460,
-                      margin=dict(t=60, b=40), legend=dict(title=color_by), uirevision="board")
+                      margin=dict(t=60, b=40), legend=dict(title=color_name), uirevision="board")
     return fig
 
 
 def curves_figure(curves: pd.DataFrame, metric: str = "test_acc", _: Translate = no_translation) -> go.Figure:
     """Every shared run's per-epoch ``metric``, overlaid."""
     fig = go.Figure()
+    metric_name = _(METRIC_NAMES[metric])
     for i, (run, group) in enumerate(curves.groupby("run", sort=True)):
         name = f"{html.escape(str(group['nickname'].iloc[0]))} #{run}"
         fig.add_trace(go.Scatter(x=group["epoch"], y=group[metric], mode="lines+markers", name=name,
                                  line=dict(width=2, color=PALETTE[i % len(PALETTE)]), opacity=0.8,
                                  hovertemplate=name + "<br>" + _("epoch") + " %{x}: %{y:.4f}<extra></extra>"))
-    fig.update_layout(title=_("Every shared run: {metric} per epoch").format(metric=metric.replace("_", " ")),
-                      xaxis_title=_("epoch"), yaxis_title=metric.replace("_", " "), font=FONT, height=460,
+    fig.update_layout(title=_("Every shared run: {metric} per epoch").format(metric=metric_name),
+                      xaxis_title=_("epoch"), yaxis_title=metric_name, font=FONT, height=460,
                       margin=dict(t=60, b=40), showlegend=len(fig.data) <= 20, uirevision="board")
     return fig
 

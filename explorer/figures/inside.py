@@ -37,10 +37,10 @@ def _rounded(values: torch.Tensor) -> list:
 
 
 def _image(image: torch.Tensor, xaxis: str = "x", yaxis: str = "y", scale: str = "Greys",
-           limit: float | None = None) -> dict:
+           limit: float | None = None, _: Translate = no_translation) -> dict:
     z = _rounded(image.reshape(28, 28))
     trace = {"type": "heatmap", "z": z, "colorscale": scale, "showscale": False, "xaxis": xaxis, "yaxis": yaxis,
-             "hovertemplate": "row %{y}, col %{x}: %{z:.3f}<extra></extra>"}
+             "hovertemplate": _("row %{y}, col %{x}: %{z:.3f}") + "<extra></extra>"}
     if limit is None:
         trace.update(zmin=0, zmax=1, reversescale=False)
     else:
@@ -48,12 +48,12 @@ def _image(image: torch.Tensor, xaxis: str = "x", yaxis: str = "y", scale: str =
     return trace
 
 
-def image_figure(image: torch.Tensor, title: str, height: int = 260) -> go.Figure:
+def image_figure(image: torch.Tensor, title: str, height: int = 260, _: Translate = no_translation) -> go.Figure:
     """One 28×28 image in Fashion-MNIST's colours (white garment on black would be ``Greys`` reversed)."""
     layout = {"title": {"text": title, "font": {"size": 13}}, "xaxis": {"visible": False, "constrain": "domain"},
               "yaxis": {"visible": False, "autorange": "reversed", "scaleanchor": "x"},
               "margin": {"l": 5, "r": 5, "t": 40, "b": 5}}
-    return _figure([_image(image)], layout, height)
+    return _figure([_image(image, _=_)], layout, height)
 
 
 def histogram_figure(pre: torch.Tensor, layer: int, _: Translate = no_translation) -> go.Figure:
@@ -126,7 +126,7 @@ def diagram_figure(diagram: dict, image: torch.Tensor, classes: tuple[str, ...],
                               "cmin": 0, "cmax": 1, "line": {"color": "#333", "width": 1}},
                    "hovertemplate": "%{text}<extra></extra>"})
     # The input image on its own square axes at the left, so its pixels stay square.
-    traces.append(_image(image, "x2", "y2"))
+    traces.append(_image(image, "x2", "y2", _=_))
     ticks = [_("hidden {layer} (top {shown} of {width})").format(layer=i + 1, shown=len(col["units"]), width=w)
              for i, (col, w) in enumerate(zip(columns, widths))] + [_("outputs (softmax)")]
     layout = {"xaxis": {"tickvals": xs, "ticktext": ticks, "range": [0.4, n_cols + 1.2], "showgrid": False,
