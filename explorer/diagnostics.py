@@ -6,14 +6,14 @@ import pandas as pd
 import torch
 from torch import nn
 
-from explorer import training
+from explorer.evaluation import predict
 from explorer.data import FashionMNISTData
 
 
 def confusion_matrix(model: nn.Module, images: torch.Tensor, labels: torch.Tensor,
                      num_classes: int = 10) -> torch.Tensor:
     """Counts, rows = true class, columns = predicted class."""
-    predicted = training.predict(model, images)
+    predicted = predict(model, images)
     return torch.bincount(labels * num_classes + predicted, minlength=num_classes**2).reshape(num_classes, num_classes)
 
 

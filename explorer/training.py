@@ -18,6 +18,7 @@ from torch import nn
 
 from explorer import threads
 from explorer.data import FashionMNISTData
+from explorer.evaluation import evaluate
 from explorer.i18n import N_
 from explorer.activation_catalogue import MLP_ACTIVATIONS
 from explorer.models import IMPLEMENTATIONS, build_mlp, set_dropout_generator
@@ -86,30 +87,6 @@ class TrainConfig:
         return d
 
 
-@torch.no_grad()
-def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, chunk: int = 10_000) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy with the model in eval mode (dropout off)."""
-    was_training = model.training
-    model.eval()
-    loss_sum, correct = 0.0, 0
-    for start in range(0, len(labels), chunk):
-        logits = model(images[start:start + chunk])
-        y = labels[start:start + chunk]
-        loss_sum += nn.functional.cross_entropy(logits, y, reduction="sum").item()
-        correct += (logits.argmax(1) == y).sum().item()
-    model.train(was_training)
-    return loss_sum / len(labels), correct / len(labels)
-
-
-@torch.no_grad()
-def predict(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
-    was_training = model.training
-    model.eval()
-    out = model(images).argmax(1)
-    model.train(was_training)
-    return out
-
-
 @dataclass
 class PartialEpoch:
     """Where the trainer is inside the epoch it has not finished, so a paused run resumes mid-epoch."""
@@ -144,6 +121,7 @@ class Trainer:
         self.shuffle_gen = torch.Generator().manual_seed(config.seed)
         self.optimizer = make_optimizer(config.optimizer, self.model, config.lr, config.weight_decay)
         self.partial_epoch = PartialEpoch()
+        self._batch_x = self._batch_y = None
 
     @property
     def epochs_done(self) -> int:
@@ -201,8 +179,7 @@ class Trainer:
                     self.status = "stopped"
                     return
                 threads.use_my_share()  # another training may have started or ended meanwhile
-                idx = state.perm[state.position:state.position + bs]
-                X, y = self.train_x[idx], self.train_y[idx]
+                X, y = self._batch(state.perm[state.position:state.position + bs])
                 logits = self.model(X)
                 loss = nn.functional.cross_entropy(logits, y)
                 loss_value = loss.item()
@@ -213,10 +190,10 @@ class Trainer:
                 self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 self.optimizer.step()
-                state.position += len(idx)
-                state.loss_sum += loss_value * len(idx)
+                state.position += len(y)
+                state.loss_sum += loss_value * len(y)
                 state.correct += (logits.argmax(1) == y).sum().item()
-                state.seen += len(idx)
+                state.seen += len(y)
                 batches += 1
                 now = time.perf_counter()
                 if now - last_report >= progress_every and state.position < n:
@@ -235,6 +212,17 @@ class Trainer:
             last_report = time.perf_counter()
             yield {"kind": "epoch", **row}
         self.status = "finished"
+
+    def _batch(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The batch's images and labels, gathered into two buffers that every batch reuses: a fresh
+        800 KB tensor per batch costs more than the copy. (Autograd frees its view of the last batch
+        in ``backward``, before the next gather overwrites it.)"""
+        if self._batch_x is None or len(self._batch_x) < len(idx):
+            self._batch_x = self.train_x.new_empty((len(idx), *self.train_x.shape[1:]))
+            self._batch_y = self.train_y.new_empty(len(idx))
+        n = len(idx)
+        return (torch.index_select(self.train_x, 0, idx, out=self._batch_x[:n]),
+                torch.index_select(self.train_y, 0, idx, out=self._batch_y[:n]))
 
     def _diverge(self) -> dict:
         self.status = "diverged"

@@ -17,7 +17,8 @@ from explorer import images, inside, model_cache
 from explorer.data import FashionMNISTData
 from explorer.figures import inside as figs
 from explorer.i18n import N_
-from explorer.training import Trainer, predict
+from explorer.evaluation import predict
+from explorer.training import Trainer
 from ui.i18n import _, label_func
 
 SOURCES = ("test", "upload", "draw")

@@ -13,7 +13,8 @@ from explorer.figures import labs
 from explorer.figures import training as figs
 from explorer.models import dropout_demo, first_layer_weights
 from explorer.i18n import N_
-from explorer.training import METRIC_NAMES, METRICS, predict
+from explorer.evaluation import predict
+from explorer.training import METRIC_NAMES, METRICS
 from ui.i18n import _, current_language, label_func
 
 # Column headers of the tables shown on screen (the CSV download keeps the English ones).
