@@ -16,7 +16,9 @@ all its batches (the queue only orders them), so the room's total time stays tha
 from __future__ import annotations
 
 import itertools
+import math
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,12 +58,15 @@ class TrainingQueue:
         with self._cond:
             return any(t.fresh for t in self._waiting)
 
-    def acquire(self, ticket: Ticket, on_wait: Callable[[int], None] | None = None, poll: float = 1.0) -> None:
-        """Block until ``ticket`` may train; ``on_wait(place)`` runs on entering the line, on each move
-        and every ``poll`` s (in the caller's thread, so a UI can redraw and a reload can interrupt)."""
+    def acquire(self, ticket: Ticket, on_wait: Callable[[int], None] | None = None, poll: float = 1.0,
+                redraw_every: float = 0.5) -> None:
+        """Block until ``ticket`` may train. ``on_wait(place)`` runs on entering the line, then when the
+        place has moved (at most every ``redraw_every`` s) and every ``poll`` s, in the caller's thread,
+        so a UI can redraw and a reload can interrupt. The limit matters in a full room: the line moves
+        30 times for 30 waiting sessions, and a redraw each time would cost 30² page updates."""
         with self._cond:
             self._waiting.append(ticket)
-            shown = None
+            shown, shown_at = None, -math.inf
             try:
                 while True:
                     line = self._line()
@@ -71,15 +76,17 @@ class TrainingQueue:
                         self._running.add(ticket)
                         return
                     place = line.index(ticket) + 1
-                    if on_wait and place != shown:
-                        shown = place
+                    wait_more = shown_at + redraw_every - time.monotonic()
+                    if on_wait and place != shown and wait_more <= 0:
+                        shown, shown_at = place, time.monotonic()
                         self._cond.release()  # the callback may take its time; never hold the line for it
                         try:
                             on_wait(place)
                         finally:
                             self._cond.acquire()
                         continue
-                    if not self._cond.wait(poll):
+                    timeout = wait_more if on_wait and place != shown else poll
+                    if not self._cond.wait(timeout) and timeout == poll:
                         shown = None  # a heartbeat redraw, so that a click or a reload can interrupt the wait
             except BaseException:
                 if ticket in self._waiting:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 import plotly.express as px
@@ -34,26 +33,34 @@ def curves_figure(points: list[dict], target_epoch: int, title: str = "", _: Tra
 
 def image_grid(images: torch.Tensor, titles: list[str], columns: int = 8, title_colors: list[str] | None = None,
                diverging: bool = False, height_per_row: int = 150) -> go.Figure:
-    """Small multiples of 28×28 images with a caption each (d2l's show_images)."""
+    """Small multiples of 28×28 images with a caption each (d2l's show_images).
+
+    The images are tiled into one heatmap and the captions are one text trace: a subplot or an
+    annotation per image made plotly's validation cost ~0.1 s of server CPU after every finished run.
+    """
     images = images.detach().cpu().float()
+    n, h, w = images.shape
+    rows, gap, caption_px = -(-n // columns), 4, 12  # caption_px: image rows of room above each image
+    cell_h, cell_w = h + caption_px, w + gap
+    canvas = torch.full((rows * cell_h, columns * cell_w), float("nan"))  # NaN: blank between the images
+    for i, image in enumerate(images):
+        top, left = (i // columns) * cell_h + caption_px, (i % columns) * cell_w
+        canvas[top:top + h, left:left + w] = image
     if diverging:  # weights: blue negative, red positive, white zero, on one shared scale
         limit = images.abs().max().item() or 1.0
-        fig = px.imshow(images, facet_col=0, facet_col_wrap=columns, color_continuous_scale="RdBu_r",
-                        zmin=-limit, zmax=limit, facet_col_spacing=0.01, facet_row_spacing=0.08)
+        scale, zmin, zmax = "RdBu_r", -limit, limit
     else:
-        fig = px.imshow(images, facet_col=0, facet_col_wrap=columns, color_continuous_scale="gray_r",
-                        zmin=0, zmax=1, facet_col_spacing=0.01, facet_row_spacing=0.08)
-
-    def caption(annotation):
-        index = int(re.search(r"\d+$", annotation.text).group())
-        color = title_colors[index] if title_colors else "#111111"
-        annotation.update(text=titles[index], font=dict(size=13, color=color))
-
-    fig.for_each_annotation(caption)
-    rows = -(-len(images) // columns)
-    fig.update_xaxes(showticklabels=False).update_yaxes(showticklabels=False)
-    fig.update_layout(height=rows * height_per_row + 40, margin=dict(t=30, b=10, l=10, r=10),
-                      coloraxis_showscale=diverging)
+        scale, zmin, zmax = "gray_r", 0, 1
+    captions = go.Scatter(x=[(i % columns) * cell_w + w / 2 for i in range(n)],
+                          y=[(i // columns) * cell_h + caption_px - 1 for i in range(n)], text=titles[:n],
+                          mode="text", textposition="top center", hoverinfo="skip", showlegend=False,
+                          textfont=dict(size=13, color=title_colors[:n] if title_colors else "#111111"))
+    fig = go.Figure([go.Heatmap(z=canvas.numpy(), colorscale=scale, zmin=zmin, zmax=zmax, showscale=diverging,
+                                hoverongaps=False, hovertemplate="%{z:.3f}<extra></extra>"), captions])
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    fig.update_layout(height=rows * height_per_row + 40, margin=dict(t=10, b=10, l=10, r=10),
+                      plot_bgcolor="white")
     return fig
 
 
@@ -66,9 +73,14 @@ def prediction_gallery(images: torch.Tensor, true: list[int], predicted: list[in
 
 
 def confusion_figure(matrix: torch.Tensor, classes: tuple[str, ...], _: Translate = no_translation) -> go.Figure:
-    fig = px.imshow(matrix.numpy(), x=list(classes), y=list(classes), text_auto=True, color_continuous_scale="Blues",
-                    labels=dict(x=_("predicted"), y=_("true"), color=_("images")))
-    fig.update_layout(font=dict(size=13), height=560, margin=dict(t=30, b=10))
+    # go.Heatmap rather than px.imshow: the same picture for a third of the CPU, drawn after every run.
+    fig = go.Figure(go.Heatmap(z=matrix.numpy(), x=list(classes), y=list(classes), texttemplate="%{z}",
+                               colorscale="Blues", colorbar=dict(title=dict(text=_("images"))),
+                               hovertemplate=_("true") + ": %{y}<br>" + _("predicted") + ": %{x}<br>"
+                               + _("images") + ": %{z}<extra></extra>"))
+    fig.update_xaxes(title_text=_("predicted"), tickangle=-40)
+    fig.update_yaxes(title_text=_("true"), autorange="reversed")
+    fig.update_layout(font=dict(size=13), height=560, margin=dict(t=30, b=10), plot_bgcolor="white")
     return fig
 
 
