@@ -2,17 +2,21 @@
 
     python bench/labs_speed.py [--repeats 3] [--threads 1]
 
-1. Page reruns through AppTest with the new charts switched on: the page script's own wall time and
-   CPU time (measured in its thread) after moving each new control to a value not seen before
-   (cold: its computation runs) — the target is 300 ms. Reference in the same run: the rerun with
-   nothing changed (what every rerun of that page costs anyway).
-2. Each chart's explorer call, batched as the page runs it, against the same numbers computed one
+1. Each chart's explorer call, batched as the page runs it, against the same numbers computed one
    fit at a time in a Python loop; calls interleaved, minimum of the repeats.
+2. The labs' own controls on a running server (`streamlit run app.py`, driven by tests/streamlit_client.py
+   as a browser would): each lab is an st.fragment, so a move reruns that tab alone. Per move to a
+   value not seen before (cold: its computation runs): click → the fragment's run finished, and the
+   server's CPU seconds for it — the target is 300 ms. Reference in the same run, on the same server:
+   a whole-page rerun with nothing changed.
+3. The page-wide controls that the labs also follow (degree, noise), through AppTest: the page
+   script's wall and CPU time for a cold move, and an unchanged rerun for reference.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import sys
 import time
@@ -33,15 +37,63 @@ SCRIPT: list[tuple[float, float]] = []
 PAGES = {
     "4_Under_and_overfitting.py": ({"bias_variance": "true", "double_descent": "true"}, [
         ("slider", "degree", [8, 12, 2, 20]),
-        ("slider", "resamples", [60, 80, 30, 120]),
-        ("select_slider", "dd_ridge", [1e-8, 1e-4, 1e-2, 1e-6]),
-        ("select_slider", "dd_n", [10, 15, 25]),
         ("slider", "noise", [0.2, 0.3, 0.05]),
     ]),
-    "5_Weight_decay.py": ({"epochs": "100"}, [
-        ("select_slider", "geo_lambda", [0.05, 0.4, 0.7, 1.5, 3.0]),
+}
+# page → (query, fragments): each fragment's widgets with the values the page opens with (a browser sends
+# them all on every rerun), then the moves of one control, as (key, values) in the browser's encoding.
+FRAGMENTS = {
+    "Under_and_overfitting": ("bias_variance=true&double_descent=true", [
+        ({"bias_variance": ("bool_value", True), "resamples": ("double_array_value", [50.0])},
+         ("resamples", [[60.0], [80.0], [30.0], [120.0]])),
+        ({"double_descent": ("bool_value", True), "dd_n": ("string_array_value", ["20"]),
+          "dd_ridge": ("string_array_value", ["0"])},
+         ("dd_ridge", [["1e-08"], ["0.0001"], ["0.01"], ["1e-06"]])),
+        ({"double_descent": ("bool_value", True), "dd_n": ("string_array_value", ["20"]),
+          "dd_ridge": ("string_array_value", ["0"])},
+         ("dd_n", [["10"], ["15"], ["25"]])),
+    ]),
+    "Weight_decay": ("epochs=100", [
+        ({"geo_lambda": ("string_array_value", ["0.3"])}, ("geo_lambda", [["0.05"], ["0.4"], ["0.7"], ["1.5"], ["3"]])),
     ]),
 }
+
+
+async def fragment_moves_on(url: str, pid: int) -> None:
+    from load_test import split_cpu
+    from tests.streamlit_client import StreamlitClient
+
+    async def timed(client, action) -> tuple[float, float]:
+        runs, cpu, tic = client.script_runs, split_cpu(pid)[0], time.perf_counter()
+        await action()
+        await client.wait_for(lambda: client.script_runs > runs, 120)
+        assert not client.exceptions, client.exceptions
+        return time.perf_counter() - tic, split_cpu(pid)[0] - cpu
+
+    print(f"\n{'page / fragment control':40s} {'cold ms':>8s} {'server CPU ms':>14s} {'whole-page rerun ms':>20s}")
+    for page, (query, fragments) in FRAGMENTS.items():
+        async with StreamlitClient(url, page, query) as client:
+            await client.wait_for(client.run_finished, 240)
+            for widgets, (key, values) in fragments:
+                assert client.fragment_of.get(key), f"{key} is not drawn inside an st.fragment"
+                cold, cpu, whole = [], [], []
+                for value in values:
+                    state = {**widgets, key: (widgets[key][0], value)}
+                    wall, used = await timed(client, lambda state=state: client.set_widgets(state))
+                    cold.append(wall)
+                    cpu.append(used)
+                    page_rerun = lambda state=state: client.set_widgets(state, whole_page=True)  # noqa: E731
+                    whole.append((await timed(client, page_rerun))[0])
+                print(f"{page + ' / ' + key:40s} {statistics.median(cold) * 1000:8.0f} "
+                      f"{statistics.median(cpu) * 1000:14.0f} {statistics.median(whole) * 1000:20.0f}")
+
+
+def fragment_moves() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from tests.streamlit_server import serve
+
+    with serve() as (url, process):
+        asyncio.run(fragment_moves_on(url, process.pid))
 
 
 def patch_script_runner() -> None:
@@ -137,6 +189,7 @@ def main() -> int:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average {load:.1f}; "
           f"target {TARGET_MS} ms per slider move")
     explorer_calls(args.repeats)
+    fragment_moves()
     page_moves()
     return 0
 

@@ -25,8 +25,6 @@ st.latex(r"y = 5 + 1.2x - 3.4\frac{x^2}{2!} + 5.6\frac{x^3}{3!} + \epsilon,\quad
 N_TRAIN_OPTIONS = poly.LEARNING_CURVE_SIZES
 LR_OPTIONS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
 BATCH_OPTIONS = (1, 2, 5, 10, 20, 50, 100)
-DD_N_OPTIONS = (10, 15, 20, 25)
-RIDGE_OPTIONS = (0.0, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
 PARAMS = {
     "degree": ui.Param(4, 1, poly.MAX_DEGREE, kind=int),
     "n_train": ui.Param(100, 10, poly.MAX_TRAIN, choices=N_TRAIN_OPTIONS, kind=int),
@@ -39,8 +37,8 @@ PARAMS = {
     "bias_variance": ui.Param(False, kind=bool),
     "resamples": ui.Param(50, 10, 200, kind=int),
     "double_descent": ui.Param(False, kind=bool),
-    "dd_n": ui.Param(20, choices=DD_N_OPTIONS, kind=int),
-    "dd_ridge": ui.Param(0.0, choices=RIDGE_OPTIONS),
+    "dd_n": ui.Param(20, choices=tabs.DD_N_OPTIONS, kind=int),
+    "dd_ridge": ui.Param(0.0, choices=tabs.RIDGE_OPTIONS),
 }
 PRESETS = {
     N_("underfit"): {"degree": 2},
@@ -73,11 +71,6 @@ with st.sidebar:
     st.button(_("🎲 New data"), key="new_data", on_click=lambda: st.session_state.update(seed=(s.seed + 1) % 10000))
     st.header(_("Cross-validation"))
     st.slider(_("K (folds)"), 2, 10, key="k_folds")
-    st.header(_("Bias and variance"))
-    st.slider(_("Resampled training sets R"), 10, 200, step=10, key="resamples")
-    st.header(_("Double descent"))
-    st.select_slider(_("Training points n"), DD_N_OPTIONS, key="dd_n")
-    st.select_slider(_("Ridge λ (weight decay)"), RIDGE_OPTIONS, key="dd_ridge", format_func="{:g}".format)
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
 
@@ -132,6 +125,6 @@ with tab_learning:
 with tab_kfold:
     tabs.kfold_tab(config, sweep_settings)
 with tab_bv:
-    tabs.bias_variance_tab(config)
+    tabs.bias_variance_tab(config, PARAMS)
 with tab_dd:
-    tabs.double_descent_tab(config)
+    tabs.double_descent_tab(config, PARAMS)

@@ -21,7 +21,6 @@ st.markdown(
 )
 
 LAMBDAS = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)
-GEO_LAMBDAS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
 PARAMS = {
     "lambd": ui.Param(3, choices=LAMBDAS),
     "compare": ui.Param([0, 3], choices=LAMBDAS, kind=list),
@@ -32,7 +31,7 @@ PARAMS = {
     "n_train": ui.Param(20, 1, 200, kind=int),
     "num_inputs": ui.Param(200, choices=(10, 20, 50, 100, 200, 500, 1000), kind=int),
     "seed": ui.Param(0, 0, 10_000, kind=int),
-    "geo_lambda": ui.Param(0.3, choices=GEO_LAMBDAS),
+    "geo_lambda": ui.Param(0.3, choices=tabs.GEO_LAMBDAS),
 }
 PRESETS = {
     N_("d2l: λ 0 vs 3"): {"lambd": 3, "compare": [0, 3]},
@@ -53,8 +52,6 @@ sb.multiselect(_("Compare these λ side by side"), options=LAMBDAS, key="compare
                help=_("Your λ always joins the comparison."))
 sb.radio(_("Penalty"), wd.PENALTIES, key="penalty", format_func=PENALTY_NAMES.get, horizontal=True)
 sb.radio(_("Implementation"), wd.IMPLEMENTATIONS, key="impl", format_func=label_func(IMPL_NAMES))
-sb.select_slider(_("λ of the two-weight picture"), options=GEO_LAMBDAS, key="geo_lambda", format_func=fmt,
-                 help=_("Moves the optimum along both regularisation paths on the 'Why L1 gives zeros' tab."))
 with sb.expander(_("Training and data"), expanded=True):
     st.slider(_("Epochs"), 1, 300, key="epochs")
     st.select_slider(_("Learning rate"), options=PARAMS["lr"].choices, key="lr", format_func=fmt)
@@ -102,4 +99,4 @@ with tab_l1:
 with tab_impl:
     tabs.impl_tab(config)
 with tab_geometry:
-    tabs.geometry_tab(s.geo_lambda)
+    tabs.geometry_tab(PARAMS)

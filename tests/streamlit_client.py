@@ -46,6 +46,7 @@ class StreamlitClient:
         self.page, self.query, self.cookies = page, query, cookies
         self.elements: dict[tuple, object] = {}
         self.widget_ids: dict[str, str] = {}  # user key → widget id (ids end with "-<key>")
+        self.fragment_of: dict[str, str] = {}  # user key → id of the st.fragment that drew it ("" = none)
         self.script_runs = 0  # script_finished messages received
         self.exceptions: list[str] = []
         self.errors: list[str] = []  # error alerts seen, in order
@@ -67,12 +68,27 @@ class StreamlitClient:
         await self._ws.close()
 
     # ---------------------------------------------------------------- sending
-    async def rerun(self, widgets: list[WidgetState] = ()) -> None:
+    async def rerun(self, widgets: list[WidgetState] = (), fragment_id: str = "") -> None:
         msg = BackMsg()
         msg.rerun_script.query_string = self.query
         msg.rerun_script.page_name = self.page
+        msg.rerun_script.fragment_id = fragment_id  # set: only that fragment reruns, as in a browser
         msg.rerun_script.widget_states.widgets.extend(widgets)
         await self._ws.send(msg.SerializeToString())
+
+    async def set_widgets(self, values: dict[str, tuple[str, object]], whole_page: bool = False) -> None:
+        """Send these widgets' values as a browser does, ``{key: (WidgetState field, value)}``, e.g.
+        ``("double_array_value", [3.0])`` for a slider or ``("string_array_value", ["0.7"])`` (the label
+        shown) for a select_slider. A browser sends every widget's value on each rerun, so pass all the
+        widgets of the part that reruns; when they sit in an ``st.fragment``, only that fragment reruns
+        (unless ``whole_page``)."""
+        states = []
+        for key, (field, value) in values.items():
+            state = WidgetState(id=self.widget_ids[key])
+            target = getattr(state, field)
+            target.data.extend(value) if hasattr(target, "data") else setattr(state, field, value)
+            states.append(state)
+        await self.rerun(states, fragment_id="" if whole_page else self.fragment_of.get(next(iter(values)), ""))
 
     async def click(self, key: str) -> None:
         """Press the button with this ``key=``, as a browser does: its trigger value is true for one run."""
@@ -98,6 +114,7 @@ class StreamlitClient:
             if etype in WIDGETS and getattr(element, etype).id:
                 widget_id = getattr(element, etype).id
                 self.widget_ids[widget_id.rsplit("-", 1)[-1]] = widget_id
+                self.fragment_of[widget_id.rsplit("-", 1)[-1]] = msg.delta.fragment_id
             if etype == "exception":
                 self.exceptions.append(f"{element.exception.type}: {element.exception.message}")
             if etype == "alert" and element.alert.format == Alert.ERROR:

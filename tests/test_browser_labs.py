@@ -78,8 +78,7 @@ def test_l1_geometry_chart_moves_with_lambda(server, page):
     assert l1.locator("[data-testid='stMetricValue']").inner_text().endswith(", 0.000)")
     shoot(page, "labs_l1_geometry")
     before = charts.nth(0).screenshot()
-    slider = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(
-        has_text="two-weight picture").get_by_role("slider")
+    slider = page.locator("[data-testid='stSlider']").filter(has_text="two-weight picture").get_by_role("slider")
     slider.focus()
     for _ in range(4):
         slider.press("ArrowLeft")  # back below the λ where w₂ becomes 0
@@ -87,6 +86,7 @@ def test_l1_geometry_chart_moves_with_lambda(server, page):
     page.wait_for_timeout(800)
     assert charts.nth(0).screenshot() != before
     assert not l1.locator("[data-testid='stMetricValue']").inner_text().endswith(", 0.000)")
+    assert "geo_lambda=0.2" in page.url  # the slider's fragment mirrors it into the link by itself
 
 
 def test_l1_tab_states_the_proximal_step(server, page):

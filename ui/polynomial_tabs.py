@@ -1,6 +1,8 @@
 """The polynomial page's tabs after the live fit: sweeps, K-fold, bias and variance, double descent.
 
-Each is a function of the page's config; the page keeps the controls and the live fit.
+Each is a function of the page's config; the page keeps its controls and the live fit. The two labs
+are fragments with their own controls: moving one reruns that tab alone, not the SGD fit and the
+other charts of the page (a whole-page rerun costs more than the 300 ms a slider move may take).
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from explorer import poly_selection as sel
 from explorer import polynomial as poly
 from explorer.figures import labs
 from explorer.figures import polynomial as figures
+from ui import Param, sync_url
 from ui.i18n import _
 
 s = st.session_state
+DD_N_OPTIONS = (10, 15, 20, 25)
+RIDGE_OPTIONS = (0.0, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
 
 
 # Everything here is a pure function of the settings, so each result is cached on them.
@@ -93,12 +98,16 @@ def kfold_tab(config: poly.PolyConfig, sweep_settings: dict) -> None:
             hide_index=True, key="table_kfold")
 
 
-def bias_variance_tab(config: poly.PolyConfig) -> None:
+@st.fragment
+def bias_variance_tab(config: poly.PolyConfig, params: dict[str, Param]) -> None:
     st.markdown(_("Draw {r} fresh training sets of {n} points from the same cubic, fit {degree} features on "
                   "each, and look at the spread. Each fit is the exact least-squares solution (where SGD ends up "
                   "once converged), so the SGD settings do not matter here; all 20 × {r} fits are one batched "
                   "`torch.linalg.lstsq`.").format(r=s.resamples, n=config.n_train, degree=config.degree))
-    if not st.toggle(_("Compute bias and variance"), key="bias_variance"):
+    on = st.toggle(_("Compute bias and variance"), key="bias_variance")
+    st.slider(_("Resampled training sets R"), 10, 200, step=10, key="resamples", disabled=not on)
+    sync_url(params)  # a fragment rerun skips the page's own call
+    if not on:
         return
     result = resampled(asdict(config), s.resamples)
     st.plotly_chart(labs.resampled_fits(result, config.degree, _), width="stretch", key="chart_resampled")
@@ -115,12 +124,19 @@ def bias_variance_tab(config: poly.PolyConfig) -> None:
                        variance=f"{row.variance:.3g}", mse=f"{row.test_mse:.3g}"))
 
 
-def double_descent_tab(config: poly.PolyConfig) -> None:
+@st.fragment
+def double_descent_tab(config: poly.PolyConfig, params: dict[str, Param]) -> None:
     st.markdown(_("**Beyond d2l.** Fit n = {n} points x ~ U(−1, 1) with the first p Legendre polynomials, for p = 1 "
                   "to {p_max}, by minimum-norm least squares (the pseudo-inverse). Legendre rather than random ReLU "
                   "features: with one input, ReLU units whose kinks fall between the same two points are linearly "
                   "dependent, and the threshold would wander away from p = n.").format(n=s.dd_n, p_max=10 * s.dd_n))
-    if not st.toggle(_("Compute the double-descent curve"), key="double_descent"):
+    on = st.toggle(_("Compute the double-descent curve"), key="double_descent")
+    left, right = st.columns(2)
+    left.select_slider(_("Training points n"), DD_N_OPTIONS, key="dd_n", disabled=not on)
+    right.select_slider(_("Ridge λ (weight decay)"), RIDGE_OPTIONS, key="dd_ridge", format_func="{:g}".format,
+                        disabled=not on)
+    sync_url(params)
+    if not on:
         return
     table = descent(s.dd_n, config.noise, float(s.dd_ridge), config.seed)
     st.plotly_chart(labs.double_descent_figure(table, s.dd_n, _), width="stretch", key="chart_double_descent")

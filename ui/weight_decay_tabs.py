@@ -1,6 +1,7 @@
 """The weight-decay page's tabs: λ side by side, the λ sweep, L1 vs L2, scratch vs concise, L1's geometry.
 
-Each takes the page's config (and what the page already computed); the page keeps the controls.
+Each takes the page's config (and what the page already computed); the page keeps the controls, but
+for the two-weight picture: a fragment with its own λ slider, so a move reruns that tab alone.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from explorer import weight_decay as wd
 from explorer import weight_decay_sweeps as wds
 from explorer.figures import labs
 from explorer.figures import weight_decay as figs
+from ui import Param, sync_url
 from ui.i18n import _
+
+GEO_LAMBDAS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -111,10 +115,14 @@ def impl_tab(config: wd.WeightDecayConfig) -> None:
         "option, so both versions follow the SGD step with the same soft-thresholding step."))
 
 
-def geometry_tab(lambd: float) -> None:
+@st.fragment
+def geometry_tab(params: dict[str, Param]) -> None:
     st.markdown(_("A least-squares problem with two correlated weights, drawn as its loss contours. Penalising "
                   "with λ is the same as constraining w to a ball: a circle for L2, a diamond for L1, of the radius "
                   "the penalised optimum has. The optimum is where the lowest contour touches the ball."))
+    lambd = st.select_slider(_("λ of the two-weight picture"), options=GEO_LAMBDAS, key="geo_lambda",
+                             format_func="{:g}".format, help=_("Moves the optimum along both regularisation paths."))
+    sync_url(params)  # a fragment rerun skips the page's own call
     geo = run_geometry(float(lambd))
     st.plotly_chart(labs.geometry_figure(geo, _), key="chart_geometry")
     first_zero, index = geometry.l1_first_zero()
