@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import math
 import re
 import secrets
 import unicodedata
@@ -22,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from explorer.i18n import N_, Explained
-from explorer.storage import Classroom, SharedRun, ensure_schema, utcnow
+from explorer.storage import Classroom, SharedRun, ensure_schema, json_safe, utcnow
 
 CODE_PATTERN = re.compile(r"^(?:MLP-?)?(\d{4})$")
 NICKNAME_PATTERN = re.compile(r"^[^\W_][\w .-]*$")  # starts with a letter or digit; then also space . - _
@@ -159,17 +158,6 @@ def update_class(engine: Engine, code: str, **settings) -> dict:
     return get_class(engine, code)
 
 
-def _finite(value):
-    """NaN and infinity become None: JSON (and PostgreSQL's json type) have no such numbers."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
-
-
 def run_payload(config: dict, history: list[dict], status: str) -> dict:
     """What a shared run carries: ``{"config", "history", "final", "status"}``."""
     final = dict(history[-1]) if history else {"epoch": 0}
@@ -184,7 +172,7 @@ def share_run(engine: Engine, code: str, session_id: str, nickname: str, run_key
     if status not in STATUSES:
         raise SharingRefused(N_("Only finished, stopped or diverged runs can be shared."))
     try:
-        body = _finite({k: payload[k] for k in ("config", "history", "final")})
+        body = json_safe({k: payload[k] for k in ("config", "history", "final")})
         size = len(json.dumps(body))
     except (KeyError, TypeError, ValueError) as err:
         raise SharingRefused(N_("This run's data cannot be shared (it is not config, history and final).")) from err

@@ -7,6 +7,7 @@ Every write goes through ``with Session(engine) as s, s.begin():`` so a reader n
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from datetime import datetime, timezone
@@ -58,6 +59,17 @@ class SharedRun(Base):
     status: Mapped[str] = mapped_column(String(16))
     test_acc: Mapped[float | None] = mapped_column(Float, nullable=True)  # for ordering the leaderboard
     shared_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+def json_safe(value):
+    """NaN and infinity become None: JSON (and PostgreSQL's json type) have no such numbers."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def utcnow() -> datetime:
