@@ -23,10 +23,11 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from explorer import activations as act  # noqa: E402
 from explorer.figures import activations as figs  # noqa: E402
+from script_runs import time_script_runs  # noqa: E402
 
 TARGET_MS = 200
 # control kind, key, values never seen before (cold); replayed afterwards (warm)
@@ -55,33 +56,12 @@ def timed(fn, repeats: int = 1) -> tuple[float, object]:
     return (time.perf_counter() - start) / repeats, result
 
 
-SCRIPT_SECONDS: list[float] = []
-SCRIPT_CPU_SECONDS: list[float] = []
-
-
-def time_script_runs() -> None:
-    """Record each run of the page script in its own thread: wall time (the server's time, without
-    AppTest's polling) and the thread's CPU time, which other processes on a busy machine do not
-    inflate. With ``--threads 1`` all of torch's work happens in that thread, so CPU time is complete."""
-    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
-
-    original = ScriptRunner._run_script
-
-    def timed_run(self, rerun_data):
-        start, cpu_start = time.perf_counter(), time.thread_time()
-        try:
-            return original(self, rerun_data)
-        finally:
-            SCRIPT_SECONDS.append(time.perf_counter() - start)
-            SCRIPT_CPU_SECONDS.append(time.thread_time() - cpu_start)
-
-    ScriptRunner._run_script = timed_run
 
 
 def page_reruns() -> list[tuple[str, list[float], list[float], list[float], list[float]]]:
     from streamlit.testing.v1 import AppTest
 
-    time_script_runs()
+    script = time_script_runs()
 
     at = AppTest.from_file(str(ROOT / "pages" / "1_Activation_functions.py"), default_timeout=300)
     first, _ = timed(at.run)
@@ -101,8 +81,8 @@ def page_reruns() -> list[tuple[str, list[float], list[float], list[float], list
                 if value != default:
                     times[phase].append(seconds)
                     if phase == "cold":
-                        times["cold script"].append(SCRIPT_SECONDS[-1])
-                        times["cold cpu"].append(SCRIPT_CPU_SECONDS[-1])
+                        times["cold script"].append(script[-1][0])
+                        times["cold cpu"].append(script[-1][1])
         rows.append((key, times["cold"], times["cold script"], times["cold cpu"], times["warm"]))
     return rows
 

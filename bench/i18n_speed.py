@@ -16,11 +16,11 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+from script_runs import time_script_runs  # noqa: E402
 VARIANTS = ("identity", "en", "zh")
 # page → (widget kind, key, two values) of an ordinary control whose rerun is a cache hit once warm
 CONTROLS = {
@@ -32,22 +32,11 @@ CONTROLS = {
 
 
 def worker(variant: str, reruns: int) -> dict:
-    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
     from streamlit.testing.v1 import AppTest
 
     import ui.i18n
 
-    runs: list[tuple[float, float]] = []
-    original = ScriptRunner._run_script
-
-    def timed_run(self, rerun_data):
-        start, cpu = time.perf_counter(), time.thread_time()
-        try:
-            return original(self, rerun_data)
-        finally:
-            runs.append((time.perf_counter() - start, time.thread_time() - cpu))
-
-    ScriptRunner._run_script = timed_run
+    runs = time_script_runs()
     calls = [0]
     real = ui.i18n._
     if variant == "identity":

@@ -22,14 +22,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+from script_runs import time_script_runs  # noqa: E402
 
 TARGET_MS, TARGET_READY_S = 150, 5.0
-SCRIPT: list[tuple[float, float]] = []
 
 QUICK = """
 import sys, time, torch
@@ -64,21 +63,6 @@ print(time.perf_counter() - start, acc)
 """
 
 
-def time_script_runs() -> None:
-    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
-
-    original = ScriptRunner._run_script
-
-    def timed_run(self, rerun_data):
-        start, cpu = time.perf_counter(), time.thread_time()
-        try:
-            return original(self, rerun_data)
-        finally:
-            SCRIPT.append((time.perf_counter() - start, time.thread_time() - cpu))
-
-    ScriptRunner._run_script = timed_run
-
-
 def page_reruns(repeats: int) -> dict[str, list[tuple[float, float]]]:
     from streamlit.testing.v1 import AppTest
 
@@ -86,7 +70,7 @@ def page_reruns(repeats: int) -> dict[str, list[tuple[float, float]]]:
     from explorer.data import load_fashion_mnist
     from explorer.training import TrainConfig
 
-    time_script_runs()
+    script = time_script_runs()
     data = load_fashion_mnist(download=False)
     book: list = []
     run = runs.new_run(book, TrainConfig(epochs=1, max_train=5000), data)  # d2l's 784-256-10 network
@@ -100,13 +84,13 @@ def page_reruns(repeats: int) -> dict[str, list[tuple[float, float]]]:
     temperatures = [0.5, 2.0, 1.5, 3.0, 0.7, 4.0, 1.2, 2.5]
     for i in range(repeats * 4):
         at.run()
-        times["nothing changed (reference)"].append(SCRIPT[-1])
+        times["nothing changed (reference)"].append(script[-1])
         at.number_input(key="index").set_value((i * 7 + 1) % 1000).run()
-        times["new test image"].append(SCRIPT[-1])
+        times["new test image"].append(script[-1])
         at.slider(key="T").set_value(temperatures[i % len(temperatures)]).run()
-        times["new temperature"].append(SCRIPT[-1])
+        times["new temperature"].append(script[-1])
         at.button(key="mistake").click().run()
-        times["next mistake"].append(SCRIPT[-1])
+        times["next mistake"].append(script[-1])
         assert not at.exception, at.exception
     return times
 

@@ -32,8 +32,10 @@ from explorer import double_descent as dd  # noqa: E402
 from explorer import l1_geometry as geo  # noqa: E402
 from explorer.polynomial import MAX_DEGREE, PolyConfig  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from script_runs import time_script_runs  # noqa: E402
+
 TARGET_MS = 300
-SCRIPT: list[tuple[float, float]] = []
 PAGES = {
     "4_Under_and_overfitting.py": ({"bias_variance": "true", "double_descent": "true"}, [
         ("slider", "degree", [8, 12, 2, 20]),
@@ -89,32 +91,16 @@ async def fragment_moves_on(url: str, pid: int) -> None:
 
 
 def fragment_moves() -> None:
-    sys.path.insert(0, str(ROOT / "bench"))
     from tests.streamlit_server import serve
 
     with serve() as (url, process):
         asyncio.run(fragment_moves_on(url, process.pid))
 
 
-def patch_script_runner() -> None:
-    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
-
-    original = ScriptRunner._run_script
-
-    def timed(self, rerun_data):
-        wall, cpu = time.perf_counter(), time.thread_time()
-        try:
-            return original(self, rerun_data)
-        finally:
-            SCRIPT.append((time.perf_counter() - wall, time.thread_time() - cpu))
-
-    ScriptRunner._run_script = timed
-
-
 def page_moves() -> None:
     from streamlit.testing.v1 import AppTest
 
-    patch_script_runner()
+    script = time_script_runs()
     print(f"\n{'page / control':40s} {'cold wall ms':>13s} {'cold CPU ms':>12s} {'unchanged rerun ms':>19s}")
     for page, (query, moves) in PAGES.items():
         at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=600)
@@ -127,10 +113,10 @@ def page_moves() -> None:
             for value in values:
                 getattr(at, kind)(key=key).set_value(value).run()
                 assert not at.exception, at.exception
-                cold.append(SCRIPT[-1][0])
-                cpu.append(SCRIPT[-1][1])
+                cold.append(script[-1][0])
+                cpu.append(script[-1][1])
                 at.run()  # the same settings again: every cache hits
-                base.append(SCRIPT[-1][0])
+                base.append(script[-1][0])
             print(f"{page.split('_', 1)[1][:-3] + ' / ' + key:40s} {statistics.median(cold) * 1000:13.0f} "
                   f"{statistics.median(cpu) * 1000:12.0f} {statistics.median(base) * 1000:19.0f}")
 

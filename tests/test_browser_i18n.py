@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.streamlit_server import CHROMIUM, launch_chromium, serve, wait_for_app
+from tests.streamlit_server import CHROMIUM, serve, wait_for_app
 from tests.test_i18n_pages import lesson_paths
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -48,14 +48,6 @@ def chinese_share(text: str) -> tuple[float, list[str]]:
 def server(fashion):
     with serve() as (url, _):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
