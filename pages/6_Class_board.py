@@ -7,9 +7,11 @@ from explorer.figures import classroom as figs
 from explorer.training import METRIC_NAMES, METRICS
 from ui import classroom as classroom_ui
 from ui.i18n import _, label_func
+from ui.language import ensure_switch
 from ui.training_panels import on_screen
 
 st.set_page_config(page_title=_("Class board"), page_icon="🎓", layout="wide")
+ensure_switch()  # this page has no URL-mirrored settings (ui.init_state), so it asks for the switch itself
 st.title(_("🎓 Class board"))
 st.markdown(_(
     "In a workshop everyone trains with their own settings and shares the run; this board shows the room's "
