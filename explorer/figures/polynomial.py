@@ -18,7 +18,7 @@ LOSS_TITLE = N_("MSE (log scale)")
 def _style(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 380) -> go.Figure:
     # Large fonts and a horizontal legend on top: readable from the back of a lecture hall.
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=height,
-                      font=dict(size=16), margin=dict(l=10, r=10, t=60, b=10), template="plotly_white",
+                      font=dict(size=16), margin=dict(l=10, r=10, t=60, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0))
     return fig
 
