@@ -53,11 +53,6 @@ state = st.session_state
 state.setdefault("runs", [])  # every run of this session: config, history, the last few models
 state.setdefault("active_run", None)  # id of the run that should be training right now
 
-# Option values stay English (URL, CLI); these are what the widgets show for them.
-IMPL_NAMES = {"concise": N_("concise"), "scratch": N_("from scratch")}
-OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": N_("SGD with momentum"), "adam": "Adam", "rmsprop": "RMSProp",
-                   "adagrad": "AdaGrad"}
-
 side = st.sidebar
 side.subheader(_("Presets"))
 ui.preset_buttons(PRESETS, PARAMS)
@@ -71,11 +66,11 @@ for i in range(1, max(state["layers"], 1) + 1):
 side.selectbox(_("Activation"), ACTIVATIONS, key="activation", disabled=no_hidden)
 side.select_slider(_("Weight init std  (normal(0, σ))"), STDS, key="init_std")
 side.radio(_("Implementation"), IMPLEMENTATIONS, key="impl", horizontal=True,
-           format_func=label_func(IMPL_NAMES),
+           format_func=label_func(panels.IMPL_NAMES),
            help=_("scratch: explicit W, b and d2l's relu/dropout_layer; concise: nn.Sequential. Same maths."))
 side.subheader(_("Training"))
 side.select_slider(_("Learning rate (log scale)"), LRS, key="lr")
-side.selectbox(_("Optimizer"), OPTIMIZERS, key="optimizer", format_func=label_func(OPTIMIZER_NAMES),
+side.selectbox(_("Optimizer"), OPTIMIZERS, key="optimizer", format_func=label_func(panels.OPTIMIZER_NAMES),
                help=_("momentum = SGD with momentum 0.9"))
 side.select_slider(_("Batch size"), (32, 64, 128, 256, 512, 1024), key="batch_size")
 side.slider(_("Epochs"), 1, 50, key="epochs")
@@ -157,16 +152,7 @@ def draw(run):
             for col, metric in zip(cols, METRICS):
                 col.metric(_(panels.METRIC_NAMES[metric]), f"{last[metric]:.4f}")
     if run.status == "diverged":
-        st.error(diverged_message(run), icon="💥")
-
-
-def diverged_message(run) -> str:
-    if run.trainer is None:
-        return _("This run diverged.")
-    return _("Training diverged at epoch {epoch}: the loss became NaN or infinite, so the weights are no longer "
-             "numbers. Learning rate {lr} is too large for {optimizer}; try a value about 10x smaller.").format(
-        epoch=f"{run.trainer.epoch_progress:.2f}", lr=f"{run.trainer.config.lr:g}",
-        optimizer=_(OPTIMIZER_NAMES.get(run.trainer.config.optimizer, run.trainer.config.optimizer)))
+        st.error(panels.diverged_message(run), icon="💥")
 
 
 if shown is None:

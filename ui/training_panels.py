@@ -22,6 +22,10 @@ TABLE_HEADERS = {name: name for name in (  # msgid = the column's English name, 
     N_("run"), N_("hidden"), N_("layers"), N_("lr"), N_("dropout"), N_("batch"), N_("activation"), N_("optimizer"),
     N_("weight decay"), N_("init std"), N_("impl"), N_("seed"), N_("train images"), N_("epochs"), N_("status"),
     N_("true"), N_("predicted as"), N_("count"), N_("share of true class"), N_("nickname"), N_("rank"))} | METRIC_NAMES
+# Option values stay English (URL, CLI); these are what the widgets show for them.
+IMPL_NAMES = {"concise": N_("concise"), "scratch": N_("from scratch")}
+OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": N_("SGD with momentum"), "adam": "Adam", "rmsprop": "RMSProp",
+                   "adagrad": "AdaGrad"}
 STATUS_NAMES = {"running": N_("running"), "stopped": N_("stopped"), "finished": N_("finished"),
                 "diverged": N_("diverged"), "ready": N_("ready")}
 
@@ -51,6 +55,15 @@ def _dropout_figure(p: float, seed: int, lang: str):
 @st.cache_resource(show_spinner=False)
 def _mosaic_figure(_data: FashionMNISTData, lang: str):  # one dataset per server process (ui.dataset)
     return figs.class_mosaic(diagnostics.class_samples(_data), class_names(_data))
+
+
+def diverged_message(run: runs.Run) -> str:
+    if run.trainer is None:
+        return _("This run diverged.")
+    return _("Training diverged at epoch {epoch}: the loss became NaN or infinite, so the weights are no longer "
+             "numbers. Learning rate {lr} is too large for {optimizer}; try a value about 10x smaller.").format(
+        epoch=f"{run.trainer.epoch_progress:.2f}", lr=f"{run.trainer.config.lr:g}",
+        optimizer=_(OPTIMIZER_NAMES.get(run.trainer.config.optimizer, run.trainer.config.optimizer)))
 
 
 def dropout_panel() -> None:
