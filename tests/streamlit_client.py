@@ -51,6 +51,8 @@ class StreamlitClient:
         self.exceptions: list[str] = []
         self.errors: list[str] = []  # error alerts seen, in order
         self.log: list[tuple[float, str, object]] = []  # (time, kind, element) for what callers watch
+        self.deltas: list[tuple[float, str]] = []  # (time, fragment id or "") of every element drawn
+        self.query_string = query  # what the address bar would show (the app's st.query_params)
         self._changed = asyncio.Event()
         self._ws = None
         self._reader: asyncio.Task | None = None
@@ -104,12 +106,15 @@ class StreamlitClient:
 
     def _handle(self, msg: ForwardMsg) -> None:
         kind, now = msg.WhichOneof("type"), time.perf_counter()
+        if kind == "page_info_changed":
+            self.query_string = msg.page_info_changed.query_string
         if kind == "script_finished":
             self.script_runs += 1
             self.log.append((now, "script_finished", msg.script_finished))
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
             self.elements[tuple(msg.metadata.delta_path)] = element
+            self.deltas.append((now, msg.delta.fragment_id))
             etype = element.WhichOneof("type")
             if etype in WIDGETS and getattr(element, etype).id:
                 widget_id = getattr(element, etype).id
@@ -140,6 +145,11 @@ class StreamlitClient:
     # ---------------------------------------------------------------- what a page shows
     def run_finished(self, after: int = 0) -> bool:
         return self.script_runs > after
+
+    def chart_spec(self, key: str) -> str | None:
+        """The plotly JSON of the chart drawn with ``key=`` (its element id ends with the key)."""
+        return next((e.plotly_chart.spec for e in self.elements.values()
+                     if e.WhichOneof("type") == "plotly_chart" and e.plotly_chart.id.endswith(key)), None)
 
     def texts(self) -> list[str]:
         return [element_text(e) for e in self.elements.values()]
