@@ -40,7 +40,10 @@ def no_exception(page) -> bool:
 
 def diagram(page):
     chart = page.locator("[data-testid='stPlotlyChart']").filter(has_text="outputs (softmax)")
-    chart.wait_for(timeout=LONG)
+    chart.first.wait_for(timeout=LONG)
+    # While a rerun moves elements, the old diagram can stand beside the new one for a moment.
+    page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")]"
+                           ".filter(e => e.innerText.includes('outputs (softmax)')).length === 1", timeout=LONG)
     return chart
 
 
