@@ -17,6 +17,7 @@ Best epoch against the best rate: the noise of a shared machine only ever slows 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -29,6 +30,8 @@ from torch.utils.data import DataLoader
 from torchvision import transforms
 from torchvision.datasets import FashionMNIST
 
+# The environment before explorer is imported (it sets MKL_CBWR): the probe must not inherit our settings.
+CLEAN_ENV = dict(os.environ)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from explorer.data import default_data_dir, load_fashion_mnist  # noqa: E402
 from explorer.models import build_mlp  # noqa: E402
@@ -56,7 +59,7 @@ def d2l_epoch(root: str, seed: int) -> tuple[float, float]:
 
 
 # Run in a fresh interpreter that imports torch only: the machine's matmul rate, untouched by
-# anything this project sets up (thread counts, OpenMP settings) and by this process's state.
+# anything this project sets up (thread counts, OpenMP and MKL settings) and by this process's state.
 FLOP_PROBE = """
 import time, torch
 n, repeats = 2048, 5
@@ -73,7 +76,8 @@ print(2 * n**3 * repeats / best)
 
 
 def clean_flops_per_second() -> float:
-    out = subprocess.run([sys.executable, "-c", FLOP_PROBE], cwd="/", capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", FLOP_PROBE], cwd="/", capture_output=True, text=True, check=True,
+                         env=CLEAN_ENV)
     return float(out.stdout.strip())
 
 
