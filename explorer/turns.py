@@ -135,14 +135,16 @@ class Turn:
         while True:
             self.queue.acquire(self.ticket, self.on_wait)
             self._shown = self._paused = False
+            # progress_every=0 on the first slice: its first batch already gives a curve point.
+            events = trainer.train(until_epoch, should_stop=self._pause,
+                                   progress_every=0 if self.ticket.fresh else progress_every)
             try:
                 self.slices += 1
-                # progress_every=0 on the first slice: its first batch already gives a curve point.
-                for event in trainer.train(until_epoch, should_stop=self._pause,
-                                           progress_every=0 if self.ticket.fresh else progress_every):
+                for event in events:
                     self._shown = True
                     yield event
             finally:
+                events.close()  # now, not whenever the garbage collector finds it: it holds a core share
                 self.queue.release(self.ticket)
             self.ticket.fresh = False
             if not (self._paused and trainer.status == "stopped"):

@@ -2,6 +2,7 @@
 
 import itertools
 import time
+from contextlib import closing
 
 import streamlit as st
 
@@ -180,9 +181,11 @@ if live is not None:
     # Training runs last, so the rest of the page is drawn already; only the slots above update.
     # Any click (even Stop) reruns the script and resumes here exactly where it left off.
     trainer = live.trainer
-    with ui.training_slot(progress_slot) as turn:
+    # closing(): a click that interrupts this run closes the training at once (its core share and slot
+    # go back), not when the garbage collector gets to the interrupted script's frame.
+    with ui.training_slot(progress_slot) as turn, closing(turn.train(trainer, live.target_epoch, 0.5)) as events:
         started, start_epoch = time.perf_counter(), trainer.epoch_progress
-        for event in turn.train(trainer, until_epoch=live.target_epoch, progress_every=0.5):
+        for event in events:
             live.record(event)
             rate = (trainer.epoch_progress - start_epoch) / (time.perf_counter() - started)
             left = (live.target_epoch - trainer.epoch_progress) / max(rate, 1e-9)

@@ -92,27 +92,28 @@ def test_browser_language_decides_without_a_link(server, browser):
 
 
 def test_switching_language_keeps_settings_and_the_training_in_progress(server, page):
-    # The full 60,000 images: slow enough that the run is still going after the switch.
-    page.goto(f"{server}/Train_an_MLP?lang=en&hidden=128&epochs=40")
+    # The full 60,000 images, 1024 units, 50 epochs: about a minute, so the run is still going after the
+    # switch however fast this machine trains (with 128 units and 40 epochs it once ended before it).
+    page.goto(f"{server}/Train_an_MLP?lang=en&hidden=1024&epochs=50")
     settle(page)
     page.get_by_role("button", name="▶ Train").click()
     progress = page.locator("[data-testid='stProgress']")
-    page.wait_for_function("() => /Epoch [\\d.]+ of 40/.test(document.body.innerText)")
-    epoch_before = float(re.search(r"Epoch ([\d.]+) of 40", progress.inner_text()).group(1))
+    page.wait_for_function("() => /Epoch [\\d.]+ of 50/.test(document.body.innerText)")
+    epoch_before = float(re.search(r"Epoch ([\d.]+) of 50", progress.inner_text()).group(1))
 
     page.locator("[data-testid='stSidebar'] label").filter(has_text="简体中文").click()
     page.get_by_role("heading", name="🏋️ 在 Fashion-MNIST 上训练多层感知机").wait_for()
     # Still the same run, carrying on: the Chinese progress text counts on from where it was.
-    page.wait_for_function("() => /迭代周期 [\\d.]+ \\/ 40/.test(document.body.innerText)")
-    epoch_after = float(re.search(r"迭代周期 ([\d.]+) / 40", progress.inner_text()).group(1))
+    page.wait_for_function("() => /迭代周期 [\\d.]+ \\/ 50/.test(document.body.innerText)")
+    epoch_after = float(re.search(r"迭代周期 ([\d.]+) / 50", progress.inner_text()).group(1))
     assert epoch_after >= epoch_before
-    assert "hidden=128" in page.url and "lang=zh" in page.url and "epochs=40" in page.url
+    assert "hidden=1024" in page.url and "lang=zh" in page.url and "epochs=50" in page.url
     hidden = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(has_text="每层隐藏单元数")
-    assert hidden.get_by_role("slider").get_attribute("aria-valuetext") == "128"
+    assert hidden.get_by_role("slider").get_attribute("aria-valuetext") == "1024"
     page.screenshot(path=str(SHOTS / "zh_training_after_switch.png"), full_page=True)
 
     page.get_by_role("button", name="■ 停止").click()
-    stopped = page.get_by_text(re.compile(r"已在第 [\d.]+ / 40 个迭代周期停止"))
+    stopped = page.get_by_text(re.compile(r"已在第 [\d.]+ / 50 个迭代周期停止"))
     stopped.wait_for()
     assert float(re.search(r"已在第 ([\d.]+) /", stopped.inner_text()).group(1)) >= epoch_after
     assert_no_exception(page)
@@ -120,7 +121,7 @@ def test_switching_language_keeps_settings_and_the_training_in_progress(server, 
     page.locator("[data-testid='stSidebar'] label").filter(has_text="English").click()
     page.get_by_role("heading", name="🏋️ Train an MLP on Fashion-MNIST").wait_for()
     assert page.get_by_text("Stopped at epoch").is_visible()  # the same stopped run, now in English
-    assert "lang=en" in page.url and "hidden=128" in page.url
+    assert "lang=en" in page.url and "hidden=1024" in page.url
 
 
 def test_a_chinese_deep_link_as_the_first_request_of_a_fresh_server(browser, fashion):

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from explorer import threads
 from explorer.training import TrainConfig, Trainer
 from explorer.turns import TrainingQueue
 
@@ -90,3 +91,16 @@ def test_an_interrupted_wait_gives_the_place_back(fashion):
         assert queue.counts() == (1, 0)
         events.close()
     assert queue.counts() == (0, 0)
+
+
+def test_closing_a_turn_mid_run_gives_back_its_slot_and_core_share(fashion):
+    # What the training page does when a click interrupts a run (contextlib.closing around turn.train).
+    queue = TrainingQueue(slots=1)
+    trainer = Trainer(TrainConfig(**SMALL), fashion)
+    with queue.turn() as turn:
+        events = turn.train(trainer)
+        next(events)
+        assert queue.counts() == (1, 0) and threads.running_trainings() == 1
+        events.close()
+        assert queue.counts() == (0, 0) and threads.running_trainings() == 0
+    assert trainer.epoch_progress > 0  # what was trained is kept; the next turn resumes from there
