@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from explorer.data import DatasetError, load_fashion_mnist
-from tests.streamlit_server import CHROMIUM, launch_chromium
+from tests.streamlit_server import CHROMIUM, launch_chromium, new_context
 
 
 def write_idx(path: Path, array: torch.Tensor, compress: bool = True) -> None:
@@ -137,7 +137,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A fresh browser context per test: no cookies or storage carried over between tests."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(browser)
     context.set_default_timeout(120_000)  # a shared 2-core machine answers slowly at times
     yield context.new_page()
     context.close()

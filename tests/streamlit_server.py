@@ -71,9 +71,78 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Until the page's title is drawn and the script run has finished (no 'running' widget)."""
+# Counts the app's script runs in the page (Streamlit marks stApp with data-test-script-state): a test
+# can then wait for "the rerun my click started has finished" instead of guessing with a sleep.
+RUN_COUNTER = """
+(() => {
+  if (window.__mlpxRuns) return;
+  const runs = window.__mlpxRuns = {finished: 0, seen: 0, last: null};
+  const busy = s => s === 'running' || s === 'rerunRequested';
+  const check = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const now = app && app.getAttribute('data-test-script-state');
+    if (busy(runs.last) && !busy(now)) runs.finished++;
+    runs.last = now;
+  };
+  // The whole document, not one element: React may mount stApp anew.
+  new MutationObserver(check).observe(document, {attributes: true, subtree: true, childList: true,
+                                                 attributeFilter: ['data-test-script-state']});
+})();
+"""
+# True once every script run that started since the last call has finished: the app is connected and idle,
+# and at least one more run has finished (the page's first run after a goto; the rerun an action caused). A page whose
+# context lacks the counter falls back to "idle".
+_RERUN_DONE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const state = app && app.getAttribute('data-test-script-state');
+  if (!app || state === 'running' || state === 'rerunRequested' || state === 'initial') return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  const runs = window.__mlpxRuns;
+  if (!runs) return true;
+  if (runs.finished <= runs.seen) return false;
+  runs.seen = runs.finished;
+  return true;
+}"""
+
+
+def new_context(browser, **options):
+    """A browser context whose pages count the app's script runs (for :func:`wait_for_app`)."""
+    context = browser.new_context(**{"viewport": {"width": 1400, "height": 1000}, **options})
+    context.add_init_script(RUN_COUNTER)
+    return context
+
+
+def wait_for_app(page, timeout: float = 120_000, new_run: bool = True) -> None:
+    """Until the page's title is drawn and the script run the last navigation or action started has
+    finished. Call it once per full rerun (a fragment's rerun does not count: wait for what it draws);
+    ``new_run=False`` only waits until the app is idle (e.g. after a reconnect, which need not rerun)."""
     page.wait_for_selector("[data-testid='stMain'] [data-testid='stHeading']", timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    page.wait_for_function(_RERUN_DONE if new_run else _RERUN_DONE.replace("runs.finished <= runs.seen", "false"),
+                           timeout=timeout)
+
+
+def charts_drawn(page, timeout: float = 120_000) -> None:
+    """Until every visible plotly chart has drawn its SVG (plotly draws after the script run ends)."""
+    page.wait_for_function("""() => [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
+        .filter(c => c.offsetParent !== null).every(c => c.querySelector('.main-svg'))""", timeout=timeout)
+
+
+def wait_for_change(locator, before: bytes, timeout: float = 60.0) -> bytes:
+    """The element's screenshot once it differs from ``before`` (a redraw after a rerun); fails at ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        now = locator.screenshot()
+        if now != before:
+            return now
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{locator} did not change within {timeout} s")
+        locator.page.wait_for_timeout(100)  # poll interval, not a guess at how long the redraw takes
+
+
+def assert_no_exception(page, errors_expected: bool = False) -> None:
+    """No traceback on the page, and no st.error unless the test expects one (it then checks its text)."""
+    assert page.locator("[data-testid='stException']").count() == 0
+    if not errors_expected:
+        errors = page.locator("[data-testid='stAlertContentError']").all_inner_texts()
+        assert not errors, errors

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.streamlit_server import ROOT, free_port, serve, wait_for_app
+from playwright.sync_api import expect
+
+from tests.streamlit_server import (ROOT, assert_no_exception, charts_drawn, free_port, new_context, serve,
+                                     wait_for_app, wait_for_change)
 
 pytestmark = pytest.mark.browser  # Chromium and Playwright come from conftest's `browser` fixture
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -35,10 +38,6 @@ def open_page(page, url: str):
     return page
 
 
-def assert_no_exception(page):
-    assert page.locator("[data-testid='stException']").count() == 0
-
-
 def shoot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -52,8 +51,8 @@ def sidebar_slider(page, label: str):
 def test_landing_page_links_every_lesson(server, page):
     open_page(page, server)
     assert_no_exception(page)
-    assert page.get_by_role("heading", name="MLP Explorer").is_visible()
-    assert page.get_by_text("Fashion-MNIST is ready").is_visible() or page.get_by_text("will be unpacked").is_visible()
+    expect(page.get_by_role("heading", name="MLP Explorer")).to_be_visible()
+    expect(page.get_by_text("Fashion-MNIST is ready").or_(page.get_by_text("will be unpacked"))).to_be_visible()
     for path in PAGES:
         assert page.locator(f"a[href$='/{path}']").count() >= 1
     shoot(page, "0_home")
@@ -70,15 +69,15 @@ def test_every_page_renders_charts_and_reacts_to_a_slider(server, page, path):
         slider = sidebar_slider(page, PAGES[path])
     chart = page.locator("[data-testid='stPlotlyChart']:visible").first
     chart.wait_for(timeout=60_000)
+    charts_drawn(page)
     shoot(page, path)
     before = chart.screenshot()
     slider.focus()
     for _ in range(3):
         slider.press("ArrowRight")
     wait_for_app(page)
-    page.wait_for_timeout(500)  # plotly redraws after the script run ends
+    wait_for_change(chart, before)  # plotly redraws after the script run ends
     assert_no_exception(page)
-    assert chart.screenshot() != before
 
 
 def test_training_runs_to_completion_in_the_browser(server, page):
@@ -91,7 +90,7 @@ def test_training_runs_to_completion_in_the_browser(server, page):
                      .locator("[data-testid='stMetricValue']").inner_text())
     assert 0.5 < accuracy <= 1.0
     page.get_by_role("tab", name="Compare runs").click()
-    assert page.get_by_text("Histories as CSV").is_visible()
+    expect(page.get_by_text("Histories as CSV")).to_be_visible()
     shoot(page, "training_finished")
 
 
@@ -106,7 +105,7 @@ def test_stop_twice_then_continue_then_reload_mid_training(server, page):
     stop.click()  # a second Stop is harmless
     wait_for_app(page)
     assert_no_exception(page)
-    assert page.get_by_text("Stopped at epoch").is_visible()
+    expect(page.get_by_text("Stopped at epoch")).to_be_visible()
     shoot(page, "training_stopped")
 
     page.get_by_role("button", name="⏩ Continue").click()
@@ -119,21 +118,21 @@ def test_stop_twice_then_continue_then_reload_mid_training(server, page):
 def test_link_parameters_restore_settings_and_bad_ones_get_a_notice(server, page):
     open_page(page, f"{server}/Train_an_MLP?hidden=64&dropout1=0.5&lr=abc&layers=9")
     assert_no_exception(page)
-    assert page.get_by_text("Some link parameters were adjusted").is_visible()
-    assert sidebar_slider(page, "Hidden units").get_attribute("aria-valuetext") == "64"
-    assert sidebar_slider(page, "Hidden layers").get_attribute("aria-valuetext") == "3"
-    assert sidebar_slider(page, "Dropout after hidden layer 1").get_attribute("aria-valuetext") == "0.50"
+    expect(page.get_by_text("Some link parameters were adjusted")).to_be_visible()
+    expect(sidebar_slider(page, "Hidden units")).to_have_attribute("aria-valuetext", "64")
+    expect(sidebar_slider(page, "Hidden layers")).to_have_attribute("aria-valuetext", "3")
+    expect(sidebar_slider(page, "Dropout after hidden layer 1")).to_have_attribute("aria-valuetext", "0.50")
 
 
 def test_missing_dataset_is_explained_and_other_pages_still_work(tmp_path: Path, browser):
     env = {"EXPLORER_DATA_DIR": str(tmp_path / "empty"), "EXPLORER_SYSTEM_DATA_DIR": str(tmp_path / "none"),
            "EXPLORER_NO_DOWNLOAD": "1"}
     with serve(env) as (url, _):
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context = new_context(browser)
         page = context.new_page()
         open_page(page, f"{url}/Train_an_MLP")
-        assert_no_exception(page)
-        assert page.get_by_text("apt-get install dataset-fashion-mnist").first.is_visible()
+        assert_no_exception(page, errors_expected=True)  # the error that says how to get the data
+        expect(page.get_by_text("apt-get install dataset-fashion-mnist").first).to_be_visible()
         shoot(page, "training_no_dataset")
         for path in ("Under_and_overfitting", "Weight_decay"):
             open_page(page, f"{url}/{path}")
@@ -144,23 +143,25 @@ def test_missing_dataset_is_explained_and_other_pages_still_work(tmp_path: Path,
 
 def test_server_restart_reconnects_without_a_traceback(browser, fashion):
     port = free_port()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(browser)
     page = context.new_page()
     with serve(port=port) as (url, _):
         open_page(page, f"{url}/Weight_decay?lambd=1")
     # The server is gone; the open page waits and reconnects to the new one by itself.
     with serve(port=port) as (url, _):
-        page.wait_for_function("() => !document.body.innerText.includes('Connecting')", timeout=60_000)
-        wait_for_app(page)
+        wait_for_app(page, new_run=False)  # connected again (a reconnect does not rerun the script)
         assert_no_exception(page)
         chart = page.locator("[data-testid='stPlotlyChart']:visible").first
         chart.wait_for(timeout=60_000)
         before = chart.screenshot()
         slider = sidebar_slider(page, "λ")
-        slider.focus()
-        slider.press("ArrowRight")  # only a live connection to the new server can redraw the chart
-        wait_for_app(page)
-        page.wait_for_timeout(500)
-        assert chart.screenshot() != before
+        # The new server holds a new session, which seeds its controls from the link (lambd=1): the first
+        # move only starts that session. The second one must redraw the chart through the new connection.
+        for _ in range(2):
+            slider.focus()
+            slider.press("ArrowRight")
+            wait_for_app(page)
+        expect(slider).not_to_have_attribute("aria-valuetext", "1")
+        wait_for_change(chart, before)
         assert_no_exception(page)
     context.close()

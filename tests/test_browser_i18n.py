@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.streamlit_server import CHROMIUM, serve, wait_for_app
+from tests.streamlit_server import CHROMIUM, charts_drawn, new_context, serve, wait_for_app
 from tests.test_i18n_pages import lesson_paths
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -17,6 +17,8 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian's Chromium is not at {CHROMIUM}"),
 ]
+from playwright.sync_api import expect  # noqa: E402
+
 from tests.test_browser import SHOTS, assert_no_exception  # noqa: E402
 
 # Each lesson's URL path is its file name without the number (see app.py), the home page is "".
@@ -53,7 +55,7 @@ def server(fashion):
 @pytest.fixture
 def page(browser):
     # An English browser: the link alone must bring the Chinese.
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    context = new_context(browser, locale="en-US")
     context.set_default_timeout(120_000)  # a shared 2-core machine answers slowly at times
     yield context.new_page()
     context.close()
@@ -61,7 +63,7 @@ def page(browser):
 
 def settle(page):
     wait_for_app(page, timeout=180_000)  # a shared 2-core machine: the first runs load torch and the data
-    page.wait_for_timeout(800)  # plotly draws its SVG text after the script run ends
+    charts_drawn(page)  # plotly draws its SVG text after the script run ends
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p or "home")
@@ -70,8 +72,8 @@ def test_every_page_reads_as_chinese(server, page, path):
     settle(page)
     assert_no_exception(page)
     if path == "Train_an_MLP":  # its charts need a run; the dataset tab and dropout panel have some anyway
-        page.get_by_text("看得见的暂退法").click()
-        settle(page)
+        page.get_by_text("看得见的暂退法").click()  # an expander: opens in the browser, no rerun
+        charts_drawn(page)
     share, english = chinese_share(page.evaluate(MAIN_TEXT))
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"zh_{path or 'home'}.png"), full_page=True)
@@ -81,12 +83,12 @@ def test_every_page_reads_as_chinese(server, page, path):
 
 
 def test_browser_language_decides_without_a_link(server, browser):
-    context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    context = new_context(browser, locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     context.set_default_timeout(120_000)
     page = context.new_page()
     page.goto(f"{server}/Weight_decay?lambd=1")
     settle(page)
-    assert page.get_by_role("heading", name="⚖️ 权重衰减").is_visible()
+    expect(page.get_by_role("heading", name="⚖️ 权重衰减")).to_be_visible()
     assert "lang=zh" in page.url and "lambd=1" in page.url  # the link now says so, for sharing
     context.close()
 
@@ -109,7 +111,7 @@ def test_switching_language_keeps_settings_and_the_training_in_progress(server, 
     assert epoch_after >= epoch_before
     assert "hidden=1024" in page.url and "lang=zh" in page.url and "epochs=50" in page.url
     hidden = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(has_text="每层隐藏单元数")
-    assert hidden.get_by_role("slider").get_attribute("aria-valuetext") == "1024"
+    expect(hidden.get_by_role("slider")).to_have_attribute("aria-valuetext", "1024")
     page.screenshot(path=str(SHOTS / "zh_training_after_switch.png"), full_page=True)
 
     page.get_by_role("button", name="■ 停止").click()
@@ -120,7 +122,7 @@ def test_switching_language_keeps_settings_and_the_training_in_progress(server, 
 
     page.locator("[data-testid='stSidebar'] label").filter(has_text="English").click()
     page.get_by_role("heading", name="🏋️ Train an MLP on Fashion-MNIST").wait_for()
-    assert page.get_by_text("Stopped at epoch").is_visible()  # the same stopped run, now in English
+    expect(page.get_by_text("Stopped at epoch")).to_be_visible()  # the same stopped run, now in English
     assert "lang=en" in page.url and "hidden=1024" in page.url
 
 
@@ -128,17 +130,17 @@ def test_a_chinese_deep_link_as_the_first_request_of_a_fresh_server(browser, fas
     """Then Streamlit runs the pages/ file without app.py: the page still reads the link's language,
     shows the switch, and switching works."""
     with serve() as (url, _process):
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+        context = new_context(browser, locale="en-US")
         context.set_default_timeout(120_000)
         page = context.new_page()
         page.goto(f"{url}/Weight_decay?lang=zh&lambd=1&epochs=50")
         settle(page)
         assert_no_exception(page)
-        assert page.get_by_role("heading", name="⚖️ 权重衰减").is_visible()
+        expect(page.get_by_role("heading", name="⚖️ 权重衰减")).to_be_visible()
         share, english = chinese_share(page.evaluate(MAIN_TEXT))
         assert share > 0.9, (share, sorted(set(english)))
         epochs = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(has_text="迭代周期数")
-        assert epochs.get_by_role("slider").get_attribute("aria-valuetext") == "50"  # the link's value
+        expect(epochs.get_by_role("slider")).to_have_attribute("aria-valuetext", "50")  # the link's value
         assert "epochs=50" in page.url and "lambd=1" in page.url and "lang=zh" in page.url
         page.locator("[data-testid='stSidebar'] label").filter(has_text="English").click()
         page.get_by_role("heading", name="⚖️ Weight decay").wait_for(timeout=120_000)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.streamlit_server import ROOT, serve, wait_for_app
+from playwright.sync_api import expect
+
+from tests.streamlit_server import ROOT, assert_no_exception, charts_drawn, serve, wait_for_app, wait_for_change
 
 pytestmark = pytest.mark.browser  # Chromium and Playwright come from conftest's `browser` fixture
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -29,13 +31,9 @@ def shoot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": 4200})
-    page.wait_for_timeout(800)
+    charts_drawn(page)
     page.screenshot(path=str(SHOTS / f"inside_{name}.png"), full_page=True)
     page.set_viewport_size(size)
-
-
-def no_exception(page) -> bool:
-    return page.locator("[data-testid='stException']").count() == 0
 
 
 def diagram(page):
@@ -59,25 +57,28 @@ def choose_source(page, label: str) -> None:
 
 def test_quick_model_then_pick_an_image_and_a_mistake(server, page):
     open_inside(page, server)
-    assert no_exception(page) and page.get_by_text("No model yet").is_visible()
+    assert_no_exception(page)
+    expect(page.get_by_text("No model yet")).to_be_visible()
     page.get_by_role("button", name="Train a quick model").click()
     diagram(page)
     wait_for_app(page, timeout=LONG)
-    assert no_exception(page)
-    assert page.get_by_text("quick model (d2l MLP, 2 epochs, seed 0)").first.is_visible()
-    assert page.get_by_text("784·256 + 256 = 200,960").is_visible()
+    assert_no_exception(page)
+    expect(page.get_by_text("quick model (d2l MLP, 2 epochs, seed 0)").first).to_be_visible()
+    expect(page.get_by_text("784·256 + 256 = 200,960")).to_be_visible()
     shoot(page, "quick_model")
 
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Class").click()
     page.get_by_role("option", name="Sandal").click()
     wait_for_app(page)
-    assert page.get_by_text("a Sandal.").is_visible() and no_exception(page)
+    expect(page.get_by_text("a Sandal.")).to_be_visible()
+    assert_no_exception(page)
+    charts_drawn(page)
     before = diagram(page).screenshot()
     page.get_by_role("button", name="Show me a mistake").click()
     wait_for_app(page)
-    page.wait_for_timeout(500)
-    assert page.get_by_text("Wrong: it is a").is_visible() and no_exception(page)
-    assert diagram(page).screenshot() != before
+    expect(page.get_by_text("Wrong: it is a")).to_be_visible()
+    assert_no_exception(page)
+    wait_for_change(diagram(page), before)
     shoot(page, "mistake")
 
 
@@ -92,7 +93,8 @@ def test_uploaded_image_and_bad_file(server, page, tmp_path):
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
     page.get_by_text("as the network sees it").wait_for(timeout=60_000)
     wait_for_app(page)
-    assert page.get_by_text("Your picture (trousers.png).").is_visible() and no_exception(page)
+    expect(page.get_by_text("Your picture (trousers.png).")).to_be_visible()
+    assert_no_exception(page)
     diagram(page)
     shoot(page, "upload")
 
@@ -100,7 +102,8 @@ def test_uploaded_image_and_bad_file(server, page, tmp_path):
     bad.write_bytes(b"these are notes, not a picture")
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(bad))
     page.get_by_text("This picture cannot be used").wait_for(timeout=60_000)
-    assert page.get_by_text("not an image").is_visible() and no_exception(page)
+    expect(page.get_by_text("not an image")).to_be_visible()
+    assert_no_exception(page, errors_expected=True)
 
 
 def test_drawn_image(server, page):
@@ -108,10 +111,10 @@ def test_drawn_image(server, page):
     diagram(page)
     choose_source(page, "draw one")
     page.get_by_text("The canvas is empty").wait_for(timeout=60_000)
-    canvas = page.locator("iframe, [data-testid='stCustomComponentV1'], .canvas-root").first
-    canvas.wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)
-    box = page.locator("canvas").last.bounding_box()
+    # Fabric.js adds its drawing layer (the upper canvas) once it has loaded: the mouse draws on that.
+    drawing = page.locator(".canvas-root canvas.upper-canvas")
+    drawing.wait_for(timeout=60_000)
+    box = drawing.bounding_box()
     page.mouse.move(box["x"] + 100, box["y"] + 40)
     page.mouse.down()
     for step in range(25):  # a trouser-like stroke down the middle
@@ -119,7 +122,7 @@ def test_drawn_image(server, page):
     page.mouse.up()
     page.get_by_text("Your drawing.").wait_for(timeout=60_000)
     wait_for_app(page)
-    assert no_exception(page)
+    assert_no_exception(page)
     diagram(page)
     shoot(page, "drawn")
 
@@ -136,6 +139,7 @@ def test_run_from_the_training_page_is_explained(server, page):
     page.locator("a[href$='/Inside_an_MLP']").first.click()  # same session: the run comes along
     wait_for_app(page)
     diagram(page)
-    assert page.get_by_text("#1 2×64 relu").first.is_visible() and no_exception(page)
-    assert page.get_by_text("Hidden layer 2: activation").is_visible()
+    expect(page.get_by_text("#1 2×64 relu").first).to_be_visible()
+    expect(page.get_by_text("Hidden layer 2: activation")).to_be_visible()
+    assert_no_exception(page)
     shoot(page, "training_run")

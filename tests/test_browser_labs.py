@@ -5,10 +5,14 @@ Screenshots land in artifacts/screenshots/labs_*.png for a person to look at.
 
 from __future__ import annotations
 
+import re
+
 
 import pytest
 
-from tests.streamlit_server import ROOT, serve, wait_for_app
+from playwright.sync_api import expect
+
+from tests.streamlit_server import ROOT, assert_no_exception, charts_drawn, serve, wait_for_app, wait_for_change
 
 pytestmark = pytest.mark.browser  # Chromium and Playwright come from conftest's `browser` fixture
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -28,13 +32,13 @@ def open_with_preset(page, url: str, preset: str, tab: str):
     wait_for_app(page, timeout=240_000)
     page.get_by_role("tab", name=tab).click()
     wait_for_app(page, timeout=240_000)
-    assert page.locator("[data-testid='stException']").count() == 0
+    assert_no_exception(page)
 
 
 def visible_charts(page, count: int):
     charts = page.locator("[data-testid='stPlotlyChart']:visible")
     charts.nth(count - 1).wait_for(timeout=120_000)
-    page.wait_for_timeout(800)  # plotly draws after the script run ends
+    charts_drawn(page)  # plotly draws after the script run ends
     return charts
 
 
@@ -82,11 +86,10 @@ def test_l1_geometry_chart_moves_with_lambda(server, page):
     slider.focus()
     for _ in range(4):
         slider.press("ArrowLeft")  # back below the λ where w₂ becomes 0
-    wait_for_app(page, timeout=240_000)
-    page.wait_for_timeout(800)
-    assert charts.nth(0).screenshot() != before
-    assert not l1.locator("[data-testid='stMetricValue']").inner_text().endswith(", 0.000)")
-    assert "geo_lambda=0.2" in page.url  # the slider's fragment mirrors it into the link by itself
+    # The slider's fragment reruns that tab alone (not a full rerun): wait for what it redraws.
+    page.wait_for_url("**geo_lambda=0.2**", timeout=240_000)  # the fragment mirrors it into the link
+    wait_for_change(charts.nth(0), before)
+    expect(l1.locator("[data-testid='stMetricValue']")).not_to_have_text(re.compile(r", 0\.000\)$"))
 
 
 def test_l1_tab_states_the_proximal_step(server, page):
@@ -95,7 +98,7 @@ def test_l1_tab_states_the_proximal_step(server, page):
     page.get_by_role("tab", name="L1 vs L2").click()
     wait_for_app(page, timeout=240_000)
     visible_charts(page, 1)
-    assert page.get_by_text("soft-thresholded").is_visible()
+    expect(page.get_by_text("soft-thresholded")).to_be_visible()
     zeros = page.locator("[data-testid='stMetric']").filter(has_text="L1: weights exactly 0")
     assert int(zeros.locator("[data-testid='stMetricValue']").inner_text().split()[0]) > 100
     shoot(page, "labs_l1_vs_l2")
@@ -117,9 +120,9 @@ def test_mc_dropout_after_a_dropout_run(server, page, fashion):
     button.click()
     page.get_by_text("Averaging K random subnetworks").first.wait_for(timeout=120_000)
     wait_for_app(page, timeout=240_000)
-    page.wait_for_timeout(800)
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert page.get_by_text("dropout off (model.eval())").first.is_visible()
-    assert page.get_by_text("Predicted probabilities for one test image").first.is_visible()
+    assert_no_exception(page)
+    expect(page.get_by_text("dropout off (model.eval())").first).to_be_visible()
+    expect(page.get_by_text("Predicted probabilities for one test image").first).to_be_visible()
+    charts_drawn(page)
     page.get_by_text("Dropout as an ensemble").scroll_into_view_if_needed()
     shoot(page, "labs_mc_dropout")

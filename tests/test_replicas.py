@@ -16,7 +16,10 @@ import pytest
 from deploy.cluster import NGINX, Cluster
 from explorer import classroom, storage
 from tests.conftest import _missing
-from tests.streamlit_server import CHROMIUM, ROOT, launch_chromium, wait_for_app
+from playwright.sync_api import expect
+
+from tests.streamlit_server import (CHROMIUM, ROOT, assert_no_exception, charts_drawn, launch_chromium, new_context,
+                                     wait_for_app)
 
 pytestmark = [pytest.mark.replicas, pytest.mark.browser, pytest.mark.postgres]
 REPLICA = re.compile(r"Served by replica (r\d+)")
@@ -48,16 +51,10 @@ def replica_of(page) -> str:
     return REPLICA.search(marker.inner_text(timeout=30_000)).group(1)
 
 
-def board_metrics(page, timeout_s: float = 60) -> dict[str, str]:
-    """The board's counters ({"runs shared": "2", ...}) once it shows two runs (it refreshes every 3 s)."""
-    metrics = {}
-    for _ in range(int(timeout_s)):
-        texts = page.locator("[data-testid='stMetric']").all_inner_texts()
-        metrics = {t.split("\n")[0].strip(): t.split("\n")[-1].strip() for t in texts if "\n" in t}
-        if metrics.get("runs shared") == "2":
-            break
-        page.wait_for_timeout(1000)
-    return metrics
+def board_metric(page, label: str):
+    """The value of the board's counter called ``label`` ("runs shared", "people", …)."""
+    named = page.locator("[data-testid='stMetricLabel']").filter(has_text=re.compile(rf"^\s*{label}\s*$"))
+    return page.locator("[data-testid='stMetric']").filter(has=named).locator("[data-testid='stMetricValue']")
 
 
 def test_the_proxy_names_the_replica_and_keeps_a_browser_on_it(cluster):
@@ -78,7 +75,7 @@ def test_two_attendees_on_two_replicas_share_one_board(cluster, browser):
     attendees = {}  # replica → (context, page)
     contexts = []
     for _ in range(6):  # round-robin gives a new browser the next replica; allow stray requests
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context = new_context(browser)
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{cluster.url}/Train_an_MLP?class={code}")
@@ -94,7 +91,7 @@ def test_two_attendees_on_two_replicas_share_one_board(cluster, browser):
         page.get_by_text("Most confused pairs").wait_for(timeout=120_000)
         page.get_by_role("button", name="📤 Share with the class").click()
         page.get_by_text(re.compile("is on the board of class")).wait_for(timeout=30_000)
-        assert page.locator("[data-testid='stException']").count() == 0
+        assert_no_exception(page)
         assert replica_of(page) == name  # the websocket stayed on its replica through every rerun
         nicknames[name] = page.get_by_role("textbox", name="Your nickname on the class board").input_value()
 
@@ -102,16 +99,18 @@ def test_two_attendees_on_two_replicas_share_one_board(cluster, browser):
     assert sorted(r["nickname"] for r in board["runs"]) == sorted(nicknames.values())
 
     for name in attendees:  # the presenter view, opened on either replica, shows both runs
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context = new_context(browser)
         contexts.append(context)
         context.add_cookies([{"name": "mlpx_replica", "value": name, "url": cluster.url}])
         page = context.new_page()
         page.goto(f"{cluster.url}/Class_board?class={code}")
         wait_for_app(page)
         assert replica_of(page) == name
-        metrics = board_metrics(page)
+        # The board refreshes every few seconds and draws its counters one after another: wait for each.
+        expect(board_metric(page, "runs shared")).to_have_text("2", timeout=60_000)
+        expect(board_metric(page, "people")).to_have_text("2", timeout=60_000)
+        charts_drawn(page)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"replicas_board_{name}.png"), full_page=True)
-        assert metrics.get("runs shared") == "2" and metrics.get("people") == "2", metrics
     for context in contexts:
         context.close()
