@@ -40,11 +40,18 @@ class Param:
     kind: type = float  # float, int, str, bool or list (a multiselect of ``choices``)
 
 
+def as_code(text: str, limit: int = 60) -> str:
+    """Link text for a notice's markdown code span, where nothing is read as markdown: no backtick can close
+    the span (so no bold text, link or image of a hostile link's making), one line, cut after ``limit``."""
+    text = " ".join(str(text).split())
+    return (text[:limit] + "…" if len(text) > limit else text).replace("`", "ˋ")
+
+
 def _parse(key: str, text: str, p: Param) -> tuple[object, str | None]:
     """(value, notice); the notice is None when the URL value was fine as it was.
 
-    Each notice is one translatable sentence; ``{key}={text}`` is what the link said."""
-    said = {"key": key, "text": text}
+    Each notice is one translatable sentence; ``{key}={text}`` is what the link said, shown as code."""
+    said = {"key": as_code(key), "text": as_code(text)}
     if p.kind is bool:
         if text.lower() in ("1", "true", "yes", "on"):
             return True, None
@@ -109,7 +116,7 @@ def init_state(params: dict[str, Param]) -> None:
         st.session_state[key] = value
     if notices or "_url_checked" not in st.session_state:
         unknown = set(st.query_params) - set(params) - STREAMLIT_PARAMS - APP_PARAMS
-        notices += [_("`{key}` is not a setting of this page; ignored.").format(key=k) for k in sorted(unknown)]
+        notices += [_("`{key}` is not a setting of this page; ignored.").format(key=as_code(k)) for k in sorted(unknown)]
     st.session_state["_url_checked"] = True
     show_notices(notices)
 
