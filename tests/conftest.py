@@ -47,18 +47,19 @@ def make_tiny_fashion(folder: Path, n_train: int = 20, n_test: int = 10, compres
 
 @pytest.fixture(scope="session")
 def fashion():
-    """The real Fashion-MNIST (CI installs Debian's copy); tests that need it skip without it."""
+    """The real Fashion-MNIST (CI installs Debian's copy): without it a test skips, and fails under CI."""
     try:
         return load_fashion_mnist(download=False)
     except DatasetError as err:
-        pytest.skip(f"Fashion-MNIST not installed: {err}")
+        _missing(f"Fashion-MNIST not installed: {err}")
 
 
 STRICT_MARKERS = ("browser", "slow", "postgres", "replicas")
 
 
 def _in_ci() -> bool:
-    return os.environ.get("CI") == "true"
+    """CI=true, CI=1, CI=yes, in any case (what CI services set)."""
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
 def _reason(report) -> str:
@@ -91,7 +92,7 @@ def pytest_make_collect_report(collector):
 
 def _missing(reason: str) -> None:
     """Under CI a missing component is a failure; on a laptop without it, a skip that says why."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    if _in_ci():
         pytest.fail(reason)
     pytest.skip(reason)
 

@@ -36,7 +36,8 @@ def _run(pytester, monkeypatch, ci: str | None):
         monkeypatch.delenv("CI", raising=False)
     else:
         monkeypatch.setenv("CI", ci)
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "ignore::pytest.PytestUnknownMarkWarning")
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rs", "-W",
+                                         "ignore::pytest.PytestUnknownMarkWarning")
 
 
 def test_ci_turns_skips_of_required_components_into_failures(pytester, monkeypatch):
@@ -58,3 +59,20 @@ def test_ci_fails_a_module_skipped_at_collection(pytester, monkeypatch):
     result = _run(pytester, monkeypatch, "true")
     assert result.ret != 0
     assert "must be collected, but it was skipped" in result.stdout.str()
+
+
+def test_ci_may_say_1_or_yes_in_any_case(pytester, monkeypatch):
+    for value in ("1", "YES", "True"):
+        result = _run(pytester, monkeypatch, value)
+        result.assert_outcomes(failed=1, errors=1, skipped=1, xfailed=1)
+
+
+def test_an_unmarked_test_that_needs_the_dataset_fails_under_ci_when_it_is_missing(pytester, monkeypatch, tmp_path):
+    pytester.makepyfile(test_needs_data="def test_uses_fashion(fashion):\n    assert fashion\n")
+    for key, value in {"EXPLORER_DATA_DIR": tmp_path / "empty", "EXPLORER_SYSTEM_DATA_DIR": tmp_path / "none",
+                       "EXPLORER_NO_DOWNLOAD": "1"}.items():
+        monkeypatch.setenv(key, str(value))
+    result = _run(pytester, monkeypatch, "true")
+    assert result.ret == 1 and "Fashion-MNIST not installed" in result.stdout.str()
+    result = _run(pytester, monkeypatch, None)
+    assert result.ret == 0 and "Fashion-MNIST not installed" in result.stdout.str()  # a skip that says why

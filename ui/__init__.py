@@ -116,7 +116,8 @@ def init_state(params: dict[str, Param]) -> None:
         st.session_state[key] = value
     if notices or "_url_checked" not in st.session_state:
         unknown = set(st.query_params) - set(params) - STREAMLIT_PARAMS - APP_PARAMS
-        notices += [_("`{key}` is not a setting of this page; ignored.").format(key=as_code(k)) for k in sorted(unknown)]
+        notices += [_("`{key}` is not a setting of this page; ignored.").format(key=as_code(k))
+                    for k in sorted(unknown)]
     st.session_state["_url_checked"] = True
     show_notices(notices)
 
