@@ -80,22 +80,30 @@ def gate(name: str, Z: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
     raise ValueError(f"unknown activation {name!r}; choose from {', '.join(MLP_ACTIVATIONS)}")
 
 
+def loss_values(name: str, O: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The mean loss over the last two dimensions (examples × classes) of the logits ``O``.
+    ce: −log softmax(O)_y; mse and l1 compare softmax(O) with the one-hot Y (mean over b×10, as
+    ``F.mse_loss``/``F.l1_loss`` do)."""
+    if name not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; choose from {', '.join(LOSSES)}")
+    Y = F.one_hot(y, O.shape[-1]).to(O.dtype)
+    if name == "ce":
+        return -(torch.log_softmax(O, dim=-1) * Y).sum(-1).mean(-1)
+    P = torch.softmax(O, dim=-1)
+    return ((P - Y) ** 2 if name == "mse" else (P - Y).abs()).mean((-2, -1))
+
+
 def loss_and_grad(name: str, O: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The batch's mean loss and ∂L/∂O. ce: −log softmax(O)_y, so ∂L/∂O = (softmax(O) − Y)/b.
-    mse and l1 compare softmax(O) with one-hot Y (mean over b×10, as ``F.mse_loss``/``F.l1_loss``);
-    their gradient to P = softmax(O) goes back through softmax: ∂L/∂O = P ⊙ (∂L/∂P − Σ_k ∂L/∂P_k P_k)."""
-    b = len(y)
+    """The batch's mean loss and ∂L/∂O. ce: ∂L/∂O = (softmax(O) − Y)/b. mse and l1: the gradient to
+    P = softmax(O) goes back through softmax, ∂L/∂O = P ⊙ (∂L/∂P − Σ_k ∂L/∂P_k P_k)."""
     Y = F.one_hot(y, O.shape[1]).to(O.dtype)
     P = torch.softmax(O, dim=1)
     if name == "ce":
-        return -torch.log_softmax(O, dim=1).gather(1, y[:, None]).mean(), (P - Y) / b
-    if name == "mse":
-        loss, dP = ((P - Y) ** 2).mean(), 2 * (P - Y) / P.numel()
-    elif name == "l1":
-        loss, dP = (P - Y).abs().mean(), torch.sign(P - Y) / P.numel()
+        dO = (P - Y) / len(y)
     else:
-        raise ValueError(f"unknown loss {name!r}; choose from {', '.join(LOSSES)}")
-    return loss, P * (dP - (dP * P).sum(1, keepdim=True))
+        dP = 2 * (P - Y) / P.numel() if name == "mse" else torch.sign(P - Y) / P.numel()
+        dO = P * (dP - (dP * P).sum(1, keepdim=True))
+    return loss_values(name, O, y), dO
 
 
 def forward_loss(layers: list[tuple[torch.Tensor, torch.Tensor]], activation: str, X: torch.Tensor,
