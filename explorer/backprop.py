@@ -80,30 +80,30 @@ def gate(name: str, Z: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
     raise ValueError(f"unknown activation {name!r}; choose from {', '.join(MLP_ACTIVATIONS)}")
 
 
-def loss_values(name: str, O: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def loss_values(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """The mean loss over the last two dimensions (examples × classes) of the logits ``O``.
     ce: −log softmax(O)_y; mse and l1 compare softmax(O) with the one-hot Y (mean over b×10, as
     ``F.mse_loss``/``F.l1_loss`` do)."""
     if name not in LOSSES:
         raise ValueError(f"unknown loss {name!r}; choose from {', '.join(LOSSES)}")
-    Y = F.one_hot(y, O.shape[-1]).to(O.dtype)
+    Y = F.one_hot(y, logits.shape[-1]).to(logits.dtype)
     if name == "ce":
-        return -(torch.log_softmax(O, dim=-1) * Y).sum(-1).mean(-1)
-    P = torch.softmax(O, dim=-1)
+        return -(torch.log_softmax(logits, dim=-1) * Y).sum(-1).mean(-1)
+    P = torch.softmax(logits, dim=-1)
     return ((P - Y) ** 2 if name == "mse" else (P - Y).abs()).mean((-2, -1))
 
 
-def loss_and_grad(name: str, O: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def loss_and_grad(name: str, logits: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """The batch's mean loss and ∂L/∂O. ce: ∂L/∂O = (softmax(O) − Y)/b. mse and l1: the gradient to
     P = softmax(O) goes back through softmax, ∂L/∂O = P ⊙ (∂L/∂P − Σ_k ∂L/∂P_k P_k)."""
-    Y = F.one_hot(y, O.shape[1]).to(O.dtype)
-    P = torch.softmax(O, dim=1)
+    Y = F.one_hot(y, logits.shape[1]).to(logits.dtype)
+    P = torch.softmax(logits, dim=1)
     if name == "ce":
         dO = (P - Y) / len(y)
     else:
         dP = 2 * (P - Y) / P.numel() if name == "mse" else torch.sign(P - Y) / P.numel()
         dO = P * (dP - (dP * P).sum(1, keepdim=True))
-    return loss_values(name, O, y), dO
+    return loss_values(name, logits, y), dO
 
 
 def forward_loss(layers: list[tuple[torch.Tensor, torch.Tensor]], activation: str, X: torch.Tensor,
@@ -125,7 +125,7 @@ class Backward:
     y: torch.Tensor  # b labels
     Z: list[torch.Tensor]  # pre-activations of each hidden layer, b×h
     H: list[torch.Tensor]  # activations, b×h
-    O: torch.Tensor  # logits, b×10
+    logits: torch.Tensor  # O, b×10
     loss: float  # the data term
     l2: float  # λ/2 Σ‖W‖², 0 without weight decay
     dO: torch.Tensor
@@ -159,7 +159,7 @@ class Backward:
         out = {"x": list(self.X.shape)}
         for i, (Z, H) in enumerate(zip(self.Z, self.H), start=1):
             out[f"z{i}"], out[f"h{i}"] = list(Z.shape), list(H.shape)
-        out["o"] = list(self.O.shape)
+        out["o"] = list(self.logits.shape)
         return out
 
     def followed(self, layer: int | None = None, j: int | None = None, k: int | None = None,
@@ -188,8 +188,8 @@ def backward(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss: str = "ce
         Zs.append(H @ W + b)
         H = activate(act, Zs[-1])
         Hs.append(H)
-    O = H @ layers[-1][0] + layers[-1][1]
-    value, dO = loss_and_grad(loss, O, y)
+    logits = H @ layers[-1][0] + layers[-1][1]
+    value, dO = loss_and_grad(loss, logits, y)
     dWs, dbs, dHs, dZs, gates = [], [], [], [], []
     delta = dO
     for i in range(len(layers) - 1, -1, -1):
@@ -204,7 +204,7 @@ def backward(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss: str = "ce
             gates.insert(0, g)
             dZs.insert(0, delta)
     l2 = weight_decay / 2 * float(sum((W * W).sum() for W, _ in layers))
-    return Backward(X, y, Zs, Hs, O, float(value), l2, dO, dWs, dbs, dHs, dZs, gates, weight_decay)
+    return Backward(X, y, Zs, Hs, logits, float(value), l2, dO, dWs, dbs, dHs, dZs, gates, weight_decay)
 
 
 def model_grads(back: Backward, model: nn.Module) -> list[torch.Tensor]:
@@ -222,14 +222,14 @@ def autograd_max_abs_diff(model: nn.Module, back: Backward, loss: str = "ce") ->
     was_training = model.training
     model.eval()  # no dropout: the page and the hand-written pass see the whole network
     try:
-        O = model(back.X)
+        logits = model(back.X)
     finally:
         model.train(was_training)
-    Y = F.one_hot(back.y, O.shape[1]).to(O.dtype)
+    Y = F.one_hot(back.y, logits.shape[1]).to(logits.dtype)
     if loss == "ce":
-        value = F.cross_entropy(O, back.y)
+        value = F.cross_entropy(logits, back.y)
     else:
-        value = (F.mse_loss if loss == "mse" else F.l1_loss)(torch.softmax(O, 1), Y)
+        value = (F.mse_loss if loss == "mse" else F.l1_loss)(torch.softmax(logits, 1), Y)
     if back.weight_decay:
         value = value + back.weight_decay / 2 * sum((W * W).sum() for W, _b, _t in parameters(model))
     grads = torch.autograd.grad(value, params)

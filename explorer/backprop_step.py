@@ -119,9 +119,9 @@ def line(back: backprop.Backward, layers: list, activation: str, loss: str, lr: 
          weight_decay: float = 0.0, points: int = LINE_POINTS) -> list[dict]:
     """The batch objective at w − η·g for ``points`` values of η from 0 to 4·lr, all at once: the first
     layer's pre-activations are linear in η, (XW + b) − η(X g_W + g_b), so X is multiplied only once."""
-    etas = torch.linspace(0, LINE_REACH * lr, points, dtype=back.O.dtype)[:, None, None]
+    etas = torch.linspace(0, LINE_REACH * lr, points, dtype=back.logits.dtype)[:, None, None]
     (W, b), gW, gb = layers[0], back.dW[0], back.db[0]
-    Z = (back.Z[0] if back.Z else back.O)[None] - etas * (back.X @ gW + gb)[None]
+    Z = (back.Z[0] if back.Z else back.logits)[None] - etas * (back.X @ gW + gb)[None]
     for (W, b), gW, gb in zip(layers[1:], back.dW[1:], back.db[1:]):
         H = backprop.activate(activation, Z)
         Z = (H @ W + b) - etas * (H @ gW + gb)
