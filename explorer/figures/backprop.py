@@ -1,0 +1,162 @@
+"""Figures for "Backpropagation": gradient heatmaps, norms, the computational graph, the loss along the step,
+the optimizers' steps and the trace of the steps taken.
+
+Every figure is drawn from tensors :mod:`explorer.backprop` and :mod:`explorer.backprop_step` returned;
+none runs the model again. Plain dicts with ``_validate=False``, as in figures/inside.py.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import torch
+
+from explorer.backprop import Backward
+from explorer.figures.inside import NEGATIVE, OTHER, POSITIVE, TRUE_CLASS, _axis, _figure
+from explorer.i18n import Translate, no_translation
+
+ORANGE = "#e69f00"  # Okabe-Ito, beside inside's red and blue
+LEGEND = {"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"}
+
+
+def _heatmap(z: torch.Tensor, hover: str, **extra) -> dict:
+    """Red positive, blue negative, white 0; gradients are small, so the values are sent as they are."""
+    return {"type": "heatmap", "z": z.detach().float().tolist(), "colorscale": "RdBu", "reversescale": True,
+            "zmid": 0, "hovertemplate": hover + "<extra></extra>", **extra}
+
+
+def output_gradient_figure(dO: torch.Tensor, classes: tuple[str, ...], labels: list[int],
+                           _: Translate = no_translation) -> go.Figure:
+    """∂L/∂O as a b×10 heatmap: one row per example, the true class's cell boxed."""
+    b = len(dO)
+    trace = _heatmap(dO, _("example %{y}, %{x}: %{z:.2e}"), x=list(classes), colorbar={"title": {"text": "∂L/∂O"}})
+    shapes = [{"type": "rect", "x0": y - 0.5, "x1": y + 0.5, "y0": i - 0.5, "y1": i + 0.5,
+               "line": {"color": "#111", "width": 1.5}} for i, y in enumerate(labels)] if b <= 32 else []
+    layout = {"title": {"text": _("∂L/∂O for each example (true class boxed)")}, "shapes": shapes,
+              "xaxis": _axis(""), "yaxis": _axis(_("example"), autorange="reversed")}
+    return _figure([trace], layout, min(160 + 18 * b, 520))
+
+
+def norms_figure(grad_norms: list[float], update_norms: list[float], _: Translate = no_translation) -> go.Figure:
+    """Per layer, the norm of ∂L/∂W and of the weight change (log scale): how they change with depth."""
+    names = [_("layer {i}").format(i=i) for i in range(1, len(grad_norms) + 1)]
+    traces = [{"type": "bar", "x": names, "y": grad_norms, "name": _("‖∂L/∂W‖"), "marker": {"color": NEGATIVE},
+               "text": [f"{v:.3g}" for v in grad_norms], "textposition": "outside"},
+              {"type": "bar", "x": names, "y": update_norms, "name": _("‖ΔW‖ of the step"),
+               "marker": {"color": ORANGE, "pattern": {"shape": "/"}},
+               "text": [f"{v:.3g}" for v in update_norms], "textposition": "outside"}]
+    layout = {"title": {"text": _("Gradient and update norm per layer")}, "barmode": "group", "showlegend": True,
+              "legend": LEGEND, "xaxis": _axis(""), "yaxis": _axis(_("Frobenius norm (log scale)"), type="log")}
+    return _figure(traces, layout, 340)
+
+
+def graph_figure(back: Backward, _: Translate = no_translation) -> go.Figure:
+    """d2l fig. 4.7.1 for this network: x, W, z, h, ..., o, L (and the L2 term s and J = L + s).
+    Each edge carries the forward shape of its source and, backwards, the gradient norm at it."""
+    n_hidden = len(back.Z)
+    norm = lambda t: float(torch.linalg.vector_norm(t))  # noqa: E731
+    nodes, edges = {"x": (0, 0)}, []
+    prev, col = "x", 0
+    for i in range(n_hidden + 1):
+        last = i == n_hidden
+        z = "o" if last else f"z{i + 1}"
+        col += 1
+        nodes[z], nodes[f"W{i + 1}"] = (col, 0), (col - 0.5, 1)
+        shape = list(back.X.shape) if i == 0 else list(back.H[i - 1].shape)
+        edges.append((prev, z, shape, None if i == 0 else norm(back.dH[i - 1])))
+        edges.append((f"W{i + 1}", z, list(back.dW[i].shape), norm(back.dW[i])))
+        if not last:
+            col += 1
+            nodes[f"h{i + 1}"] = (col, 0)
+            edges.append((z, f"h{i + 1}", list(back.Z[i].shape), norm(back.dZ[i])))
+            prev = f"h{i + 1}"
+    nodes["L"] = (col + 1, 0)
+    edges.append(("o", "L", list(back.logits.shape), norm(back.dO)))
+    if back.weight_decay:
+        nodes["s"], nodes["J"] = (col / 2, -1), (col + 2, -0.5)
+        edges += [(f"W{i + 1}", "s", list(back.dW[i].shape), None) for i in range(n_hidden + 1)]
+        edges += [("L", "J", [], 1.0), ("s", "J", [], 1.0)]
+    traces = []
+    annotations = []
+    for a, b, shape, g in edges:
+        (x0, y0), (x1, y1) = nodes[a], nodes[b]
+        traces.append({"type": "scatter", "mode": "lines", "x": [x0, x1], "y": [y0, y1], "hoverinfo": "skip",
+                       "line": {"color": OTHER, "width": 2}})
+        label = "×".join(map(str, shape)) or "1"
+        if g is not None:
+            label += "<br>" + _("‖∂/∂{node}‖ = {norm}").format(node=a, norm=f"{g:.3g}")
+        annotations.append({"x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "text": label, "showarrow": False,
+                            "font": {"size": 11}, "bgcolor": "rgba(255,255,255,0.85)"})
+    kinds = {k: (POSITIVE if k.startswith(("W", "s")) else TRUE_CLASS if k in ("L", "J") else NEGATIVE) for k in nodes}
+    traces.append({"type": "scatter", "mode": "markers+text", "x": [p[0] for p in nodes.values()],
+                   "y": [p[1] for p in nodes.values()], "text": list(nodes), "textposition": "middle center",
+                   "textfont": {"color": "white", "size": 14},
+                   "marker": {"size": 34, "color": [kinds[k] for k in nodes],
+                              "symbol": ["square" if k.startswith(("W", "s")) else "circle" for k in nodes]},
+                   "hoverinfo": "text"})
+    layout = {"title": {"text": _("Computational graph: forward shapes and backward gradient norms")},
+              "xaxis": {"visible": False}, "yaxis": {"visible": False, "range": [-1.5, 1.5]},
+              "annotations": annotations, "plot_bgcolor": "white"}
+    return _figure(traces, layout, 380)
+
+
+def line_figure(line: list[dict], grad_sq_norm: float, lr: float, _: Translate = no_translation) -> go.Figure:
+    """L(w − η·g) against η, the tangent L(w) − η‖g‖² at 0, and the chosen learning rate."""
+    etas, losses = [p["eta"] for p in line], [p["loss"] for p in line]
+    top = max(losses)
+    tangent = [losses[0] - e * grad_sq_norm for e in etas]
+    keep = [i for i, v in enumerate(tangent) if v >= min(losses) - 0.1 * (top - min(losses) + 1e-9)]
+    traces = [{"type": "scatter", "mode": "lines", "x": etas, "y": losses, "name": _("loss at w − η·g"),
+               "line": {"color": NEGATIVE, "width": 3}, "hovertemplate": "η = %{x:.4g}: %{y:.5f}<extra></extra>"},
+              {"type": "scatter", "mode": "lines", "x": [etas[i] for i in keep], "y": [tangent[i] for i in keep],
+               "name": _("slope −‖g‖² at η = 0"), "line": {"color": ORANGE, "dash": "dash", "width": 2},
+               "hoverinfo": "skip"}]
+    layout = {"title": {"text": _("The loss along the step direction")}, "showlegend": True, "legend": LEGEND,
+              "xaxis": _axis(_("step size η")), "yaxis": _axis(_("batch loss")),
+              "shapes": [{"type": "line", "x0": lr, "x1": lr, "yref": "paper", "y0": 0, "y1": 1,
+                          "line": {"color": "#333", "dash": "dot"}}],
+              "annotations": [{"x": lr, "yref": "paper", "y": 1, "text": _("your learning rate"), "showarrow": False,
+                               "yanchor": "bottom"}]}
+    return _figure(traces, layout, 360)
+
+
+def weight_change_figure(delta: torch.Tensor, classes: tuple[str, ...], _: Translate = no_translation) -> go.Figure:
+    """The last layer's weight change ΔW (inputs × 10) as a heatmap, one row per class."""
+    trace = _heatmap(delta.T, _("%{y}, input %{x}: %{z:.2e}"), y=list(classes), colorbar={"title": {"text": "ΔW"}})
+    layout = {"title": {"text": _("Change of the last layer's weights")},
+              "xaxis": _axis(_("input unit")), "yaxis": _axis("")}
+    return _figure([trace], layout, 320)
+
+
+def optimizer_figure(compare: dict[str, list[torch.Tensor]], names: dict[str, str],
+                     _: Translate = no_translation) -> go.Figure:
+    """The same gradient, three steps: a histogram of each optimizer's per-weight step size |Δw| (log₁₀).
+    SGD's and momentum's follow |g|; Adam scales every weight to about η."""
+    traces = []
+    colours, dashes = {"sgd": NEGATIVE, "momentum": ORANGE, "adam": POSITIVE}, {"sgd": "solid", "momentum": "dash",
+                                                                                "adam": "dot"}
+    for name, deltas in compare.items():
+        sizes = torch.cat([d.reshape(-1) for d in deltas]).abs()
+        logs = sizes[sizes > 0].log10().float()
+        if not len(logs):
+            continue
+        counts = torch.histc(logs, bins=60, min=-12, max=1)
+        centres = torch.linspace(-12, 1, 61)[:-1] + 13 / 120
+        traces.append({"type": "scatter", "mode": "lines", "x": centres.tolist(), "y": counts.tolist(),
+                       "name": names[name], "line": {"color": colours[name], "dash": dashes[name], "width": 3,
+                                                     "shape": "hvh"}})
+    layout = {"title": {"text": _("Step sizes |Δw| of each optimizer for this gradient")}, "showlegend": True,
+              "legend": LEGEND, "xaxis": _axis(_("log₁₀ |Δw|")), "yaxis": _axis(_("parameters"), type="log")}
+    return _figure(traces, layout, 340)
+
+
+def trace_figure(trace: list[dict], accuracy: list[dict], _: Translate = no_translation) -> go.Figure:
+    """The batch loss of every step taken, and test accuracy on the fixed 1,000 images every 10 steps."""
+    traces = [{"type": "scatter", "mode": "lines+markers" if len(trace) < 30 else "lines", "name": _("batch loss"),
+               "x": [t["step"] for t in trace], "y": [t["loss"] for t in trace], "line": {"color": NEGATIVE}},
+              {"type": "scatter", "mode": "lines+markers", "name": _("test accuracy (1,000 images)"),
+               "x": [a["step"] for a in accuracy], "y": [a["test_acc"] for a in accuracy], "yaxis": "y2",
+               "line": {"color": TRUE_CLASS, "dash": "dot"}, "marker": {"symbol": "diamond", "size": 9}}]
+    layout = {"title": {"text": _("Steps taken")}, "showlegend": True, "legend": LEGEND,
+              "xaxis": _axis(_("step")), "yaxis": _axis(_("batch loss")),
+              "yaxis2": {**_axis(_("test accuracy")), "overlaying": "y", "side": "right", "range": [0, 1]}}
+    return _figure(traces, layout, 360)
