@@ -203,13 +203,15 @@ def apply(walk: Walk, deltas: list[torch.Tensor], next_state: dict, optimizer: s
     walk.state, walk.optimizer = next_state, optimizer
 
 
-def take_steps(walk: Walk, data: FashionMNISTData, config: StepConfig, n: int = 1) -> Walk:
-    """Take ``n`` steps on the seeded batches; test accuracy on the fixed subset every 10 steps."""
+def take_steps(walk: Walk, data: FashionMNISTData, config: StepConfig, n: int = 1,
+               batch: tuple[torch.Tensor, torch.Tensor] | None = None) -> Walk:
+    """Take ``n`` steps on the seeded batches (or on ``batch`` every time); test accuracy on the
+    fixed subset every 10 steps."""
     config.validate()
     if not walk.accuracy:
         test_accuracy(walk, data)
     for i in range(n):
-        X, y = draw_batch(data, config, walk.steps)
+        X, y = batch if batch is not None else draw_batch(data, config, walk.steps)
         back = backprop.backward(walk.model, X, y, config.loss, config.weight_decay)
         deltas, next_state = optimizer_update(config.optimizer, flat_grads(back), config.lr,
                                               walk.state if walk.optimizer == config.optimizer else {})
