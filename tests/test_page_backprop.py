@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import backprop
 from explorer.inside import class_positions
+from tests.test_i18n_pages import english_left, english_msgids, page_in_chinese, rendered_strings  # noqa: F401
 from tests.test_page_inside import trained_run
 
 PAGE = str(Path(__file__).parents[1] / "pages" / "7_Backpropagation.py")
@@ -121,3 +122,14 @@ def test_the_image_from_inside_an_mlp_is_a_batch_of_one(fashion):
     assert metric(at, "batch loss L") == f"{back.total:.4f}"
     at.button(key="bp_step1").click().run()
     assert not at.exception and at.session_state["bp_walk"].steps == 1
+
+
+def test_after_steps_in_chinese_nothing_is_left_in_english(fashion, english_msgids):  # noqa: F811 (the fixture)
+    """The whole page after a step (metric, trace), a deep net with weight decay, every optimizer, in Chinese."""
+    at = page_in_chinese("pages/7_Backpropagation.py", {"bp_layers": "2", "bp_wd": "0.01", "bp_b": "8",
+                                                        "bp_opt": "adam", "bp_lr": "0.001"})
+    at.button(key="bp_step1").click().run()
+    assert not at.exception
+    assert metric(at, "更新后的损失") and at.button(key="bp_step1").label == "走一步"
+    left = english_left(rendered_strings(at), english_msgids)
+    assert not left, f"shown in English on Backpropagation: {left}"
