@@ -85,12 +85,15 @@ st.markdown(_("**∂L/∂W₁ as 28×28 pictures**, for the units with the large
 st.plotly_chart(inside_figs.templates_figure(dW1[:, top].T.reshape(-1, 28, 28), [
     _("unit {unit}").format(unit=u) if hidden else classes[u] for u in top], _), key="bp_dW1",
     config={"displayModeBar": False})
-norm_col, graph_col = st.columns([2, 3])
+st.plotly_chart(figs.graph_figure(back, _), key="bp_graph")
+st.caption(_("d2l's figure 4.7.1 for this network: squares are parameters, circles are values. Each edge is "
+             "labelled with the shape its source sends forward and, in red, the norm of the gradient that flows "
+             "back through it."))
+norm_col, note_col = st.columns([3, 2])
 norm_col.plotly_chart(figs.norms_figure(back.grad_norms, [r["update_norm"] for r in ins.layer_rows()], _),
                       key="bp_norms")
-norm_col.markdown(_("📈 How the gradient's norm changes with depth, and why it can vanish: "
+note_col.markdown(_("📈 How the gradient's norm changes with depth, and why it can vanish: "
                     "[Activation functions](Activation_functions)."))
-graph_col.plotly_chart(figs.graph_figure(back, _), key="bp_graph")
 
 f = ins.followed()
 st.subheader(_("One weight through the chain rule"))

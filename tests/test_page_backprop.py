@@ -50,7 +50,7 @@ def test_default_shows_d2l_at_its_initialisation_with_the_models_own_numbers(fas
     assert metric(at, "units of hidden layer 1 that get no gradient for this batch") == dead
     shapes = at.dataframe[0].value
     assert shapes.iloc[:, 1].tolist() == ["256×784", "256×256", "256×256", "256×10"]
-    assert chart_keys(at) == ["bp_images", "bp_dO", "bp_dW1", "bp_norms", "bp_graph", "bp_change", "bp_line",
+    assert chart_keys(at) == ["bp_images", "bp_dO", "bp_dW1", "bp_graph", "bp_norms", "bp_change", "bp_line",
                               "bp_adam"]
     assert "No step taken yet" in text_of(at)
     f = ins.followed()

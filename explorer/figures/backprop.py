@@ -15,13 +15,15 @@ from explorer.figures.inside import NEGATIVE, OTHER, POSITIVE, TRUE_CLASS, _axis
 from explorer.i18n import Translate, no_translation
 
 ORANGE = "#e69f00"  # Okabe-Ito, beside inside's red and blue
-LEGEND = {"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"}
+LEGEND = {"orientation": "h", "y": -0.22, "x": 0, "yanchor": "top"}  # below the plot, clear of the title
+# Blue negative, white 0, red positive (the colours of figures/inside.py), whatever plotly's RdBu direction.
+DIVERGING = [[0.0, NEGATIVE], [0.5, "#ffffff"], [1.0, POSITIVE]]
 
 
 def _heatmap(z: torch.Tensor, hover: str, **extra) -> dict:
     """Red positive, blue negative, white 0; gradients are small, so the values are sent as they are."""
-    return {"type": "heatmap", "z": z.detach().float().tolist(), "colorscale": "RdBu", "reversescale": True,
-            "zmid": 0, "hovertemplate": hover + "<extra></extra>", **extra}
+    return {"type": "heatmap", "z": z.detach().float().tolist(), "colorscale": DIVERGING, "zmid": 0,
+            "hovertemplate": hover + "<extra></extra>", **extra}
 
 
 def output_gradient_figure(dO: torch.Tensor, classes: tuple[str, ...], labels: list[int],
@@ -45,8 +47,9 @@ def norms_figure(grad_norms: list[float], update_norms: list[float], _: Translat
                "marker": {"color": ORANGE, "pattern": {"shape": "/"}},
                "text": [f"{v:.3g}" for v in update_norms], "textposition": "outside"}]
     layout = {"title": {"text": _("Gradient and update norm per layer")}, "barmode": "group", "showlegend": True,
-              "legend": LEGEND, "xaxis": _axis(""), "yaxis": _axis(_("Frobenius norm (log scale)"), type="log")}
-    return _figure(traces, layout, 340)
+              "legend": LEGEND, "xaxis": _axis(""), "yaxis": _axis(_("Frobenius norm (log scale)"), type="log"),
+              "margin": {"l": 60, "r": 20, "t": 50, "b": 90}}
+    return _figure(traces, layout, 380)
 
 
 def graph_figure(back: Backward, _: Translate = no_translation) -> go.Figure:
@@ -72,8 +75,8 @@ def graph_figure(back: Backward, _: Translate = no_translation) -> go.Figure:
     nodes["L"] = (col + 1, 0)
     edges.append(("o", "L", list(back.logits.shape), norm(back.dO)))
     if back.weight_decay:
-        nodes["s"], nodes["J"] = (col / 2, -1), (col + 2, -0.5)
-        edges += [(f"W{i + 1}", "s", list(back.dW[i].shape), None) for i in range(n_hidden + 1)]
+        nodes["s"], nodes["J"] = (col / 2, 2), (col + 1.5, 1.5)  # the L2 term above the weights
+        edges += [(f"W{i + 1}", "s", None, None) for i in range(n_hidden + 1)]
         edges += [("L", "J", [], 1.0), ("s", "J", [], 1.0)]
     traces = []
     annotations = []
@@ -81,11 +84,14 @@ def graph_figure(back: Backward, _: Translate = no_translation) -> go.Figure:
         (x0, y0), (x1, y1) = nodes[a], nodes[b]
         traces.append({"type": "scatter", "mode": "lines", "x": [x0, x1], "y": [y0, y1], "hoverinfo": "skip",
                        "line": {"color": OTHER, "width": 2}})
-        label = "×".join(map(str, shape)) or "1"
+        flat = y0 == y1  # along the chain: the shape above the edge, the gradient below it
+        at = {"x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "showarrow": False, "font": {"size": 12},
+              "xanchor": "center" if flat else "left", "xshift": 0 if flat else 8}
+        if shape is not None:
+            annotations.append({**at, "text": "×".join(map(str, shape)) or "1", "yshift": 12 if flat else 8})
         if g is not None:
-            label += "<br>" + _("‖∂/∂{node}‖ = {norm}").format(node=a, norm=f"{g:.3g}")
-        annotations.append({"x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "text": label, "showarrow": False,
-                            "font": {"size": 11}, "bgcolor": "rgba(255,255,255,0.85)"})
+            annotations.append({**at, "text": _("‖∂/∂{node}‖ = {norm}").format(node=a, norm=f"{g:.3g}"),
+                                "yshift": -12 if flat else -8, "font": {"size": 12, "color": POSITIVE}})
     kinds = {k: (POSITIVE if k.startswith(("W", "s")) else TRUE_CLASS if k in ("L", "J") else NEGATIVE) for k in nodes}
     traces.append({"type": "scatter", "mode": "markers+text", "x": [p[0] for p in nodes.values()],
                    "y": [p[1] for p in nodes.values()], "text": list(nodes), "textposition": "middle center",
@@ -94,9 +100,10 @@ def graph_figure(back: Backward, _: Translate = no_translation) -> go.Figure:
                               "symbol": ["square" if k.startswith(("W", "s")) else "circle" for k in nodes]},
                    "hoverinfo": "text"})
     layout = {"title": {"text": _("Computational graph: forward shapes and backward gradient norms")},
-              "xaxis": {"visible": False}, "yaxis": {"visible": False, "range": [-1.5, 1.5]},
+              "xaxis": {"visible": False},
+              "yaxis": {"visible": False, "range": [-0.5, 2.4 if back.weight_decay else 1.4]},
               "annotations": annotations, "plot_bgcolor": "white"}
-    return _figure(traces, layout, 380)
+    return _figure(traces, layout, 380 if back.weight_decay else 300)
 
 
 def line_figure(line: list[dict], grad_sq_norm: float, lr: float, _: Translate = no_translation) -> go.Figure:
@@ -114,16 +121,17 @@ def line_figure(line: list[dict], grad_sq_norm: float, lr: float, _: Translate =
               "xaxis": _axis(_("step size η")), "yaxis": _axis(_("batch loss")),
               "shapes": [{"type": "line", "x0": lr, "x1": lr, "yref": "paper", "y0": 0, "y1": 1,
                           "line": {"color": "#333", "dash": "dot"}}],
-              "annotations": [{"x": lr, "yref": "paper", "y": 1, "text": _("your learning rate"), "showarrow": False,
-                               "yanchor": "bottom"}]}
-    return _figure(traces, layout, 360)
+              "annotations": [{"x": lr, "yref": "paper", "y": 0.02, "text": " " + _("your learning rate"),
+                               "showarrow": False, "xanchor": "left", "yanchor": "bottom"}],
+              "margin": {"l": 60, "r": 20, "t": 50, "b": 110}}
+    return _figure(traces, layout, 400)
 
 
 def weight_change_figure(delta: torch.Tensor, classes: tuple[str, ...], _: Translate = no_translation) -> go.Figure:
     """The last layer's weight change ΔW (inputs × 10) as a heatmap, one row per class."""
     trace = _heatmap(delta.T, _("%{y}, input %{x}: %{z:.2e}"), y=list(classes), colorbar={"title": {"text": "ΔW"}})
     layout = {"title": {"text": _("Change of the last layer's weights")},
-              "xaxis": _axis(_("input unit")), "yaxis": _axis("")}
+              "xaxis": _axis(_("input unit")), "yaxis": _axis("", autorange="reversed")}
     return _figure([trace], layout, 320)
 
 
@@ -145,8 +153,9 @@ def optimizer_figure(compare: dict[str, list[torch.Tensor]], names: dict[str, st
                        "name": names[name], "line": {"color": colours[name], "dash": dashes[name], "width": 3,
                                                      "shape": "hvh"}})
     layout = {"title": {"text": _("Step sizes |Δw| of each optimizer for this gradient")}, "showlegend": True,
-              "legend": LEGEND, "xaxis": _axis(_("log₁₀ |Δw|")), "yaxis": _axis(_("parameters"), type="log")}
-    return _figure(traces, layout, 340)
+              "legend": LEGEND, "xaxis": _axis(_("log₁₀ |Δw|")), "yaxis": _axis(_("parameters"), type="log"),
+              "margin": {"l": 60, "r": 20, "t": 50, "b": 110}}
+    return _figure(traces, layout, 400)
 
 
 def trace_figure(trace: list[dict], accuracy: list[dict], _: Translate = no_translation) -> go.Figure:
@@ -158,5 +167,6 @@ def trace_figure(trace: list[dict], accuracy: list[dict], _: Translate = no_tran
                "line": {"color": TRUE_CLASS, "dash": "dot"}, "marker": {"symbol": "diamond", "size": 9}}]
     layout = {"title": {"text": _("Steps taken")}, "showlegend": True, "legend": LEGEND,
               "xaxis": _axis(_("step")), "yaxis": _axis(_("batch loss")),
-              "yaxis2": {**_axis(_("test accuracy")), "overlaying": "y", "side": "right", "range": [0, 1]}}
-    return _figure(traces, layout, 360)
+              "yaxis2": {**_axis(_("test accuracy")), "overlaying": "y", "side": "right", "range": [0, 1]},
+              "margin": {"l": 60, "r": 60, "t": 50, "b": 110}}
+    return _figure(traces, layout, 400)
