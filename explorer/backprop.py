@@ -45,9 +45,11 @@ def activation_of(model: nn.Module) -> str:
 
 
 # --- One function per layer kind: forward, and backward given the gradient from above --------------
-def linear_backward(H: torch.Tensor, W: torch.Tensor, dZ: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """Z = H W + b: ∂L/∂W = Hᵀ·∂L/∂Z, ∂L/∂b = Σ_rows ∂L/∂Z, ∂L/∂H = ∂L/∂Z·Wᵀ."""
-    return H.T @ dZ, dZ.sum(0), dZ @ W.T
+def linear_backward(H: torch.Tensor, W: torch.Tensor, dZ: torch.Tensor,
+                    need_dH: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """Z = H W + b: ∂L/∂W = Hᵀ·∂L/∂Z, ∂L/∂b = Σ_rows ∂L/∂Z, ∂L/∂H = ∂L/∂Z·Wᵀ (skipped for the pixels,
+    which have no use for it: a third of the first layer's work)."""
+    return H.T @ dZ, dZ.sum(0), dZ @ W.T if need_dH else None
 
 
 def activate(name: str, Z: torch.Tensor) -> torch.Tensor:
@@ -194,7 +196,7 @@ def backward(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss: str = "ce
     delta = dO
     for i in range(len(layers) - 1, -1, -1):
         inputs = X if i == 0 else Hs[i - 1]
-        dW, db, dH = linear_backward(inputs, layers[i][0], delta)
+        dW, db, dH = linear_backward(inputs, layers[i][0], delta, need_dH=i > 0)
         dWs.insert(0, dW + weight_decay * layers[i][0] if weight_decay else dW)
         dbs.insert(0, db)
         if i > 0:  # through the activation of hidden layer i

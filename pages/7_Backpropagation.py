@@ -6,8 +6,6 @@ import streamlit as st
 import ui
 from explorer import backprop_step as steps
 from explorer.figures import backprop as figs
-from explorer.figures import inside as inside_figs
-from explorer.figures.training import image_grid
 from ui import backprop as panel
 from ui.i18n import _, book_url
 from ui.training_panels import OPTIMIZER_NAMES
@@ -40,7 +38,7 @@ st.caption(_("Starting from **{name}**; {steps} steps taken so far.").format(nam
 st.header(_("The minibatch"))
 left, right = st.columns([3, 2])
 shown = min(len(y), 16)
-left.plotly_chart(image_grid(X[:shown].reshape(-1, 28, 28), [classes[int(c)] for c in y[:shown]]),
+left.plotly_chart(figs.pictures_figure(X[:shown].reshape(-1, 28, 28), [classes[int(c)] for c in y[:shown]], _=_),
                   key="bp_images", config={"displayModeBar": False})
 if len(y) > shown:
     left.caption(_("The first {shown} of the {b} images of this step's batch.").format(shown=shown, b=len(y)))
@@ -82,8 +80,8 @@ for i in range(hidden + 1, 0, -1):
 dW1 = back.dW[0]
 top = dW1.norm(dim=0).topk(min(8, dW1.shape[1])).indices.tolist()
 st.markdown(_("**∂L/∂W₁ as 28×28 pictures**, for the units with the largest gradient"))
-st.plotly_chart(inside_figs.templates_figure(dW1[:, top].T.reshape(-1, 28, 28), [
-    _("unit {unit}").format(unit=u) if hidden else classes[u] for u in top], _), key="bp_dW1",
+st.plotly_chart(figs.pictures_figure(dW1[:, top].T.reshape(-1, 28, 28), [
+    _("unit {unit}").format(unit=u) if hidden else classes[u] for u in top], diverging=True, _=_), key="bp_dW1",
     config={"displayModeBar": False})
 st.plotly_chart(figs.graph_figure(back, _), key="bp_graph")
 st.caption(_("d2l's figure 4.7.1 for this network: squares are parameters, circles are values. Each edge is "

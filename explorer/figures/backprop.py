@@ -21,9 +21,35 @@ DIVERGING = [[0.0, NEGATIVE], [0.5, "#ffffff"], [1.0, POSITIVE]]
 
 
 def _heatmap(z: torch.Tensor, hover: str, **extra) -> dict:
-    """Red positive, blue negative, white 0; gradients are small, so the values are sent as they are."""
-    return {"type": "heatmap", "z": z.detach().float().tolist(), "colorscale": DIVERGING, "zmid": 0,
+    """Red positive, blue negative, white 0. z as a float32 array: plotly sends it as one base64 block,
+    where a list of lists would be deep-copied and encoded number by number (most of a rerun's time)."""
+    return {"type": "heatmap", "z": z.detach().float().numpy(), "colorscale": DIVERGING, "zmid": 0,
             "hovertemplate": hover + "<extra></extra>", **extra}
+
+
+def pictures_figure(pictures: torch.Tensor, titles: list[str], diverging: bool = False, columns: int = 8,
+                    _: Translate = no_translation) -> go.Figure:
+    """28×28 pictures in rows of ``columns`` on one heatmap (NaN gaps between them), a title over each:
+    the batch's images (grey) or weight gradients (one shared blue/white/red scale)."""
+    n, gap, top = len(pictures), 4, 9
+    rows = -(-n // columns)
+    canvas = torch.full((rows * (28 + top), min(n, columns) * (28 + gap) - gap), float("nan"))
+    for i, picture in enumerate(pictures):
+        r, c = divmod(i, columns)
+        canvas[r * (28 + top) + top:(r + 1) * (28 + top), c * (28 + gap):c * (28 + gap) + 28] = picture.reshape(28, 28)
+    if diverging:
+        limit = float(pictures.abs().max()) or 1.0
+        trace = _heatmap(canvas, "%{z:.2e}", zmin=-limit, zmax=limit, showscale=False, hoverongaps=False)
+    else:
+        trace = {"type": "heatmap", "z": canvas.numpy(), "colorscale": "Greys", "zmin": 0, "zmax": 1,
+                 "showscale": False, "hoverongaps": False, "hovertemplate": "%{z:.2f}<extra></extra>"}
+    annotations = [{"text": title, "x": (i % columns) * (28 + gap) + 13.5, "y": (i // columns) * (28 + top) + top - 1,
+                    "xref": "x", "yref": "y", "yanchor": "bottom", "showarrow": False, "font": {"size": 12}}
+                   for i, title in enumerate(titles)]
+    layout = {"xaxis": {"visible": False, "constrain": "domain"},
+              "yaxis": {"visible": False, "autorange": "reversed", "scaleanchor": "x"},
+              "annotations": annotations, "plot_bgcolor": "white", "margin": {"l": 5, "r": 5, "t": 10, "b": 5}}
+    return _figure([trace], layout, 40 + 150 * rows)
 
 
 def output_gradient_figure(dO: torch.Tensor, classes: tuple[str, ...], labels: list[int],
