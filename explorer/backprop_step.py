@@ -144,6 +144,7 @@ class Walk:
     trace: list[dict] = field(default_factory=list)  # {"step", "loss"}: the batch loss before each step
     accuracy: list[dict] = field(default_factory=list)  # {"step", "test_acc"} every ACCURACY_EVERY steps
     last: dict | None = None  # the last step: {"step", "loss_before", "loss_after"}
+    diverged: int | None = None  # the step whose batch loss was no longer a finite number
 
 
 def test_accuracy(walk: Walk, data: FashionMNISTData) -> None:
@@ -213,6 +214,9 @@ def take_steps(walk: Walk, data: FashionMNISTData, config: StepConfig, n: int = 
     for i in range(n):
         X, y = batch if batch is not None else draw_batch(data, config, walk.steps)
         back = backprop.backward(walk.model, X, y, config.loss, config.weight_decay)
+        if not math.isfinite(back.total):  # the weights are no longer numbers: stop here
+            walk.diverged = walk.steps
+            break
         deltas, next_state = optimizer_update(config.optimizer, flat_grads(back), config.lr,
                                               walk.state if walk.optimizer == config.optimizer else {})
         apply(walk, deltas, next_state, config.optimizer)

@@ -1,5 +1,7 @@
 """Backpropagation: one step of learning with the model's own numbers (seed 002, d2l 4.7)."""
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -31,6 +33,11 @@ walk, config, name = found
 X, y = panel.batch(data, config, walk)
 ins = steps.inspect(walk, X, y, config)
 back, classes = ins.back, tuple(_(c) for c in data.classes)
+if not math.isfinite(back.total):
+    st.error(_("After {steps} steps the loss is no longer a number: the weights diverged. A learning rate of {lr} "
+               "is too large here; press Reset and try a smaller one.").format(steps=walk.steps, lr=config.lr))
+    st.button(_("Reset"), key="bp_reset", on_click=panel.reset)
+    st.stop()
 hidden = len(back.Z)
 
 # --- 1-2. The network, the minibatch and the shapes -----------------------------------------------

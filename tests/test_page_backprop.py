@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from explorer import backprop
 from explorer.inside import class_positions
 from tests.test_i18n_pages import english_left, english_msgids, page_in_chinese, rendered_strings  # noqa: F401
-from tests.test_page_inside import trained_run
+from tests.test_page_inside import small_quick_model, trained_run  # noqa: F401 (a fixture)
 
 PAGE = str(Path(__file__).parents[1] / "pages" / "7_Backpropagation.py")
 
@@ -133,3 +133,26 @@ def test_after_steps_in_chinese_nothing_is_left_in_english(fashion, english_msgi
     assert metric(at, "更新后的损失") and at.button(key="bp_step1").label == "走一步"
     left = english_left(rendered_strings(at), english_msgids)
     assert not left, f"shown in English on Backpropagation: {left}"
+
+
+def test_a_diverged_walk_says_so_and_resets(fashion):
+    at = app({"bp_lr": "50.0", "bp_wd": "0.1", "bp_opt": "momentum", "bp_b": "8"})
+    at.button(key="bp_step100").click().run()
+    assert not at.exception
+    walk = at.session_state["bp_walk"]
+    assert walk.diverged is not None and walk.steps == walk.diverged < 100
+    assert "no longer a number" in at.error[0].value and not chart_keys(at)
+    at.button(key="bp_reset").click().run()
+    assert not at.exception and not at.error and "bp_graph" in chart_keys(at)
+
+
+def test_the_quick_model_start(fashion, small_quick_model):  # noqa: F811 (the fixture)
+    at = app({"bp_start": "quick", "bp_b": "8"})
+    assert not at.exception and not chart_keys(at)
+    at.button(key="bp_quick_train").click().run()
+    assert not at.exception and "quick model" in text_of(at)
+    from ui import inside as inside_ui
+    shared = inside_ui._quick_model().shown.model
+    assert at.session_state["bp_walk"].model is not shared
+    X, y = steps.draw_batch(fashion, steps.StepConfig(batch_size=8), 0)
+    assert metric(at, "batch loss L") == f"{backprop.backward(shared, X, y).total:.4f}"  # the quick model's numbers

@@ -97,14 +97,15 @@ def layer_formulas(i: int, hidden: int, activation: str, weight_decay: float) ->
 
 
 def _trained(data: FashionMNISTData, start: str):
-    """(model, its config dict, its name) of the session's latest run or the quick model, else None."""
+    """(model, its config dict, its name, an id that does not depend on the language) of the session's
+    latest run or of the quick model, else None."""
     if start == "run":
         run = next((r for r in reversed(st.session_state.get("runs", [])) if r.trainer and r.trainer.history), None)
         if run is None:
             st.info(_("No run with weights in this session yet: train one on the **Train an MLP** page, "
                       "or start from d2l's initialisation."))
             return None
-        return run.trainer.model, run.trainer.config.to_dict(), run.name
+        return run.trainer.model, run.trainer.config.to_dict(), run.name, f"run {run.id}"
     shown = inside_ui._quick_model().shown
     if shown is None:
         st.info(_("The quick model is d2l's MLP after 2 epochs, shared by everyone on this server."))
@@ -112,20 +113,20 @@ def _trained(data: FashionMNISTData, start: str):
             inside_ui.train_quick_model(data)
             st.rerun()
         return None
-    return shown.model, shown.config, _(shown.name)
+    return shown.model, shown.config, _(shown.name), "quick"
 
 
 def walk(data: FashionMNISTData, config: steps.StepConfig) -> tuple[steps.Walk, steps.StepConfig, str] | None:
     """The session's walk for these settings, made when the start or the network changes (or on Reset)."""
     state, start = st.session_state, st.session_state["bp_start"]
-    name = _("d2l's MLP at its initialisation (std 0.01, seed {seed})").format(seed=config.seed)
+    name, ident = _("d2l's MLP at its initialisation (std 0.01, seed {seed})").format(seed=config.seed), "d2l"
     if start != "d2l":
         trained = _trained(data, start)
         if trained is None:
             return None
-        model, c, name = trained
+        model, c, name, ident = trained
         config = replace(config, layers=c["layers"], hidden=c["hidden"], activation=c["activation"], impl=c["impl"])
-    key = (start, name, config.layers, config.hidden, config.activation, config.impl, config.seed)
+    key = (ident, config.layers, config.hidden, config.activation, config.impl, config.seed)
     if state.get("bp_walk_key") != key or "bp_walk" not in state:
         # A copy: steps here never change the training page's run or the shared quick model.
         fresh = steps.d2l_model(config) if start == "d2l" else copy.deepcopy(model).cpu().float()
