@@ -78,9 +78,15 @@ st.plotly_chart(figs.output_gradient_figure(back.dO, classes, y.tolist(), _), ke
 for i in range(hidden + 1, 0, -1):
     linear, through = panel.layer_formulas(i, hidden, config.activation, config.weight_decay)
     st.latex(linear)
+    if i == hidden + 1 and hidden:  # the output layer's weights; the first layer's are pictures below
+        st.plotly_chart(figs.tensor_figure(back.dW[-1].T, _("∂L/∂W{layer}, one row per class").format(layer=i),
+                                           _("hidden unit"), "", rows=10, row_names=list(classes), _=_),
+                        key="bp_dW_last")
     if through:
         j = i - 2  # hidden layer i - 1
         st.latex(through)
+        st.plotly_chart(figs.tensor_figure(back.dZ[j], _("∂L/∂Z{layer} for the first examples (white: no gradient)")
+                                           .format(layer=i - 1), _("hidden unit"), _("example"), _=_), key=f"bp_dZ{j}")
         st.metric(_("units of hidden layer {layer} that get no gradient for this batch").format(layer=i - 1),
                   f"{back.dead[j]} / {back.Z[j].shape[1]}",
                   help=_("Their gate σ'(z) is 0 for every example of the batch: for ReLU, z ≤ 0 everywhere."))

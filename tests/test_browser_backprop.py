@@ -25,7 +25,7 @@ def shoot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": 6000})
-    page.wait_for_function(f"() => document.querySelectorAll(\"{CHARTS} .main-svg\").length >= 9")
+    page.wait_for_function(f"() => document.querySelectorAll(\"{CHARTS} .main-svg\").length >= 11")
     page.screenshot(path=str(SHOTS / f"backprop_{name}.png"), full_page=True)
     page.set_viewport_size(size)
 
@@ -55,6 +55,6 @@ def test_take_one_step_shows_the_loss_after_it_and_the_charts(server, page, lang
     assert no_exception(page)
     value = metric.locator("[data-testid='stMetricValue']").inner_text()
     assert re.fullmatch(r"\d\.\d{4}", value) and 2.0 < float(value) < 2.31  # ln 10 ≈ 2.3026 at d2l's init
-    # every chart of the step is drawn: batch, ∂L/∂O, ∂L/∂W₁, norms, graph, ΔW, line, optimizers, trace
-    page.wait_for_function(f"() => document.querySelectorAll(\"{CHARTS}\").length === 9")
+    # every chart of the step: batch, ∂L/∂O, ∂L/∂W₂, ∂L/∂Z₁, ∂L/∂W₁, graph, norms, ΔW, line, optimizers, trace
+    page.wait_for_function(f"() => document.querySelectorAll(\"{CHARTS}\").length === 11")
     shoot(page, lang)

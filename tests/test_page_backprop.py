@@ -50,8 +50,8 @@ def test_default_shows_d2l_at_its_initialisation_with_the_models_own_numbers(fas
     assert metric(at, "units of hidden layer 1 that get no gradient for this batch") == dead
     shapes = at.dataframe[0].value
     assert shapes.iloc[:, 1].tolist() == ["256×784", "256×256", "256×256", "256×10"]
-    assert chart_keys(at) == ["bp_images", "bp_dO", "bp_dW1", "bp_graph", "bp_norms", "bp_change", "bp_line",
-                              "bp_adam"]
+    assert chart_keys(at) == ["bp_images", "bp_dO", "bp_dW_last", "bp_dZ0", "bp_dW1", "bp_graph", "bp_norms",
+                              "bp_change", "bp_line", "bp_adam"]
     assert "No step taken yet" in text_of(at)
     f = ins.followed()
     assert any(f"{f['grad']:.4g}" in e.value and "sum_i" in e.value for e in at.latex)

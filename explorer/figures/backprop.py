@@ -64,6 +64,15 @@ def output_gradient_figure(dO: torch.Tensor, classes: tuple[str, ...], labels: l
     return _figure([trace], layout, min(160 + 18 * b, 520))
 
 
+def tensor_figure(t: torch.Tensor, title: str, x_title: str, y_title: str, rows: int = 32,
+                  row_names: list[str] | None = None, _: Translate = no_translation) -> go.Figure:
+    """A gradient as a heatmap, its first ``rows`` rows: white cells got no gradient (ReLU's gate at 0)."""
+    trace = _heatmap(t[:rows], "%{y}, %{x}: %{z:.2e}", colorbar={"thickness": 12},
+                     **({"y": row_names} if row_names else {}))
+    layout = {"title": {"text": title}, "xaxis": _axis(x_title), "yaxis": _axis(y_title, autorange="reversed")}
+    return _figure([trace], layout, min(150 + 9 * min(len(t), rows), 440))
+
+
 def norms_figure(grad_norms: list[float], update_norms: list[float], _: Translate = no_translation) -> go.Figure:
     """Per layer, the norm of ∂L/∂W and of the weight change (log scale): how they change with depth."""
     names = [_("layer {i}").format(i=i) for i in range(1, len(grad_norms) + 1)]
