@@ -47,7 +47,10 @@ left, right = st.columns([3, 2])
 shown = min(len(y), 16)
 left.plotly_chart(figs.pictures_figure(X[:shown].reshape(-1, 28, 28), [classes[int(c)] for c in y[:shown]], _=_),
                   key="bp_images", config={"displayModeBar": False})
-if len(y) > shown:
+if st.session_state["bp_batch"] == "inside":
+    left.caption(_("Test image {position}, the one Inside an MLP shows (its class and index; a picture you "
+                   "uploaded or drew there has no label to learn from).").format(position=panel.inside_position(data)))
+elif len(y) > shown:
     left.caption(_("The first {shown} of the {b} images of this step's batch.").format(shown=shown, b=len(y)))
 right.markdown(_("**The shape of every tensor** (b = {b})").format(b=len(y)))
 right.dataframe(pd.DataFrame({_("tensor"): list(back.shapes()), _("shape"): ["×".join(map(str, s)) for s in

@@ -117,6 +117,7 @@ def test_the_image_from_inside_an_mlp_is_a_batch_of_one(fashion):
     assert not at.exception
     assert at.dataframe[0].value.iloc[:, 1].tolist() == ["1×784", "1×256", "1×256", "1×10"]
     position = int(class_positions(fashion.test_labels)[5][2])  # the third Sandal of the test set
+    assert f"Test image {position}, the one Inside an MLP shows" in text_of(at)
     model = steps.d2l_model(steps.StepConfig())
     back = backprop.backward(model, fashion.test_images[position].reshape(1, -1), torch.tensor([5]))
     assert metric(at, "batch loss L") == f"{back.total:.4f}"

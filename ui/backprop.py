@@ -134,14 +134,19 @@ def walk(data: FashionMNISTData, config: steps.StepConfig) -> tuple[steps.Walk, 
     return state["bp_walk"], config, name
 
 
+def inside_position(data: FashionMNISTData) -> int:
+    """The test image Inside an MLP shows: its class and index keys, while or after that page was open."""
+    state = st.session_state
+    cls = int(state.get("cls", state.get("_kept_cls", 0)))
+    positions = inside_ui._class_positions(data)[cls]
+    return int(positions[min(int(state.get("index", state.get("_kept_index", 0))), len(positions) - 1)])
+
+
 def batch(data: FashionMNISTData, config: steps.StepConfig, w: steps.Walk) -> tuple[torch.Tensor, torch.Tensor]:
     """The next step's minibatch: a seeded draw, or the test image chosen on Inside an MLP."""
     if st.session_state["bp_batch"] != "inside":
         return steps.draw_batch(data, config, w.steps)
-    state = st.session_state
-    cls = int(state.get("cls", state.get("_kept_cls", 0)))  # that page's keys, while or after it was open
-    positions = inside_ui._class_positions(data)[cls]
-    position = int(positions[min(int(state.get("index", state.get("_kept_index", 0))), len(positions) - 1)])
+    position = inside_position(data)
     return data.test_images[position].reshape(1, -1), data.test_labels[position:position + 1]
 
 
