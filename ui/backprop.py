@@ -25,20 +25,21 @@ STARTS = ("d2l", "run", "quick")
 BATCHES = ("train", "test", "inside")
 LRS = (1e-4, 1e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 50.0)
 DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 0.1)
+D = steps.StepConfig()  # the defaults come from the config the CLI uses too
 # Keys start with bp_: the training page's lr, seed, layers… have other ranges, and session state is shared.
 PARAMS = {
     "bp_start": ui.Param("d2l", choices=STARTS, kind=str),
-    "bp_layers": ui.Param(1, 0, 3, kind=int),
-    "bp_hidden": ui.Param(256, 16, 1024, kind=int),
-    "bp_act": ui.Param("relu", choices=MLP_ACTIVATIONS, kind=str),
-    "bp_impl": ui.Param("concise", choices=IMPLEMENTATIONS, kind=str),
-    "bp_seed": ui.Param(0, 0, 10_000, kind=int),
-    "bp_batch": ui.Param("train", choices=BATCHES, kind=str),
-    "bp_b": ui.Param(256, 1, 256, choices=steps.BATCH_SIZES, kind=int),
-    "bp_loss": ui.Param("ce", choices=LOSSES, kind=str),
-    "bp_opt": ui.Param("sgd", choices=steps.OPTIMIZERS, kind=str),
-    "bp_lr": ui.Param(0.1, LRS[0], LRS[-1], choices=LRS),
-    "bp_wd": ui.Param(0.0, 0.0, DECAYS[-1], choices=DECAYS),
+    "bp_layers": ui.Param(D.layers, 0, 3, kind=int),
+    "bp_hidden": ui.Param(D.hidden, 16, 1024, kind=int),
+    "bp_act": ui.Param(D.activation, choices=MLP_ACTIVATIONS, kind=str),
+    "bp_impl": ui.Param(D.impl, choices=IMPLEMENTATIONS, kind=str),
+    "bp_seed": ui.Param(D.seed, 0, 10_000, kind=int),
+    "bp_batch": ui.Param(D.split, choices=BATCHES, kind=str),
+    "bp_b": ui.Param(D.batch_size, 1, 256, choices=steps.BATCH_SIZES, kind=int),
+    "bp_loss": ui.Param(D.loss, choices=LOSSES, kind=str),
+    "bp_opt": ui.Param(D.optimizer, choices=steps.OPTIMIZERS, kind=str),
+    "bp_lr": ui.Param(D.lr, LRS[0], LRS[-1], choices=LRS),
+    "bp_wd": ui.Param(D.weight_decay, 0.0, DECAYS[-1], choices=DECAYS),
 }
 START_NAMES = {"d2l": N_("d2l's initialisation (std 0.01)"), "run": N_("the latest run of this session"),
                "quick": N_("the quick model")}
