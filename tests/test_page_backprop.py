@@ -97,12 +97,14 @@ def test_deep_net_with_weight_decay_and_each_loss(fashion):
 
 
 def test_start_from_the_sessions_run_copies_it(fashion):
-    run = trained_run(fashion, layers=2, hidden=32, activation="tanh")
+    run = trained_run(fashion, layers=2, hidden=32, activation="tanh", impl="scratch", dropout=(0.2,))
     before = [p.detach().clone() for p in run.trainer.model.parameters()]
     at = app({"bp_start": "run", "bp_b": "8"}, {"runs": [run]})
     assert not at.exception and run.name in text_of(at)
     assert at.session_state["bp_walk"].model is not run.trainer.model
     assert metric(at, "units of hidden layer 2 that get no gradient for this batch").endswith("/ 32")
+    assert float(metric(at, "Autograd agrees")) < 1e-6  # tanh recognised, dropout off as in evaluation
+    assert any(r"\sigma'(\mathbf{Z}_2)" in e.value for e in at.latex)
     at.button(key="bp_step1").click().run()
     assert all(torch.equal(a, b) for a, b in zip(before, run.trainer.model.parameters()))
 
