@@ -112,11 +112,12 @@ note_col.markdown(_("📈 How the gradient's norm changes with depth, and why it
 f = ins.followed()
 st.subheader(_("One weight through the chain rule"))
 layer = f["layer"] + 1
-terms = " + ".join(f"({h:.3g})({d:.3g})" for h, d in list(zip(f["h"], f["delta"]))[:4]) + \
-    (r" + \dots" if len(f["h"]) > 4 else "")
+terms = " + ".join(f"({h:.3g})({d:.3g})" for h, d in list(zip(f["h"], f["delta"]))[:3]) + \
+    (r" + \dots" if len(f["h"]) > 3 else "")
 l2 = rf" + \lambda w = {f['sum']:.4g} + {f['l2']:.4g}" if config.weight_decay else ""
-st.latex(rf"\frac{{\partial L}}{{\partial w_{layer}[{f['j']},{f['k']}]}} = \sum_i h[i,{f['j']}]\,\delta[i,{f['k']}]"
-         rf" = {terms}{l2} = {f['grad']:.4g}")
+st.latex(rf"\frac{{\partial L}}{{\partial w_{layer}[{f['j']},{f['k']}]}} = \sum_{{i=1}}^{{{len(f['h'])}}} "
+         rf"h[i,{f['j']}]\,\delta[i,{f['k']}]" + (r" + \lambda w" if config.weight_decay else ""))
+st.latex(rf"= {terms}{l2} = {f['grad']:.4g}")
 st.caption(_("h is the input of layer {layer} (the pixels for the first layer) and δ = ∂L/∂O, the gradient "
              "arriving from above. The followed weight is the one with the largest gradient.").format(layer=layer))
 

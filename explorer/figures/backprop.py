@@ -82,7 +82,8 @@ def norms_figure(grad_norms: list[float], update_norms: list[float], _: Translat
                "marker": {"color": ORANGE, "pattern": {"shape": "/"}},
                "text": [f"{v:.3g}" for v in update_norms], "textposition": "outside"}]
     layout = {"title": {"text": _("Gradient and update norm per layer")}, "barmode": "group", "showlegend": True,
-              "legend": LEGEND, "xaxis": _axis(""), "yaxis": _axis(_("Frobenius norm (log scale)"), type="log"),
+              "legend": LEGEND, "xaxis": _axis(""),
+              "yaxis": _axis(_("Frobenius norm (log scale)"), type="log", dtick=1),
               "margin": {"l": 60, "r": 20, "t": 50, "b": 90}}
     return _figure(traces, layout, 380)
 
