@@ -70,6 +70,9 @@ def test_weight_decay_adds_lambda_w_and_the_l2_term():
     torch.testing.assert_close(decayed.dW[0] - plain.dW[0], 0.1 * W[0][0])
     torch.testing.assert_close(decayed.db[0], plain.db[0])
     assert decayed.l2 == pytest.approx(0.05 * sum(float((w * w).sum()) for w, _ in W))
+    f = decayed.followed(W=W[-1][0])
+    assert f["l2"] == pytest.approx(0.1 * float(W[-1][0][f["j"], f["k"]]))
+    assert f["sum"] + f["l2"] == pytest.approx(f["grad"], abs=1e-12)
 
 
 @pytest.mark.parametrize("name", steps.OPTIMIZERS)
@@ -137,6 +140,13 @@ def test_line_is_the_objective_at_w_minus_eta_g_and_its_slope_at_0_is_minus_grad
         assert point["loss"] == pytest.approx(float(direct), abs=1e-12)
     slope = (ins.line[1]["loss"] - ins.line[0]["loss"]) / ins.line[1]["eta"]
     assert slope == pytest.approx(-ins.back.grad_sq_norm, rel=0.02)
+
+
+def test_a_too_large_step_overshoots_along_the_line(d2l_walk):
+    config, walk = d2l_walk
+    ins = steps.inspect(walk, *batch(32), steps.StepConfig(lr=1.0))  # the line reaches η = 4
+    losses = [p["loss"] for p in ins.line]
+    assert min(losses) < losses[0] < losses[-1]  # down first, then past the valley and up again
 
 
 def test_batches_are_seeded_per_step_and_steps_are_reproducible(fashion):
