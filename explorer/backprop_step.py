@@ -119,7 +119,8 @@ def line(back: backprop.Backward, layers: list, activation: str, loss: str, lr: 
          weight_decay: float = 0.0, points: int = LINE_POINTS) -> list[dict]:
     """The batch objective at w − η·g for ``points`` values of η from 0 to 4·lr, all at once: the first
     layer's pre-activations are linear in η, (XW + b) − η(X g_W + g_b), so X is multiplied only once."""
-    etas = torch.linspace(0, LINE_REACH * lr, points, dtype=back.logits.dtype)[:, None, None]
+    grid = [LINE_REACH * lr * k / (points - 1) for k in range(points)]  # exact decimals in the JSON
+    etas = torch.tensor(grid, dtype=back.logits.dtype)[:, None, None]
     (W, b), gW, gb = layers[0], back.dW[0], back.db[0]
     Z = (back.Z[0] if back.Z else back.logits)[None] - etas * (back.X @ gW + gb)[None]
     for (W, b), gW, gb in zip(layers[1:], back.dW[1:], back.db[1:]):
@@ -130,7 +131,7 @@ def line(back: backprop.Backward, layers: list, activation: str, loss: str, lr: 
         e = etas[:, 0, 0]
         for (W, _b), gW in zip(layers, back.dW):
             values = values + weight_decay / 2 * ((W * W).sum() - 2 * e * (W * gW).sum() + e * e * (gW * gW).sum())
-    return [{"eta": float(e), "loss": float(v)} for e, v in zip(etas[:, 0, 0], values)]
+    return [{"eta": e, "loss": float(v)} for e, v in zip(grid, values)]
 
 
 @dataclass
