@@ -21,6 +21,7 @@ language_switch()
 LESSONS = [
     ("pages/1_Activation_functions.py", N_("Activation functions"), "📈"),
     ("pages/2_Inside_an_MLP.py", N_("Inside an MLP"), "🔬"),
+    ("pages/7_Backpropagation.py", N_("Backpropagation"), "🔁"),
     ("pages/3_Train_an_MLP.py", N_("Train an MLP"), "🏋️"),
     ("pages/4_Under_and_overfitting.py", N_("Under- and overfitting"), "〰️"),
     ("pages/5_Weight_decay.py", N_("Weight decay"), "⚖️"),
@@ -42,11 +43,13 @@ The chapter's story, one page at a time:
    such as ReLU is what makes depth worth having. Its gradient decides whether deep nets can learn.
 2. **Inside an MLP** — follow one image (or your own drawing) from pixels through XW + b, ReLU and
    softmax to the prediction and its cross-entropy loss; softmax regression is the 0-layer case.
-3. **Train an MLP** — d2l's 784-256-10 network learns Fashion-MNIST live, to about 84 % test
+3. **Backpropagation** — one step of learning with the model's own numbers: the gradient flows back
+   layer by layer through the chain rule, and the update w ← w − η·g lowers the batch loss.
+4. **Train an MLP** — d2l's 784-256-10 network learns Fashion-MNIST live, to about 84 % test
    accuracy in 10 epochs; change width, learning rate and dropout and compare runs.
-4. **Under- and overfitting** — fit d2l's cubic with 2, 4 or 20 polynomial features and watch
+5. **Under- and overfitting** — fit d2l's cubic with 2, 4 or 20 polynomial features and watch
    training and test loss part ways; let K-fold cross-validation pick the degree.
-5. **Weight decay** — 200 features and 20 examples overfit on purpose; an L2 penalty λ closes
+6. **Weight decay** — 200 features and 20 examples overfit on purpose; an L2 penalty λ closes
    the gap between training and test loss.
 
 In a workshop, the **Class board** shows the whole room's shared runs side by side.
