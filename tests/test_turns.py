@@ -9,7 +9,7 @@ import pytest
 
 from explorer import threads
 from explorer.training import TrainConfig, Trainer
-from explorer.turns import TrainingQueue
+from explorer.turns import Ticket, TrainingQueue
 
 SMALL = dict(hidden=32, epochs=2, batch_size=50, max_train=1000, max_test=500)
 
@@ -31,48 +31,126 @@ def test_a_run_trained_in_slices_equals_one_trained_straight(fashion):
         assert {k: v for k, v in a.items() if k != "seconds"} == {k: v for k, v in b.items() if k != "seconds"}
 
 
-def test_newcomers_see_a_first_point_before_earlier_runs_finish(fashion):
-    queue, slots, sessions = TrainingQueue(slots=2), 2, 6
-    lock = threading.Lock()
-    log: list[tuple[float, int, str]] = []  # (time, session, what)
-    places: dict[int, list[int]] = {}
-    busy, peak = [0], [0]
+class FakeTrainer:
+    """A trainer's protocol with instant batches that wait for ``gate``: the order of the work is the test."""
 
-    def session(i: int) -> None:
-        trainer = Trainer(TrainConfig(**{**SMALL, "epochs": 3}), fashion)
+    def __init__(self, name: str, batches: int, log: list[str], gate: threading.Event):
+        self.name, self.left, self.log, self.gate = name, batches, log, gate
+        self.status = "ready"
 
-        turns = []
+    def stop(self) -> None:
+        self.status = "stopped"
 
-        def on_wait(place: int) -> None:
-            if not turns[0].slices:  # before its first point (later, newcomers may pass it on purpose)
-                places.setdefault(i, []).append(place)
+    def train(self, until_epoch=None, should_stop=None, progress_every=0.25):
+        self.status = "running"
+        while self.left:
+            if should_stop and should_stop():
+                self.status = "stopped"
+                return
+            assert self.gate.wait(30)
+            self.left -= 1
+            self.log.append(self.name)
+            yield {"kind": "progress", "epoch": 0.0}
+        self.status = "finished"
 
-        with queue.turn(on_wait=on_wait) as turn:
-            turns.append(turn)
-            for event in turn.train(trainer):
-                with lock:
-                    busy[0] += 1
-                    peak[0] = max(peak[0], queue.counts()[0])
-                    log.append((time.perf_counter(), i, event["kind"]))
-                    busy[0] -= 1
-        with lock:
-            log.append((time.perf_counter(), i, trainer.status))
 
-    threads = [threading.Thread(target=session, args=(i,)) for i in range(sessions)]
-    for t in threads:
-        t.start()
-        time.sleep(0.01)
-    for t in threads:
-        t.join(timeout=120)
-    assert all(not t.is_alive() for t in threads)
-    assert peak[0] <= slots and queue.counts() == (0, 0)
-    finished = {i: t for t, i, what in log if what == "finished"}
-    first_point = {i: min(t for t, j, what in log if j == i and what in ("progress", "epoch")) for i in range(sessions)}
-    assert len(finished) == sessions
-    # Every session's first point comes before the first run is done: nobody waits for whole runs.
-    assert max(first_point.values()) < min(finished.values())
-    # Those that waited for their first point were told their place, and it only moved forward.
-    assert places and all(p == sorted(p, reverse=True) and p[-1] >= 1 for p in places.values())
+def wait_until(condition, timeout: float = 30) -> None:
+    """Wait for a condition of the queue (a thread has entered the line), failing after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.005)
+
+
+def run_sessions(queue: TrainingQueue, trainers: list[FakeTrainer], owners=None) -> list[threading.Thread]:
+    """Each trainer in its own thread (a session), entering the line in list order."""
+    owners = owners or [t.name for t in trainers]
+    started = []
+    for trainer, owner in zip(trainers, owners):
+        def session(trainer=trainer, owner=owner):
+            with queue.turn(owner=owner) as turn:
+                list(turn.train(trainer))
+        started.append(threading.Thread(target=session, daemon=True))
+        started[-1].start()
+        # In the line (or training) before the next one enters.
+        wait_until(lambda owner=owner: any(t.owner == owner and not t.replaced
+                                           for t in [*queue._running, *queue._waiting]))
+    return started
+
+
+def test_waiting_runs_take_turns_slice_by_slice():
+    queue, log, gate = TrainingQueue(slots=1, quantum=0), [], threading.Event()
+    trainers = [FakeTrainer(name, 3, log, gate) for name in "ABC"]
+    sessions = run_sessions(queue, trainers)
+    gate.set()
+    for s in sessions:
+        s.join(30)
+    # Each newcomer's first point first, then a rotation: nobody trains twice while another waits.
+    assert "".join(log) == "ABCABCABC"
+    assert all(t.status == "finished" for t in trainers) and queue.counts() == (0, 0)
+
+
+def test_a_short_run_behind_two_long_ones_finishes_in_its_fair_share():
+    queue, log, gate = TrainingQueue(slots=1, quantum=0), [], threading.Event()
+    long_a, long_b = FakeTrainer("A", 50, log, gate), FakeTrainer("B", 50, log, gate)
+    short = FakeTrainer("c", 4, log, gate)
+    sessions = run_sessions(queue, [long_a, long_b, short])
+    gate.set()
+    for s in sessions:
+        s.join(30)
+    done = max(i for i, name in enumerate(log) if name == "c") + 1
+    # 4 batches with 3 runs sharing one slot: done after 3 × 4 batches, not after the long runs' 100.
+    assert done == 12 and len(log) == 104
+
+
+def test_two_slots_rotate_three_runs():
+    queue, log, gate = TrainingQueue(slots=2, quantum=0), [], threading.Event()
+    trainers = [FakeTrainer(name, 4, log, gate) for name in "ABC"]
+    sessions = run_sessions(queue, trainers)
+    gate.set()
+    for s in sessions:
+        s.join(30)
+    assert sorted(log) == sorted("ABC" * 4) and queue.counts() == (0, 0)
+    # No run is more than two batches ahead of another at any point (two slots, one batch per slice).
+    counts = {name: 0 for name in "ABC"}
+    for name in log:
+        counts[name] += 1
+        assert max(counts.values()) - min(counts.values()) <= 2
+
+
+def test_a_second_run_of_the_same_session_replaces_the_first():
+    queue, log, gate = TrainingQueue(slots=1, quantum=0), [], threading.Event()
+    first, other = FakeTrainer("A", 10, log, gate), FakeTrainer("B", 2, log, gate)
+    second = FakeTrainer("a", 2, log, gate)
+    sessions = run_sessions(queue, [first, other, second], owners=["me", "you", "me"])
+    assert queue.counts() == (1, 2) and queue._line()[-1].owner == "me"  # behind the others, while
+    assert all(t.replaced for t in queue._running)  # its old run gives its slot up at the next batch
+    gate.set()
+    for s in sessions:
+        s.join(30)
+    assert first.status == "stopped" and log.count("A") == 1  # its one batch under way, then it gave way
+    assert second.status == "finished" and other.status == "finished" and queue.counts() == (0, 0)
+
+
+def test_a_replaced_waiting_run_leaves_the_line():
+    queue, log, gate = TrainingQueue(slots=1, quantum=0), [], threading.Event()
+    holder, waiting = FakeTrainer("A", 2, log, gate), FakeTrainer("B", 5, log, gate)
+    replacement = FakeTrainer("b", 1, log, gate)
+    sessions = run_sessions(queue, [holder, waiting])
+    sessions += run_sessions(queue, [replacement], owners=["B"])
+    gate.set()
+    for s in sessions:
+        s.join(30)
+    assert "B" not in log and waiting.status == "stopped" and replacement.status == "finished"
+
+
+def test_the_wait_estimate_counts_the_slices_ahead():
+    queue = TrainingQueue(slots=2, quantum=1.0)
+    assert [queue.wait_estimate(place) for place in (1, 2, 3, 5)] == [1.0, 1.0, 2.0, 3.0]
+    ticket = Ticket(0, fresh=False)
+    queue._running.add(ticket)
+    queue.release(ticket, seconds=3.0)  # slices measured longer: the estimate follows
+    assert queue.slice_seconds == pytest.approx(1.4) and queue.wait_estimate(3) == pytest.approx(2.8)
 
 
 def test_an_interrupted_wait_gives_the_place_back(fashion):
