@@ -13,7 +13,7 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, chunk
     model.eval()
     loss_sum, correct = 0.0, 0
     for start in range(0, len(labels), chunk):
-        logits = model(images[start:start + chunk])
+        logits = model(images[start:start + chunk]).float()  # the loss in float32 under bfloat16 autocast
         y = labels[start:start + chunk]
         loss_sum += nn.functional.cross_entropy(logits, y, reduction="sum").item()
         correct += (logits.argmax(1) == y).sum().item()

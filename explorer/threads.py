@@ -24,6 +24,13 @@ CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (o
 
 _lock = threading.Lock()
 _running = 0
+_requested = CORES  # the thread count the process had when its first training started
+
+
+def requested() -> int:
+    """The thread count this process asked for (``torch.set_num_threads`` before training): every core by
+    default; a benchmark that asks for one thread gets one in our trainings too."""
+    return _requested
 
 
 def running_trainings() -> int:
@@ -32,14 +39,16 @@ def running_trainings() -> int:
 
 def share() -> int:
     """Intra-op threads for each running training: the cores split evenly, at least one."""
-    return max(1, CORES // max(_running, 1))
+    return max(1, _requested // max(_running, 1))
 
 
 @contextmanager
 def training_threads() -> Iterator[None]:
     """Count one more running training for the duration of the block."""
-    global _running
+    global _running, _requested
     with _lock:
+        if _running == 0:
+            _requested = torch.get_num_threads()
         _running += 1
     try:
         use_my_share()
@@ -48,8 +57,8 @@ def training_threads() -> Iterator[None]:
         with _lock:
             _running -= 1
             last = _running == 0
-        if last:  # hand every core back to whatever runs next (new threads start from this value)
-            torch.set_num_threads(CORES)
+        if last:  # hand the requested cores back to whatever runs next (new threads start from this value)
+            torch.set_num_threads(_requested)
 
 
 def use_my_share() -> None:

@@ -16,13 +16,14 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from explorer import threads
+from explorer import budget, threads
 from explorer.data import FashionMNISTData
 from explorer.evaluation import evaluate
 from explorer.i18n import N_
 from explorer.activation_catalogue import MLP_ACTIVATIONS
 from explorer.models import IMPLEMENTATIONS, build_mlp, set_dropout_generator
 from explorer.optimizers import OPTIMIZERS, make_optimizer
+from explorer.precision import PRECISIONS, autocast, bf16_support
 
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 # How the metrics are named on screen (English msgids; whoever shows them translates them).
@@ -53,6 +54,7 @@ class TrainConfig:
     seed: int = 0
     max_train: int | None = None  # dry run: train on the first examples only
     max_test: int | None = None
+    precision: str = "fp32"  # or "bf16": bfloat16 matmuls, float32 weights, loss and softmax (explorer.precision)
 
     def dropouts(self) -> list[float]:
         values = list(self.dropout) if isinstance(self.dropout, (list, tuple)) else [self.dropout]
@@ -76,10 +78,13 @@ class TrainConfig:
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
             (self.init_std > 0, "init std must be > 0"),
             (self.impl in IMPLEMENTATIONS, f"impl must be one of {', '.join(IMPLEMENTATIONS)}"),
+            (self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}"),
         ]
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)
+        if self.precision == "bf16" and not (support := bf16_support())[0]:
+            raise ValueError(f"bf16 is not available here: {support[1]}; use fp32")
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -122,6 +127,11 @@ class Trainer:
         self.optimizer = make_optimizer(config.optimizer, self.model, config.lr, config.weight_decay)
         self.partial_epoch = PartialEpoch()
         self._batch_x = self._batch_y = None
+
+    @property
+    def epoch_flops(self) -> float:
+        """The work of one epoch of this run (explorer.budget): what a server's budget counts."""
+        return budget.epoch_flops(self.config.sizes(), len(self.train_y), len(self.test_y))
 
     @property
     def epochs_done(self) -> int:
@@ -180,8 +190,9 @@ class Trainer:
                     return
                 threads.use_my_share()  # another training may have started or ended meanwhile
                 X, y = self._batch(state.perm[state.position:state.position + bs])
-                logits = self.model(X)
-                loss = nn.functional.cross_entropy(logits, y)
+                with autocast(self.config.precision, self.device):
+                    logits = self.model(X)
+                loss = nn.functional.cross_entropy(logits.float(), y)  # the loss and softmax in float32
                 loss_value = loss.item()
                 if not math.isfinite(loss_value):
                     state.seconds += time.perf_counter() - tic
@@ -200,7 +211,8 @@ class Trainer:
                     last_report = now
                     yield {"kind": "progress", "epoch": self.epoch_progress,
                            "train_loss": state.loss_sum / state.seen, "train_acc": state.correct / state.seen}
-            test_loss, test_acc = evaluate(self.model, self.test_x, self.test_y)
+            with autocast(self.config.precision, self.device):
+                test_loss, test_acc = evaluate(self.model, self.test_x, self.test_y)
             if not math.isfinite(test_loss):
                 yield self._diverge()
                 return

@@ -1,0 +1,64 @@
+"""Number formats for training: float32 (the book's numbers) or bfloat16 (faster where the hardware has it).
+
+bfloat16 keeps float32's 8 exponent bits (the same range) and 7 of its 23 mantissa bits (about 3
+significant digits). Training in bfloat16 here means autocast: the matrix multiplies take bfloat16
+inputs, while the master weights, the optimizer, the loss and the softmax stay float32. Only a CPU with
+AVX512-BF16 or AMX (or a CUDA GPU with bfloat16) multiplies bfloat16 faster than float32; elsewhere it is
+emulated and slower, so it is not offered.
+
+``EXPLORER_PRECISION=bf16`` makes bfloat16 a server's default (where supported).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import torch
+
+PRECISIONS = ("fp32", "bf16")
+DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return set()
+    line = next((line for line in text.splitlines() if line.startswith("flags")), "")
+    return set(line.partition(":")[2].split())
+
+
+def bf16_support(device: torch.device | None = None) -> tuple[bool, str]:
+    """(supported, why): whether bfloat16 matmuls are native on ``device`` (default: the training device)."""
+    device = device or torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.type == "cuda":
+        if torch.cuda.is_bf16_supported():
+            return True, "the CUDA device supports bfloat16"
+        return False, "this CUDA device has no native bfloat16"
+    flags = _cpu_flags()
+    found = sorted(flags & {"avx512_bf16", "amx_bf16"})
+    if found:
+        return True, f"this CPU has {' and '.join(found)}"
+    if torch.backends.cpu.get_cpu_capability() == "AVX512" and not flags:
+        return False, "cannot read this CPU's flags (/proc/cpuinfo) to find AVX512-BF16 or AMX"
+    return False, "this CPU has neither AVX512-BF16 nor AMX, so bfloat16 would be emulated (slower than float32)"
+
+
+def offered() -> tuple[str, ...]:
+    """The precisions this server offers: bfloat16 only where it is native."""
+    return PRECISIONS if bf16_support()[0] else ("fp32",)
+
+
+def default_precision() -> str:
+    """``EXPLORER_PRECISION`` when it is a precision this server offers, else fp32."""
+    wanted = os.environ.get("EXPLORER_PRECISION", "fp32").strip().lower()
+    return wanted if wanted in offered() else "fp32"
+
+
+def autocast(precision: str, device: torch.device):
+    """The context for a forward pass in ``precision``: nothing for fp32, autocast for bf16."""
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=DTYPES[precision])
