@@ -84,3 +84,24 @@ def test_d2l_ten_epochs_in_bf16_end_within_half_a_point_of_fp32(fashion):
         list(trainer.train())
         accs[p] = trainer.history[-1]["test_acc"]
     assert accs["fp32"] > 0.8 and abs(accs["bf16"] - accs["fp32"]) <= 0.005, accs
+
+
+def test_the_cli_says_why_bf16_is_not_offered(monkeypatch, capsys, fashion):
+    from explorer.cli import main
+
+    monkeypatch.setattr(precision, "_cpu_flags", lambda: {"avx2"})
+    assert main(["train", "--precision", "bf16", "--epochs", "1", "--max-train", "100"]) == 2
+    err = capsys.readouterr().err
+    assert "error: bf16 is not available here: this CPU has neither AVX512-BF16 nor AMX" in err
+
+
+@needs_bf16
+def test_the_cli_trains_in_bf16(capsys, fashion):
+    import json
+
+    from explorer.cli import main
+
+    assert main(["train", "--precision", "bf16", "--epochs", "1", "--max-train", "500", "--max-test", "200",
+                 "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["config"]["precision"] == "bf16" and doc["final"]["status"] == "finished"

@@ -13,6 +13,7 @@ from explorer.cli.common import non_negative_float, positive_float, positive_int
 from explorer.data import DatasetError, load_fashion_mnist
 from explorer.models import IMPLEMENTATIONS
 from explorer.optimizers import OPTIMIZERS
+from explorer.precision import PRECISIONS, default_precision
 from explorer.training import TrainConfig, run_training
 
 
@@ -34,6 +35,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-train", type=positive_int, default=None, help="dry run: first N training images")
     p.add_argument("--max-test", type=positive_int, default=None, help="dry run: first N test images")
+    p.add_argument("--precision", choices=PRECISIONS, default=None,
+                   help="fp32 (the book's numbers) or bf16 (bfloat16 matmuls, where the CPU or GPU has them); "
+                        "default: $EXPLORER_PRECISION or fp32")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.add_argument("--share", metavar="CLASS", help="share the finished run with a class (e.g. MLP-4821)")
     p.add_argument("--name", metavar="NICK", help="your nickname on the class board (default: an animal)")
@@ -44,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     config = TrainConfig(hidden=args.hidden, layers=args.layers, lr=args.lr, batch_size=args.batch_size,
                          epochs=args.epochs, dropout=tuple(args.dropout), weight_decay=args.weight_decay,
                          activation=args.activation, optimizer=args.optimizer, init_std=args.init_std,
-                         impl=args.impl, seed=args.seed, max_train=args.max_train, max_test=args.max_test)
+                         impl=args.impl, seed=args.seed, max_train=args.max_train, max_test=args.max_test,
+                         precision=args.precision or default_precision())
     try:
         config.validate()
         if args.share:  # check the class and the nickname before minutes of training, not after
