@@ -110,7 +110,8 @@ def presenter_key_ok(given: str | None, expected: str | None) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-def start_class(engine: Engine, code: str | None = None, train_size: int = 5000, epochs: int = 3) -> str:
+def start_class(engine: Engine, code: str | None = None, train_size: int = 5000, epochs: int = 3,
+                precision: str = "fp32") -> str:
     """Open a class and return its code (a random free one unless ``code`` is given)."""
     with _database(engine), Session(engine) as s, s.begin():
         if code is not None:
@@ -125,7 +126,7 @@ def start_class(engine: Engine, code: str | None = None, train_size: int = 5000,
             if not free:
                 raise ClassroomError("Every class code is taken; clear old classes first.")
             code = f"MLP-{secrets.choice(free)}"
-        s.add(Classroom(code=code, created_at=utcnow(), train_size=train_size, epochs=epochs))
+        s.add(Classroom(code=code, created_at=utcnow(), train_size=train_size, epochs=epochs, precision=precision))
     return code
 
 
@@ -137,12 +138,13 @@ def get_class(engine: Engine, code: str) -> dict:
         if klass is None:
             raise UnknownClass(f"There is no class {code}; check the code with your presenter.")
         return {"code": klass.code, "closed": klass.closed_at is not None, "auto_share": klass.auto_share,
-                "locked": klass.locked, "train_size": klass.train_size, "epochs": klass.epochs}
+                "locked": klass.locked, "train_size": klass.train_size, "epochs": klass.epochs,
+                "precision": klass.precision or "fp32"}
 
 
 def update_class(engine: Engine, code: str, **settings) -> dict:
-    """Presenter settings: ``auto_share``, ``locked``, ``train_size``, ``epochs``, ``closed``."""
-    allowed = {"auto_share", "locked", "train_size", "epochs", "closed"}
+    """Presenter settings: ``auto_share``, ``locked``, ``train_size``, ``epochs``, ``precision``, ``closed``."""
+    allowed = {"auto_share", "locked", "train_size", "epochs", "precision", "closed"}
     if set(settings) - allowed:
         raise ValueError(f"unknown class settings {sorted(set(settings) - allowed)}")
     code = normalize_code(code)

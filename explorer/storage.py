@@ -13,8 +13,8 @@ import threading
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy import create_engine, event
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 
@@ -39,6 +39,7 @@ class Classroom(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)  # no new shares while the presenter talks
     train_size: Mapped[int] = mapped_column(Integer, default=5000)  # class defaults for attendees
     epochs: Mapped[int] = mapped_column(Integer, default=3)
+    precision: Mapped[str] = mapped_column(String(8), default="fp32", server_default="fp32")  # or bf16
 
 
 class SharedRun(Base):
@@ -122,4 +123,22 @@ def ensure_schema(engine: Engine) -> None:
             except (ProgrammingError, IntegrityError):
                 # Another replica created the same tables at the same moment; now they exist.
                 Base.metadata.create_all(engine)
+            _add_new_columns(engine)
             engine.__dict__["_explorer_schema_ready"] = True
+
+
+# Columns added after a class board's database was first created: added in place, with their default.
+NEW_COLUMNS = {"classes": {"precision": "VARCHAR(8) NOT NULL DEFAULT 'fp32'"}}
+
+
+def _add_new_columns(engine: Engine) -> None:
+    inspector = inspect(engine)
+    for table, columns in NEW_COLUMNS.items():
+        have = {c["name"] for c in inspector.get_columns(table)}
+        for name, ddl in columns.items():
+            if name not in have:
+                try:
+                    with engine.begin() as connection:
+                        connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+                except (ProgrammingError, OperationalError, IntegrityError):
+                    pass  # another replica added it at the same moment

@@ -38,7 +38,8 @@ def test_tables_are_created_on_first_use_and_codes_look_right(engine):
     code = classroom.start_class(engine)
     assert classroom.CODE_PATTERN.match(code) and code.startswith("MLP-")
     assert classroom.get_class(engine, code.lower()) == {
-        "code": code, "closed": False, "auto_share": False, "locked": False, "train_size": 5000, "epochs": 3}
+        "code": code, "closed": False, "auto_share": False, "locked": False, "train_size": 5000, "epochs": 3,
+        "precision": "fp32"}
     assert classroom.start_class(engine, "mlp-0042") == "MLP-0042"
 
 
@@ -149,8 +150,9 @@ def test_non_finite_numbers_are_stored_as_null(engine, code):
 
 
 def test_presenter_settings_lock_and_clear(engine, code):
-    settings = classroom.update_class(engine, code, auto_share=True, train_size=1000, epochs=2)
+    settings = classroom.update_class(engine, code, auto_share=True, train_size=1000, epochs=2, precision="bf16")
     assert settings["auto_share"] and settings["train_size"] == 1000 and settings["epochs"] == 2
+    assert settings["precision"] == "bf16"
     classroom.share_run(engine, code, "s1", "Otter", "1", payload())
     classroom.update_class(engine, code, locked=True)
     with pytest.raises(SharingRefused, match="paused"):
@@ -192,3 +194,16 @@ def test_board_frames_and_what_the_room_found(engine, code):
     assert found["dropout_acc"] == pytest.approx(0.82) and found["no_dropout_acc"] == pytest.approx(0.82)
     curves = class_board.curves_frame(board)
     assert len(curves) == 6 and set(curves["nickname"]) == {"Otter", "Lynx", "Heron"}
+
+
+def test_a_board_made_before_the_precision_setting_gets_the_column(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as old:  # the classes table as it was before the precision setting
+        old.execute("CREATE TABLE classes (code VARCHAR(16) PRIMARY KEY, created_at DATETIME, closed_at DATETIME, "
+                    "auto_share BOOLEAN, locked BOOLEAN, train_size INTEGER, epochs INTEGER)")
+        old.execute("INSERT INTO classes VALUES ('MLP-1234', '2026-01-01 00:00:00', NULL, 0, 0, 5000, 3)")
+    engine = storage.connect(f"sqlite:///{db}")
+    assert classroom.get_class(engine, "MLP-1234")["precision"] == "fp32"
+    assert classroom.update_class(engine, "MLP-1234", precision="bf16")["precision"] == "bf16"
