@@ -12,6 +12,7 @@ from explorer.figures import training as figs
 from explorer.activation_catalogue import MLP_ACTIVATIONS as ACTIVATIONS
 from explorer.models import IMPLEMENTATIONS
 from explorer.optimizers import OPTIMIZERS
+from explorer.precision import bf16_support, default_precision, offered
 from explorer.training import METRICS, TrainConfig
 from explorer.i18n import N_
 from ui import classroom as classroom_ui
@@ -42,6 +43,7 @@ PARAMS = {
     "impl": ui.Param("concise", choices=IMPLEMENTATIONS, kind=str),
     "seed": ui.Param(0, 0, 10_000, kind=int),
     "train_size": ui.Param(60000, choices=(1000, 5000, 20000, 60000), kind=int, lo=1000, hi=60000),
+    "precision": ui.Param(default_precision(), choices=offered(), kind=str),
 }
 PRESETS = {
     N_("d2l MLP"): {},
@@ -78,6 +80,12 @@ side.slider(_("Epochs"), 1, 50, key="epochs")
 side.select_slider(_("Weight decay (L2, weights only)"), DECAYS, key="weight_decay")
 side.select_slider(_("Training images (fewer = faster demo)"), (1000, 5000, 20000, 60000), key="train_size")
 side.number_input(_("Seed"), 0, 10_000, step=1, key="seed")
+with side.expander(_("Advanced")):
+    st.radio(_("Precision"), offered(), key="precision", format_func=label_func(panels.PRECISION_NAMES),
+             help=_("bfloat16 keeps float32's range (8 exponent bits) but only 7 mantissa bits: the matrix "
+                    "multiplies run faster on this CPU, the weights stay float32. float32 gives the book's numbers."))
+    if len(offered()) == 1:
+        st.caption(_("bfloat16 is not offered: {reason}.").format(reason=bf16_support()[1]))
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
 if klass:
@@ -91,7 +99,7 @@ def current_config() -> TrainConfig:
         epochs=state["epochs"], dropout=tuple(state[f"dropout{i}"] for i in range(1, state["layers"] + 1)),
         weight_decay=state["weight_decay"], activation=state["activation"], optimizer=state["optimizer"],
         init_std=state["init_std"], impl=state["impl"], seed=state["seed"],
-        max_train=None if state["train_size"] >= 60000 else state["train_size"])
+        max_train=None if state["train_size"] >= 60000 else state["train_size"], precision=state["precision"])
 
 
 data = ui.dataset()
@@ -106,8 +114,13 @@ def find(run_id):
 
 def start():
     stop()  # a run interrupted by this click is stopped, not left "running" for ever
+    config = current_config()
+    allowed, per_epoch = panels.budget_epochs(config, data)
+    if config.epochs > allowed:  # a fair share for everyone: the server's work budget per run
+        config.epochs = allowed
+        state["error"] = _("Epochs reduced to {allowed}.").format(allowed=allowed) + " " + panels.budget_text(per_epoch)
     try:
-        state["active_run"] = runs.new_run(state["runs"], current_config(), data).id
+        state["active_run"] = runs.new_run(state["runs"], config, data).id
     except ValueError as err:
         state["error"] = str(err)
 
@@ -124,7 +137,14 @@ def resume():
     if run is None or run.trainer is None or run.status == "diverged":
         state["error"] = _("Nothing to continue: train a run first (a diverged run cannot continue).")
         return
-    runs.continue_run(run, state["lr"], state["epochs"])
+    left, per_epoch = panels.budget_epochs(run.trainer.config, data, run.trainer.epochs_done)
+    if left == 0:
+        state["error"] = _("This run has used its whole budget; train a new run instead.") + " " + panels.budget_text(
+            per_epoch)
+        return
+    if state["epochs"] > left:
+        state["error"] = _("Epochs reduced to {allowed}.").format(allowed=left) + " " + panels.budget_text(per_epoch)
+    runs.continue_run(run, state["lr"], min(state["epochs"], left))
     state["active_run"] = run.id
 
 
@@ -135,6 +155,7 @@ buttons[2].button(_("⏩ Continue"), key="continue", on_click=resume, use_contai
                   help=_("Train the latest run further with the current learning rate, for 'Epochs' more epochs."))
 if "error" in state:
     st.warning(state.pop("error"))
+buttons[3].caption(panels.budget_text(panels.budget_epochs(current_config(), data)[1]))
 
 live = find(state["active_run"])
 shown = live or (state["runs"][-1] if state["runs"] else None)

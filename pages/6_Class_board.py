@@ -4,6 +4,7 @@ import streamlit as st
 
 from explorer import class_board, classroom
 from explorer.figures import classroom as figs
+from explorer.precision import offered
 from explorer.training import METRIC_NAMES, METRICS
 from ui import classroom as classroom_ui
 from ui.i18n import _, label_func
@@ -84,20 +85,24 @@ def presenter_action(action, *args, **settings):
 
 def save_settings():
     presenter_action(classroom.update_class, auto_share=state["board_auto_share"], locked=state["board_locked"],
-                     train_size=state["board_train_size"], epochs=state["board_epochs"])
+                     train_size=state["board_train_size"], epochs=state["board_epochs"],
+                     precision=state["board_precision"])
 
 
 if presenter:
     with st.expander(_("🎛️ Presenter controls"), expanded=False):
         for key, value in (("auto_share", klass["auto_share"]), ("locked", klass["locked"]),
-                           ("train_size", klass["train_size"]), ("epochs", klass["epochs"])):
+                           ("train_size", klass["train_size"]), ("epochs", klass["epochs"]),
+                           ("precision", klass.get("precision", "fp32"))):
             state.setdefault(f"board_{key}", value)
-        cols = st.columns(4)
+        cols = st.columns(5)
         cols[0].select_slider(_("Class default: training images"), classroom_ui.TRAIN_SIZES, key="board_train_size",
                               on_change=save_settings)
         cols[1].slider(_("Class default: epochs"), 1, 20, key="board_epochs", on_change=save_settings)
-        cols[2].toggle(_("Auto-share finished runs"), key="board_auto_share", on_change=save_settings)
-        cols[3].toggle(_("Lock sharing"), key="board_locked", on_change=save_settings,
+        cols[2].selectbox(_("Class default: precision"), offered(), key="board_precision", on_change=save_settings,
+                          help=_("bfloat16 trains faster on this server's CPU; float32 gives the book's numbers."))
+        cols[3].toggle(_("Auto-share finished runs"), key="board_auto_share", on_change=save_settings)
+        cols[4].toggle(_("Lock sharing"), key="board_locked", on_change=save_settings,
                        help=_("While locked, nobody can share; runs already shared stay."))
         confirm = st.checkbox(_("Yes, remove every run from this board"), key="board_clear_confirm")
         if st.button(_("🗑 Clear the board"), key="board_clear", disabled=not confirm):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from explorer import threads
 from explorer.data import DatasetError, FashionMNISTData, default_data_dir, load_fashion_mnist, system_data_dir
@@ -205,13 +206,17 @@ def _training_queue() -> TrainingQueue:
 def training_slot(placeholder=None):
     """Take turns at this server's training slots (explorer.turns); ``turn.train(trainer)`` trains.
 
-    While this session waits, ``placeholder`` (or a new st.empty) shows its place in line.
+    While this session waits, ``placeholder`` (or a new st.empty) shows its place in line and about how
+    long until its turn. One run per session: a new one replaces the session's earlier one in the line.
     """
     slot = placeholder if placeholder is not None else st.empty()
+    queue = _training_queue()
 
     def show_place(place: int) -> None:
-        slot.info(_("Waiting for a free training slot: you are number {place} in line "
-                    "(other people are training)…").format(place=place), icon="⏳")
+        slot.info(_("Waiting for your turn: you are number {place} in line, about {seconds} s to go. Everyone "
+                    "training on this server takes turns, a second or so each, so every run progresses.").format(
+            place=place, seconds=f"{queue.wait_estimate(place):.0f}"), icon="⏳")
 
-    with _training_queue().turn(on_wait=show_place) as turn:
+    ctx = get_script_run_ctx()
+    with queue.turn(on_wait=show_place, owner=ctx.session_id if ctx else None) as turn:
         yield turn

@@ -15,6 +15,7 @@ import segno
 import streamlit as st
 
 from explorer import classroom, storage
+from explorer.precision import offered
 from ui.i18n import _
 
 TRAIN_SIZES = (1000, 5000, 20000, 60000)  # the training page's choices; class defaults snap to them
@@ -68,7 +69,7 @@ def lookup(raw: str) -> dict | None:
 def join() -> dict | None:
     """The class this session is in (from ``?class=``, kept for the session), or None after a notice.
 
-    On first joining, the class defaults (training images, epochs) replace the page's values unless
+    On first joining, the class defaults (training images, epochs, precision) replace the page's values unless
     the link sets them itself.
     """
     state = _state()
@@ -91,6 +92,8 @@ def join() -> dict | None:
                 state["train_size"] = min(TRAIN_SIZES, key=lambda n: abs(n - klass["train_size"]))
             if "epochs" in state and "epochs" not in st.query_params:
                 state["epochs"] = max(1, min(50, klass["epochs"]))
+            if "precision" in state and "precision" not in st.query_params and klass.get("precision") in offered():
+                state["precision"] = klass["precision"]
     return klass
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import diagnostics, mc_dropout, runs
+from explorer import budget, diagnostics, mc_dropout, runs
 from explorer.data import FashionMNISTData
 from explorer.figures import labs
 from explorer.figures import training as figs
 from explorer.models import dropout_demo, first_layer_weights
 from explorer.i18n import N_
 from explorer.evaluation import predict
-from explorer.training import METRIC_NAMES, METRICS
+from explorer.training import METRIC_NAMES, METRICS, TrainConfig
 from ui.i18n import _, current_language, label_func
 
 # Column headers of the tables shown on screen (the CSV download keeps the English ones).
@@ -26,6 +26,7 @@ TABLE_HEADERS = {name: name for name in (  # msgid = the column's English name, 
 IMPL_NAMES = {"concise": N_("concise"), "scratch": N_("from scratch")}
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": N_("SGD with momentum"), "adam": "Adam", "rmsprop": "RMSProp",
                    "adagrad": "AdaGrad"}
+PRECISION_NAMES = {"fp32": N_("float32 (the book's numbers)"), "bf16": N_("bfloat16 (faster)")}
 STATUS_NAMES = {"running": N_("running"), "stopped": N_("stopped"), "finished": N_("finished"),
                 "diverged": N_("diverged"), "ready": N_("ready")}
 
@@ -66,6 +67,23 @@ def diverged_message(run: runs.Run) -> str:
         optimizer=_(OPTIMIZER_NAMES.get(run.trainer.config.optimizer, run.trainer.config.optimizer)))
 
 
+def budget_epochs(config: TrainConfig, data: FashionMNISTData, done: int = 0) -> tuple[int, float]:
+    """(epochs this server's budget still allows a run with ``config`` that has trained ``done``, FLOP per epoch)."""
+    n_train = min(config.max_train or len(data.train_labels), len(data.train_labels))
+    per_epoch = budget.epoch_flops(config.sizes(), n_train, len(data.test_labels))
+    return budget.allowed_epochs(per_epoch, budget.run_budget(), done), per_epoch
+
+
+def budget_text(per_epoch: float) -> str:
+    """What the budget allows and why, for the caption and the notices."""
+    allowed = budget.allowed_epochs(per_epoch, budget.run_budget())
+    return _("Each run here may do {budget} TFLOP of work, so that everyone training on this server gets a fair "
+             "share of its cores. These settings cost {epoch} TFLOP per epoch (images × a cost of width and "
+             "depth), so a run may train {allowed} epochs in all, ⏩ Continue included. Fewer images or a smaller "
+             "network allow more.").format(budget=f"{budget.run_budget() / 1e12:g}",
+                                           epoch=f"{per_epoch / 1e12:.2f}", allowed=allowed)
+
+
 def dropout_panel() -> None:
     """d2l's ``dropout_layer`` on a 2×8 tensor; works without the dataset."""
     with st.expander(_("🎲 Dropout, seen (d2l 4.6)"), expanded=False):
@@ -91,7 +109,12 @@ def what_the_model_learned(shown: runs.Run | None, data: FashionMNISTData) -> No
     st.plotly_chart(figs.prediction_gallery(data.test_images[:n_show], data.test_labels[:n_show].tolist(),
                                             predicted.tolist(), classes))
     st.caption(_("The first test images with their true label; ✗ marks a mistake and names the guess."))
-    matrix = diagnostics.confusion_matrix(model, data.test_images, data.test_labels)
+    cache = st.session_state.setdefault("confusion", {})
+    key = (shown.id, len(shown.history))  # computed once per run and epoch, not on every rerun
+    if key not in cache:
+        cache.clear()
+        cache[key] = diagnostics.confusion_matrix(model, data.test_images, data.test_labels)
+    matrix = cache[key]
     left, right = st.columns([3, 2])
     left.plotly_chart(figs.confusion_figure(matrix, classes, _))
     right.markdown(_("**Most confused pairs**"))
@@ -115,8 +138,9 @@ def dropout_ensemble(shown: runs.Run, data: FashionMNISTData) -> None:
         return
     store = st.session_state.setdefault("mc_dropout", {})
     key = (shown.id, len(shown.history))  # a run trained further is a different model
+    # Computed once per run (and epoch count): a second click shows the same result without the 33 passes.
     if st.button(_("Run {count} forward passes with dropout on").format(count=mc_dropout.MAX_PASSES),
-                 key="run_mc_dropout"):
+                 key="run_mc_dropout", disabled=key in store):
         with st.spinner(_("Averaging random subnetworks over the 10,000 test images…")):
             store.clear()  # one result per session is enough; models are large
             store[key] = mc_dropout.mc_dropout(model, data.test_images, data.test_labels, seed=shown.id)
