@@ -116,13 +116,15 @@ def start():
     stop()  # a run interrupted by this click is stopped, not left "running" for ever
     config = current_config()
     allowed, per_epoch = panels.budget_epochs(config, data)
-    if config.epochs > allowed:  # a fair share for everyone: the server's work budget per run
-        config.epochs = allowed
-        state["error"] = _("Epochs reduced to {allowed}.").format(allowed=allowed) + " " + panels.budget_text(per_epoch)
+    config.epochs = min(config.epochs, allowed)  # a fair share for everyone: the server's work budget per run
     try:
         state["active_run"] = runs.new_run(state["runs"], config, data).id
     except ValueError as err:
         state["error"] = str(err)
+        return
+    if state["epochs"] > allowed:  # said beside the run, while it trains and after
+        state["budget_notice"] = (state["active_run"], _("Epochs reduced to {allowed}.").format(allowed=allowed)
+                                  + " " + panels.budget_text(per_epoch))
 
 
 def stop():
@@ -143,7 +145,8 @@ def resume():
             per_epoch)
         return
     if state["epochs"] > left:
-        state["error"] = _("Epochs reduced to {allowed}.").format(allowed=left) + " " + panels.budget_text(per_epoch)
+        state["budget_notice"] = (run.id, _("Epochs reduced to {allowed}.").format(allowed=left) + " "
+                                  + panels.budget_text(per_epoch))
     runs.continue_run(run, state["lr"], min(state["epochs"], left))
     state["active_run"] = run.id
 
@@ -159,6 +162,8 @@ buttons[3].caption(panels.budget_text(panels.budget_epochs(current_config(), dat
 
 live = find(state["active_run"])
 shown = live or (state["runs"][-1] if state["runs"] else None)
+if shown and state.get("budget_notice", (None,))[0] == shown.id:
+    st.warning(state["budget_notice"][1], icon="⚖️")
 progress_slot, chart_slot, metrics_slot = st.empty(), st.empty(), st.empty()
 
 

@@ -81,7 +81,7 @@ def budget_text(per_epoch: float) -> str:
              "share of its cores. These settings cost {epoch} TFLOP per epoch (images × a cost of width and "
              "depth), so a run may train {allowed} epochs in all, ⏩ Continue included. Fewer images or a smaller "
              "network allow more.").format(budget=f"{budget.run_budget() / 1e12:g}",
-                                           epoch=f"{per_epoch / 1e12:.2f}", allowed=allowed)
+                                           epoch=f"{per_epoch / 1e12:.3g}", allowed=allowed)
 
 
 def dropout_panel() -> None:
