@@ -44,7 +44,7 @@ $(DATA): | $(STAMP)
 	$(PY) -m explorer data
 
 bench: setup
-	$(PY) bench/train_speed.py
+	$(PY) -m bench.all
 
 lint: setup
 	$(PY) -m ruff check .

@@ -1,6 +1,6 @@
 """How fast does the activation-functions page answer a slider move?  Target: well under 200 ms.
 
-    python bench/activation_page_speed.py [--repeats 3]
+    python -m bench.activation_page_speed [--repeats 3]
 
 1. AppTest reruns of the real page after moving each control, twice: *cold* (a value not seen
    before, so the cached computations for it run) and *warm* (a value seen before: cache hits).
@@ -22,12 +22,12 @@ from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from explorer import activations as act  # noqa: E402
-from explorer.figures import activations as figs  # noqa: E402
-from script_runs import time_script_runs  # noqa: E402
+from explorer import activations as act
+from explorer.figures import activations as figs
+from bench.common import time_script_runs
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TARGET_MS = 200
 # control kind, key, values never seen before (cold); replayed afterwards (warm)

@@ -1,6 +1,6 @@
 """How fast does "Backpropagation" take a step?
 
-    python bench/backprop_speed.py [--repeats 3] [--threads 1]
+    python -m bench.backprop_speed [--repeats 3] [--threads 1]
 
 Targets (issue #19), batch 256, d2l's 784-256-10 network: one step with all its figures costs
 <= 300 ms of server time; 100 steps <= 2 s.
@@ -24,9 +24,9 @@ import sys
 import time
 from pathlib import Path
 
+from bench.common import time_script_runs
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-from script_runs import time_script_runs  # noqa: E402
 
 TARGET_STEP_MS, TARGET_100_S = 300, 2.0
 

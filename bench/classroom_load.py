@@ -11,7 +11,7 @@ Measured in one run, on one fresh server (`streamlit run app.py` on a free loopb
   their place in line, click → finished; the makespan (first click → last run on the board) against
   the ideal single-run CPU × N ÷ cores; the server's peak RSS; errors; runs on the board.
 
-    python bench/classroom_load.py [--attendees 30] [--train-size 5000] [--epochs 3] [--timeout 600]
+    python -m bench.classroom_load [--attendees 30] [--train-size 5000] [--epochs 3] [--timeout 600]
 
 Exit code 1 unless every attendee finished without an error and all N runs are on the board.
 """
@@ -28,13 +28,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-from load_test import MemorySampler, _status_kb, split_cpu  # noqa: E402
+from bench.common import MemorySampler, split_cpu, status_kb
 
-from explorer import classroom, storage  # noqa: E402
-from tests.streamlit_client import StreamlitClient, curve_points  # noqa: E402
-from tests.streamlit_server import serve  # noqa: E402
+from explorer import classroom, storage
+from tests.streamlit_client import StreamlitClient, curve_points
+from tests.streamlit_server import serve
+
+ROOT = Path(__file__).resolve().parents[1]
 
 MAX_ATTENDEES = 60  # bounded: this is a benchmark, not a way to flood a server
 FINISHED = "Most confused pairs"  # drawn by the rerun after a run has finished
@@ -130,7 +130,7 @@ async def benchmark(args) -> int:
         sampler.mark("after")
         await asyncio.sleep(0.5)
         sampler.stop()
-        hwm_kb = _status_kb(process.pid, "VmHWM")
+        hwm_kb = status_kb(process.pid, "VmHWM")
     on_board = len(classroom.board(engine, codes["crowd"])["runs"])
     return report(args, lone, attendees, makespan, crowd_cpu, sampler.peaks, hwm_kb, on_board)
 

@@ -11,7 +11,7 @@ Per repeat (Chromium is already open, as a student's browser is; every page view
 Medians are compared with the workshop targets (landing ≤ 5 s, dataset ready ≤ 3 s). If one is missed,
 or with ``--profile``, a fresh Python process times the steps of a first page view one by one.
 
-    python bench/cold_start.py [--repeats 3] [--profile]
+    python -m bench.cold_start [--repeats 3] [--profile]
 """
 
 from __future__ import annotations
@@ -24,12 +24,10 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.streamlit_server import ROOT, launch_chromium, serve, wait_for_app  # noqa: E402
+from tests.streamlit_server import ROOT, launch_chromium, serve, wait_for_app
 
 TARGET_LANDING_S = 5.0
 TARGET_DATASET_S = 3.0

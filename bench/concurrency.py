@@ -13,7 +13,7 @@ Each round runs every policy in a fresh process, which measures 1, 2, 4 and agai
 at once; a ratio compares runs made seconds apart in the same process, so the load of a shared
 machine drifts little between them. Ratios are reported as median (range) over rounds.
 
-    python bench/concurrency.py [--rounds 3] [--images 10000] [--policies ours passive active default]
+    python -m bench.concurrency [--rounds 3] [--images 10000] [--policies ours passive active default]
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ def child(policy: str, images: int) -> None:
         import torch  # noqa: F401  (OpenMP reads its settings when torch loads: before explorer can set any)
     import threading
 
-    sys.path.insert(0, str(ROOT))
     from explorer import threads
     from explorer.data import load_fashion_mnist
     from explorer.training import TrainConfig, Trainer
@@ -78,8 +77,8 @@ def child(policy: str, images: int) -> None:
 
 def measure(policy: str, images: int) -> dict[int, float]:
     """Images per second for 1, 2, 4 at once; "alone" is the better of the runs before and after."""
-    out = subprocess.run([sys.executable, __file__, "--child", policy, str(images)],
-                         capture_output=True, text=True, check=True, timeout=900)
+    out = subprocess.run([sys.executable, "-m", "bench.concurrency", "--child", policy, str(images)],
+                         capture_output=True, text=True, check=True, timeout=900, cwd=ROOT)
     rates: dict[int, float] = {}
     for count, seconds in json.loads(out.stdout.strip().splitlines()[-1]):
         rates[count] = max(rates.get(count, 0.0), count * images / seconds)

@@ -2,7 +2,7 @@
 with ``_`` replaced by the identity (no catalogue lookup at all), and a language switch against another
 control's rerun.  Target: translation adds < 5 ms to a page's script run.
 
-    python bench/i18n_speed.py [--repeats 2] [--reruns 5]
+    python -m bench.i18n_speed [--repeats 2] [--reruns 5]
 
 Each variant runs in its own clean process, the variants interleaved, ``--repeats`` times; every
 number is the minimum over warm reruns (the pages' caches already hold their results, so what is left
@@ -18,9 +18,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.common import time_script_runs
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-from script_runs import time_script_runs  # noqa: E402
 VARIANTS = ("identity", "en", "zh")
 # page → (widget kind, key, two values) of an ordinary control whose rerun is a cache hit once warm
 CONTROLS = {
@@ -124,7 +124,7 @@ def main() -> None:
     best: dict = {}
     for _ in range(args.repeats):
         for variant in VARIANTS:
-            result = subprocess.run([sys.executable, __file__, "--worker", variant, "--reruns", str(args.reruns)],
+            result = subprocess.run([sys.executable, "-m", "bench.i18n_speed", "--worker", variant, "--reruns", str(args.reruns)],
                                     capture_output=True, text=True, check=True, cwd=ROOT)
             for page, row in json.loads(result.stdout.strip().splitlines()[-1]).items():
                 mine = best.setdefault(variant, {}).setdefault(page, row)

@@ -1,6 +1,6 @@
 """How fast does "Inside an MLP" answer, and how soon is the quick model ready?
 
-    python bench/inside_page_speed.py [--repeats 3] [--threads 1]
+    python -m bench.inside_page_speed [--repeats 3] [--threads 1]
 
 Targets (issue #10): a new image or temperature costs <= 150 ms of server time; the quick model
 is ready <= 5 s after the click.
@@ -24,15 +24,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.common import time_script_runs
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-from script_runs import time_script_runs  # noqa: E402
 
 TARGET_MS, TARGET_READY_S = 150, 5.0
 
 QUICK = """
-import sys, time, torch
-sys.path.insert(0, {root!r})
+import time, torch
 torch.set_num_threads({threads})
 from explorer.data import load_fashion_mnist
 from explorer import inside, model_cache
@@ -105,8 +104,8 @@ def quick_model(repeats: int, threads: int) -> dict[str, list[float]]:
                 if mode == "train":
                     for f in Path(cache).glob("*.pt"):
                         f.unlink()
-                out = subprocess.run([sys.executable, "-c", QUICK.format(root=str(ROOT), mode=mode, threads=threads)],
-                                     capture_output=True, text=True, env=env, check=True)
+                out = subprocess.run([sys.executable, "-c", QUICK.format(mode=mode, threads=threads)],
+                                     capture_output=True, text=True, env=env, check=True, cwd=ROOT)
                 seconds, acc = map(float, out.stdout.split())
                 results[label].append(seconds)
                 print(f"  {label:24s} run {r + 1}: {seconds:6.2f} s, test acc {acc:.4f}", flush=True)

@@ -1,6 +1,6 @@
 """How fast are the labs beyond d2l? Server time of a slider move, and batched vs one-at-a-time.
 
-    python bench/labs_speed.py [--repeats 3] [--threads 1]
+    python -m bench.labs_speed [--repeats 3] [--threads 1]
 
 1. Each chart's explorer call, batched as the page runs it, against the same numbers computed one
    fit at a time in a Python loop; calls interleaved, minimum of the repeats.
@@ -24,16 +24,15 @@ from pathlib import Path
 
 import torch
 
+
+from explorer import bias_variance as bv
+from explorer import double_descent as dd
+from explorer import l1_geometry as geo
+from explorer.polynomial import MAX_DEGREE, PolyConfig
+
+from bench.common import time_script_runs
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from explorer import bias_variance as bv  # noqa: E402
-from explorer import double_descent as dd  # noqa: E402
-from explorer import l1_geometry as geo  # noqa: E402
-from explorer.polynomial import MAX_DEGREE, PolyConfig  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "bench"))
-from script_runs import time_script_runs  # noqa: E402
 
 TARGET_MS = 300
 PAGES = {

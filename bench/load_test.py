@@ -6,7 +6,7 @@ Reported: did every session finish, with no exception or error alert; seconds fr
 run for each session; the slowdown against the lone session; the server's peak memory (its process tree);
 and whether any session saw another's run (each "Compare runs" tab must list exactly one run).
 
-    python bench/load_test.py [--sessions 8] [--train-size 5000] [--epochs 2] [--hidden 256] [--timeout 420]
+    python -m bench.load_test [--sessions 8] [--train-size 5000] [--epochs 2] [--hidden 256] [--timeout 420]
 
 Exit code 1 if any session failed. The server allows ui.MAX_CONCURRENT_TRAININGS runs at once; the
 others wait with a "Waiting for a free training slot" spinner, which this script records too.
@@ -16,20 +16,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from playwright.async_api import Error as PlaywrightError  # noqa: E402
-from playwright.async_api import async_playwright  # noqa: E402
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import async_playwright
 
-from tests.streamlit_server import launch_chromium, serve  # noqa: E402
+from bench.common import MemorySampler, split_cpu, status_kb
+from tests.streamlit_server import launch_chromium, serve
 
 # One round trip per poll: what a session's page shows right now.
 PAGE_STATE_JS = """() => {
@@ -46,84 +43,6 @@ PAGE_STATE_JS = """() => {
   };
 }"""
 POLL_S = 0.25
-
-
-# ---------------------------------------------------------------- server memory (no psutil here)
-def _tree_pids(root: int) -> list[int]:
-    """The server and every process below it (torch may fork helpers)."""
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        fields = text[text.rindex(")") + 2:].split()  # the name may contain spaces and parentheses
-        parents[int(stat.parent.name)] = int(fields[1])
-    pids, frontier = [root], [root]
-    while frontier:
-        children = [pid for pid, ppid in parents.items() if ppid in frontier]
-        pids += children
-        frontier = children
-    return pids
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far."""
-    total = 0
-    for pid in pids:
-        try:
-            text = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = text[text.rindex(")") + 2:].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def split_cpu(server_pid: int) -> tuple[float, float]:
-    """(server CPU s, browser-side CPU s): Chromium and Playwright are the rest of this script's tree."""
-    server = set(_tree_pids(server_pid))
-    return cpu_seconds(list(server)), cpu_seconds([p for p in _tree_pids(os.getpid()) if p not in server])
-
-
-def _status_kb(pid: int, field_name: str) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-class MemorySampler(threading.Thread):
-    """Samples the RSS of the server's process tree every ``interval`` s; ``mark()`` starts a new phase."""
-
-    def __init__(self, pid: int, interval: float = 0.1):
-        super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
-        self.peaks: dict[str, tuple[int, int]] = {}  # phase -> (RSS, RssAnon) peaks in kB
-        self.phase = "idle server"
-        self.stop_event = threading.Event()
-
-    def mark(self, phase: str) -> None:
-        self.phase = phase
-
-    def rss_kb(self) -> tuple[int, int]:
-        """(RSS, RssAnon): RSS counts torch's shared libraries too; RssAnon is the process's own heap."""
-        pids = _tree_pids(self.pid)
-        return sum(_status_kb(pid, "VmRSS") for pid in pids), sum(_status_kb(pid, "RssAnon") for pid in pids)
-
-    def run(self) -> None:
-        while not self.stop_event.is_set():
-            rss, anon = self.rss_kb()
-            old_rss, old_anon = self.peaks.get(self.phase, (0, 0))
-            self.peaks[self.phase] = max(old_rss, rss), max(old_anon, anon)
-            self.stop_event.wait(self.interval)
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        self.join()
 
 
 # ---------------------------------------------------------------- one simulated student
@@ -254,7 +173,7 @@ async def benchmark(args) -> int:
             finally:
                 await browser.close()
         sampler.stop()
-        hwm_kb = _status_kb(process.pid, "VmHWM")  # the main process's true peak, between samples too
+        hwm_kb = status_kb(process.pid, "VmHWM")  # the main process's true peak, between samples too
 
     report(args, phases, sampler.peaks, hwm_kb)
     failed = [s for phase in phases.values() for s in phase.sessions if not s.ok]

@@ -1,7 +1,7 @@
 """How fast is the polynomial lab? Ours vs a d2l-style loop, timed in the same run.
 
-    python bench/poly_speed.py            # default fit and the full 20-degree sweep
-    python bench/poly_speed.py --quick    # the d2l-style sweep times 5 degrees and scales up
+    python -m bench.poly_speed            # default fit and the full 20-degree sweep
+    python -m bench.poly_speed --quick    # the d2l-style sweep times 5 degrees and scales up
 
 d2l-style = d2l 4.4's code: DataLoader over a TensorDataset (batch 10, shuffled), one
 nn.Linear(degree, 1, bias=False) at a time, torch.optim.SGD, nn.MSELoss, and the train/test loss
@@ -12,19 +12,16 @@ still wins: it slices ready tensors, and a sweep trains all 20 models in one bat
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-from explorer import poly_selection as sel  # noqa: E402
-from explorer import polynomial as poly  # noqa: E402
-from explorer.polynomial import MAX_DEGREE, PolyConfig  # noqa: E402
+from explorer import poly_selection as sel
+from explorer import polynomial as poly
+from explorer.polynomial import MAX_DEGREE, PolyConfig
 
 
 def d2l_style_fit(config: PolyConfig) -> tuple[float, float, list[float]]:

@@ -4,23 +4,22 @@ In one run: the CLI's loop (``run_training``, what ``python -m explorer train`` 
 training page's loop, driven headless through Streamlit's AppTest (the same script run, chart
 redraws and progress bar included), on the same config. Reports seconds per epoch and the ratio.
 
-    python bench/training_page_speed.py [--epochs 3] [--repeats 2]
+    python -m bench.training_page_speed [--epochs 3] [--repeats 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
-from explorer.data import load_fashion_mnist  # noqa: E402
-from explorer.training import TrainConfig, run_training  # noqa: E402
+from explorer.data import load_fashion_mnist
+from explorer.training import TrainConfig, run_training
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def cli_seconds_per_epoch(epochs: int) -> float:

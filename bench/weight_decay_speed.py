@@ -7,23 +7,20 @@ recording train and test loss after every epoch:
 - ours, side by side: explorer.weight_decay.compare (one model per λ, preloaded tensors);
 - ours, sweep: explorer.weight_decay.sweep (all 31 λ as one weight matrix).
 
-    python bench/weight_decay_speed.py [--repeats 3] [--threads 1]
+    python -m bench.weight_decay_speed [--repeats 3] [--threads 1]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from explorer import weight_decay as wd  # noqa: E402
-from explorer import weight_decay_sweeps as wds  # noqa: E402
+from explorer import weight_decay as wd
+from explorer import weight_decay_sweeps as wds
 
 SIDE_BY_SIDE = [0.0, 3.0]
 
