@@ -124,8 +124,8 @@ def main() -> None:
     best: dict = {}
     for _ in range(args.repeats):
         for variant in VARIANTS:
-            result = subprocess.run([sys.executable, "-m", "bench.i18n_speed", "--worker", variant, "--reruns", str(args.reruns)],
-                                    capture_output=True, text=True, check=True, cwd=ROOT)
+            result = subprocess.run([sys.executable, "-m", "bench.i18n_speed", "--worker", variant, "--reruns",
+                                     str(args.reruns)], capture_output=True, text=True, check=True, cwd=ROOT)
             for page, row in json.loads(result.stdout.strip().splitlines()[-1]).items():
                 mine = best.setdefault(variant, {}).setdefault(page, row)
                 for k, v in row.items():
