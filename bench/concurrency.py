@@ -27,13 +27,18 @@ import sys
 import time
 from pathlib import Path
 
+from bench.common import summary
+
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ("ours", "passive", "active", "default", "passive+share", "active+share", "default+share")
 COUNTS = (1, 2, 4)
 
 
 def child(policy: str, images: int) -> None:
-    """In a fresh process: 1, 2, 4 and again 1 training(s) at once, in threads; prints wall times as JSON."""
+    """In a fresh process: 1, 2, 4 and again 1 training(s) at once, in threads; prints wall times as JSON.
+    A policy ``ours@bf16`` trains in bfloat16."""
+    policy, _, precision = policy.partition("@")
+    precision = precision or "fp32"
     wait_policy, _, sharing = policy.partition("+")
     if wait_policy != "ours":
         os.environ.pop("OMP_WAIT_POLICY", None)
@@ -50,10 +55,10 @@ def child(policy: str, images: int) -> None:
     if wait_policy != "ours" and sharing != "share":
         threads.share = lambda: threads.CORES  # every training takes every core
     data = load_fashion_mnist()
-    list(Trainer(TrainConfig(epochs=1, max_train=2560, max_test=500), data).train())  # warm up
+    list(Trainer(TrainConfig(epochs=1, max_train=2560, max_test=500, precision=precision), data).train())  # warm up
 
     def wall(count: int) -> float:
-        trainers = [Trainer(TrainConfig(epochs=1, max_train=images, max_test=1000, seed=i), data)
+        trainers = [Trainer(TrainConfig(epochs=1, max_train=images, max_test=1000, seed=i, precision=precision), data)
                     for i in range(count)]
         barrier = threading.Barrier(count + 1)
 
@@ -90,11 +95,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--images", type=int, default=10000, help="training images per training")
     parser.add_argument("--policies", nargs="+", choices=POLICIES, default=["ours", "passive", "active", "default"])
+    parser.add_argument("--precisions", nargs="+", choices=("fp32", "bf16"), default=None,
+                        help="precisions of our policy (default: fp32, and bf16 where the CPU has it)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], int(args.child[1]))
         return
+    from explorer.precision import offered
+
+    # "ours" in every precision asked for (both where bf16 is native): ours@bf16 is our policy in bfloat16.
+    extra = [f"ours@{p}" for p in (args.precisions or offered()) if p != "fp32" and "ours" in args.policies]
+    args.policies = [p for p in args.policies if p != "ours" or "fp32" in (args.precisions or ["fp32"])] + extra
     best: dict[tuple[str, int], float] = {}
     ratios: dict[tuple[str, int], list[float]] = {}
     for r in range(args.rounds):
@@ -115,6 +127,11 @@ def main() -> None:
         cells = " ".join(f"{statistics.median(ratios[policy, c]):8.2f} ({min(ratios[policy, c]):.2f}-"
                          f"{max(ratios[policy, c]):.2f})" for c in COUNTS[1:])
         print(f"{policy:14s} {60000 / alone:13.2f} {cells}   {reference / alone:.2f}x the time")
+    for policy in args.policies:
+        if policy.startswith("ours"):
+            summary(f"concurrency: {policy.replace('@', ' ')} k at once ÷ alone (aggregate throughput)",
+                    ", ".join(f"{c}: {statistics.median(ratios[policy, c]):.2f}" for c in COUNTS[1:]), "≥ 1.0",
+                    f"alone {60000 / best[policy, 1]:.2f} s/epoch")
     print("\n'k at once / alone' = aggregate throughput of k concurrent trainings ÷ one training alone, measured "
           "next to each other in the same process: median (range) over rounds; target ≥ 1.0. 'alone s/epoch' = "
           "best round, scaled to 60,000 images.")
