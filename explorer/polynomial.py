@@ -30,6 +30,19 @@ MAX_DEGREE = 20  # features x^0/0! ... x^19/19!
 MAX_TRAIN = 1000  # the training pool; a smaller training set is its first n_train examples
 TRUE_W = (5.0, 1.2, -3.4, 5.6)
 LEARNING_CURVE_SIZES = (10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000)
+# SGD steps a page's fit may take (each chart fits several models, each new seed or noise value refits):
+# d2l's settings take 4,000-15,000; 1,000 examples in batches of 1 for 2,000 epochs would take 2 million.
+MAX_STEPS = 60_000
+
+
+def steps_per_epoch(n_train: int, batch_size: int) -> int:
+    return math.ceil(n_train / batch_size)
+
+
+def bounded_epochs(n_train: int, batch_size: int, epochs: int, step: int = 1) -> int:
+    """``epochs``, or fewer (a multiple of ``step``, at least ``step``) so a fit takes at most MAX_STEPS steps."""
+    most = MAX_STEPS // steps_per_epoch(n_train, batch_size)
+    return epochs if epochs <= most else max(step, most // step * step)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,13 @@ PRESETS = {
 
 ui.init_state(PARAMS)
 s = st.session_state
+if (bounded := poly.bounded_epochs(s.n_train, s.batch_size, s.epochs, step=10)) < s.epochs:
+    # Bounded work: a fit is one page's share of a server used by a whole room (like other out-of-range values).
+    st.info(_("Epochs reduced from {asked} to {epochs}: {n} examples in batches of {batch} make {steps} SGD steps "
+              "per epoch, and a fit here takes at most {most} steps, so the page stays quick for everyone.").format(
+        asked=s.epochs, epochs=bounded, n=s.n_train, batch=s.batch_size,
+        steps=poly.steps_per_epoch(s.n_train, s.batch_size), most=f"{poly.MAX_STEPS:,}"), icon="⚖️")
+    s.epochs = bounded
 st.markdown(_("**Presets** — d2l's three regimes, overfitting made stark with a tiny training set, and the labs "
               "beyond the book:"))
 ui.preset_buttons(PRESETS, PARAMS, container=st)

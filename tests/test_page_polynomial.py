@@ -95,3 +95,20 @@ def test_divergence_warns_instead_of_crashing():
     at = run_page(degree="20", lr="0.1", batch_size="1", epochs="60")
     assert not at.exception
     assert any("diverged" in w.value for w in at.warning)
+
+
+def test_a_link_asking_for_millions_of_sgd_steps_is_bounded_with_a_notice():
+    at = run_page(n_train="1000", batch_size="1", epochs="2000", seed="7")
+    assert not at.exception
+    notice = next(i.value for i in at.info if "Epochs reduced" in i.value)
+    assert "from 2000 to 60" in notice and "1000 SGD steps per epoch" in notice and "60,000 steps" in notice
+    assert at.slider(key="epochs").value == 60
+
+
+def test_bounded_epochs_keep_d2l_settings():
+    from explorer import polynomial as poly
+
+    assert poly.bounded_epochs(100, 10, 1500, step=10) == 1500  # d2l's overfit: 15,000 steps
+    assert poly.bounded_epochs(1000, 1, 2000, step=10) == 60
+    assert poly.bounded_epochs(1000, 1, 2000) == 60 and poly.bounded_epochs(1000, 2, 2000, step=10) == 120
+    assert poly.bounded_epochs(1000, 1, 5) == 5
