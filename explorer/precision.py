@@ -1,8 +1,10 @@
 """Number formats for training: float32 (the book's numbers) or bfloat16 (faster where the hardware has it).
 
 bfloat16 keeps float32's 8 exponent bits (the same range) and 7 of its 23 mantissa bits (about 3
-significant digits). Training in bfloat16 here means autocast: the matrix multiplies take bfloat16
-inputs, while the master weights, the optimizer, the loss and the softmax stay float32. Only a CPU with
+significant digits). Training in bfloat16 here means explicit bfloat16 matrix multiplies: their inputs
+are cast to bfloat16, while the master weights, the optimizer, the loss and the softmax stay float32.
+(``torch.autocast`` does the same casts; ``EXPLORER_BF16_MODE=autocast`` uses it instead, for
+``bench/train_speed.py`` to compare the two.) Only a CPU with
 AVX512-BF16 or AMX (or a CUDA GPU with bfloat16) multiplies bfloat16 faster than float32; elsewhere it is
 emulated and slower, so it is not offered.
 
@@ -16,6 +18,8 @@ import os
 from pathlib import Path
 
 import torch
+from torch.nn import functional as F
+from torch.overrides import TorchFunctionMode
 
 PRECISIONS = ("fp32", "bf16")
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
@@ -57,8 +61,27 @@ def default_precision() -> str:
     return wanted if wanted in offered() else "fp32"
 
 
+class LowPrecisionMatmuls(TorchFunctionMode):
+    """Within this mode every linear layer and matrix product casts its float32 inputs to ``dtype`` (the
+    weights' float32 masters get their gradients through the cast); everything else runs as it is."""
+
+    MATMULS = {F.linear, torch.matmul, torch.mm, torch.addmm, torch.Tensor.matmul, torch.Tensor.__matmul__}
+
+    def __init__(self, dtype: torch.dtype):
+        super().__init__()
+        self.dtype = dtype
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func in self.MATMULS:
+            args = tuple(a.to(self.dtype) if isinstance(a, torch.Tensor) and a.dtype == torch.float32 else a
+                         for a in args)
+        return func(*args, **(kwargs or {}))
+
+
 def autocast(precision: str, device: torch.device):
-    """The context for a forward pass in ``precision``: nothing for fp32, autocast for bf16."""
+    """The context for a forward pass in ``precision``: nothing for fp32, bfloat16 matmuls for bf16."""
     if precision == "fp32":
         return contextlib.nullcontext()
-    return torch.autocast(device.type, dtype=DTYPES[precision])
+    if os.environ.get("EXPLORER_BF16_MODE") == "autocast":
+        return torch.autocast(device.type, dtype=DTYPES[precision])
+    return LowPrecisionMatmuls(DTYPES[precision])
