@@ -12,7 +12,7 @@ from explorer.figures import training as figs
 from explorer.activation_catalogue import MLP_ACTIVATIONS as ACTIVATIONS
 from explorer.models import IMPLEMENTATIONS
 from explorer.optimizers import OPTIMIZERS
-from explorer.precision import bf16_support, default_precision, offered
+from explorer.precision import default_precision, offered
 from explorer.training import METRICS, TrainConfig
 from explorer.i18n import N_
 from ui import classroom as classroom_ui
@@ -80,12 +80,7 @@ side.slider(_("Epochs"), 1, 50, key="epochs")
 side.select_slider(_("Weight decay (L2, weights only)"), DECAYS, key="weight_decay")
 side.select_slider(_("Training images (fewer = faster demo)"), (1000, 5000, 20000, 60000), key="train_size")
 side.number_input(_("Seed"), 0, 10_000, step=1, key="seed")
-with side.expander(_("Advanced")):
-    st.radio(_("Precision"), offered(), key="precision", format_func=label_func(panels.PRECISION_NAMES),
-             help=_("bfloat16 keeps float32's range (8 exponent bits) but only 7 mantissa bits: the matrix "
-                    "multiplies run faster on this CPU, the weights stay float32. float32 gives the book's numbers."))
-    if len(offered()) == 1:
-        st.caption(_("bfloat16 is not offered: {reason}.").format(reason=bf16_support()[1]))
+panels.advanced_settings(side)
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
 if klass:
@@ -115,16 +110,13 @@ def find(run_id):
 def start():
     stop()  # a run interrupted by this click is stopped, not left "running" for ever
     config = current_config()
-    allowed, per_epoch = panels.budget_epochs(config, data)
-    config.epochs = min(config.epochs, allowed)  # a fair share for everyone: the server's work budget per run
+    config.epochs, notice = panels.within_budget(config, data, config.epochs)  # a fair share for everyone
     try:
         state["active_run"] = runs.new_run(state["runs"], config, data).id
     except ValueError as err:
         state["error"] = str(err)
         return
-    if state["epochs"] > allowed:  # said beside the run, while it trains and after
-        state["budget_notice"] = (state["active_run"], _("Epochs reduced to {allowed}.").format(allowed=allowed)
-                                  + " " + panels.budget_text(per_epoch))
+    state["budget_notice"] = (state["active_run"], notice)  # said beside the run, while it trains and after
 
 
 def stop():
@@ -139,15 +131,12 @@ def resume():
     if run is None or run.trainer is None or run.status == "diverged":
         state["error"] = _("Nothing to continue: train a run first (a diverged run cannot continue).")
         return
-    left, per_epoch = panels.budget_epochs(run.trainer.config, data, run.trainer.epochs_done)
-    if left == 0:
-        state["error"] = _("This run has used its whole budget; train a new run instead.") + " " + panels.budget_text(
-            per_epoch)
+    extra, notice = panels.within_budget(run.trainer.config, data, state["epochs"], run.trainer.epochs_done)
+    if extra == 0:
+        state["error"] = notice
         return
-    if state["epochs"] > left:
-        state["budget_notice"] = (run.id, _("Epochs reduced to {allowed}.").format(allowed=left) + " "
-                                  + panels.budget_text(per_epoch))
-    runs.continue_run(run, state["lr"], min(state["epochs"], left))
+    state["budget_notice"] = (run.id, notice)
+    runs.continue_run(run, state["lr"], extra)
     state["active_run"] = run.id
 
 
@@ -162,7 +151,7 @@ buttons[3].caption(panels.budget_text(panels.budget_epochs(current_config(), dat
 
 live = find(state["active_run"])
 shown = live or (state["runs"][-1] if state["runs"] else None)
-if shown and state.get("budget_notice", (None,))[0] == shown.id:
+if shown and state.get("budget_notice", (None, None))[0] == shown.id and state["budget_notice"][1]:
     st.warning(state["budget_notice"][1], icon="⚖️")
 progress_slot, chart_slot, metrics_slot = st.empty(), st.empty(), st.empty()
 

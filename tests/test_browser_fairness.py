@@ -40,11 +40,13 @@ def test_newcomers_finish_while_greedy_runs_train(fashion):
         for page in greedy:
             page.get_by_role("button", name="▶ Train").click()
             expect(page.get_by_text("Epochs reduced to 2.").first).to_be_visible(timeout=WAIT)
-            expect(page.get_by_text("Epoch 0.").first).to_be_visible(timeout=WAIT)  # training: its first curve point is up
+            # Training: its progress bar (and first curve point) is up.
+            expect(page.get_by_text("Epoch 0.").first).to_be_visible(timeout=WAIT)
         for page in newcomers:
             page.get_by_role("button", name="▶ Train").click()
         for page in newcomers:
-            expect(page.get_by_text(FINISHED).first).to_be_visible(timeout=WAIT)  # the run finished and its panels are drawn
+            # The run finished and its panels are drawn.
+            expect(page.get_by_text(FINISHED).first).to_be_visible(timeout=WAIT)
             assert_no_exception(page)
         for page in greedy:  # still training: the newcomers did not wait for them
             expect(page.get_by_text(FINISHED)).to_have_count(0)

@@ -12,6 +12,7 @@ from explorer.data import FashionMNISTData
 from explorer.figures import labs
 from explorer.figures import training as figs
 from explorer.models import dropout_demo, first_layer_weights
+from explorer.precision import bf16_support, offered
 from explorer.i18n import N_
 from explorer.evaluation import predict
 from explorer.training import METRIC_NAMES, METRICS, TrainConfig
@@ -67,6 +68,17 @@ def diverged_message(run: runs.Run) -> str:
         optimizer=_(OPTIMIZER_NAMES.get(run.trainer.config.optimizer, run.trainer.config.optimizer)))
 
 
+def advanced_settings(side) -> None:
+    """The precision (float32 or bfloat16) under "Advanced"; where bfloat16 is not native, why not."""
+    with side.expander(_("Advanced")):
+        st.radio(_("Precision"), offered(), key="precision", format_func=label_func(PRECISION_NAMES),
+                 help=_("bfloat16 keeps float32's range (8 exponent bits) but only 7 mantissa bits: the matrix "
+                        "multiplies run faster on this CPU, the weights stay float32. float32 gives the book's "
+                        "numbers."))
+        if len(offered()) == 1:
+            st.caption(_("bfloat16 is not offered: {reason}.").format(reason=bf16_support()[1]))
+
+
 def budget_epochs(config: TrainConfig, data: FashionMNISTData, done: int = 0) -> tuple[int, float]:
     """(epochs this server's budget still allows a run with ``config`` that has trained ``done``, FLOP per epoch)."""
     n_train = min(config.max_train or len(data.train_labels), len(data.train_labels))
@@ -82,6 +94,16 @@ def budget_text(per_epoch: float) -> str:
              "depth), so a run may train {allowed} epochs in all, ⏩ Continue included. Fewer images or a smaller "
              "network allow more.").format(budget=f"{budget.run_budget() / 1e12:g}",
                                            epoch=f"{per_epoch / 1e12:.3g}", allowed=allowed)
+
+
+def within_budget(config: TrainConfig, data: FashionMNISTData, wanted: int, done: int = 0) -> tuple[int, str | None]:
+    """(epochs to train, notice or None): ``wanted`` more epochs, as many as the budget allows."""
+    left, per_epoch = budget_epochs(config, data, done)
+    if left == 0:
+        return 0, _("This run has used its whole budget; train a new run instead.") + " " + budget_text(per_epoch)
+    if wanted > left:
+        return left, _("Epochs reduced to {allowed}.").format(allowed=left) + " " + budget_text(per_epoch)
+    return wanted, None
 
 
 def dropout_panel() -> None:
