@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from explorer import classroom, storage
+from explorer.precision import offered
 from tests.test_classroom import payload
 
 PAGE = str(Path(__file__).parents[1] / "pages" / "6_Class_board.py")
@@ -84,6 +85,11 @@ def test_presenter_sets_defaults_locks_clears_and_closes(engine):
     at.slider(key="board_epochs").set_value(2).run()
     at.toggle(key="board_auto_share").set_value(True).run()
     at.toggle(key="board_locked").set_value(True).run()
+    if "bf16" in offered():  # the room's precision, where this server has native bfloat16
+        at.selectbox(key="board_precision").set_value("bf16").run()
+        assert classroom.get_class(engine, code)["precision"] == "bf16"
+    else:
+        assert at.selectbox(key="board_precision").options == ["fp32"]
     settings = classroom.get_class(engine, code)
     assert (settings["train_size"], settings["epochs"], settings["auto_share"], settings["locked"]) == (
         1000, 2, True, True)

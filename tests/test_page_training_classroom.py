@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 from explorer import classroom, storage
+from explorer.precision import offered
 
 PAGE = str(Path(__file__).parents[1] / "pages" / "3_Train_an_MLP.py")
 
@@ -50,6 +51,16 @@ def test_joining_applies_class_defaults_and_gives_a_nickname(code, fashion):
     nick = at.text_input(key="class_nickname").value
     assert classroom.clean_nickname(nick) == nick and " " in nick  # "Curious Otter"
     assert "`class` is not a setting" not in " ".join(i.value for i in at.info)
+
+
+def test_a_class_in_bfloat16_trains_in_bfloat16(engine, fashion):
+    if "bf16" not in offered():
+        pytest.skip("no native bfloat16 on this machine: the class setting is not offered")
+    code = classroom.start_class(engine, train_size=1000, epochs=1, precision="bf16")
+    at = class_page(code, fashion)
+    assert at.radio(key="precision").value == "bf16"
+    train(at)
+    assert at.session_state["runs"][-1].config["precision"] == "bf16"
 
 
 def test_share_then_withdraw_your_run(engine, code, fashion):
