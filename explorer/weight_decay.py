@@ -35,6 +35,17 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 TRUE_W, TRUE_B, NOISE_STD = 0.01, 0.05, 0.01  # d2l: true_w = ones * 0.01, true_b = 0.05
 
 
+# Work a page may ask for: SGD steps × features × models trained side by side. d2l's λ 0 vs 3 is 160,000;
+# 200 examples, 300 epochs, 1,000 features and 12 λ would be 144 million (minutes of a shared server).
+MAX_WORK = 5_000_000
+
+
+def bounded_epochs(n_train: int, batch_size: int, num_inputs: int, fits: int, epochs: int) -> int:
+    """``epochs``, or fewer (at least 1) so that steps × features × fits stays within MAX_WORK."""
+    per_epoch = math.ceil(n_train / batch_size) * num_inputs * max(fits, 1)
+    return min(epochs, max(1, MAX_WORK // per_epoch))
+
+
 @dataclass
 class WeightDecayConfig:
     """Defaults are d2l 4.5: 200 features, 20 training and 100 test examples, batch 5, SGD lr 0.003."""

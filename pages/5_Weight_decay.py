@@ -44,6 +44,15 @@ IMPL_NAMES = {"scratch": N_("scratch: penalty in the loss"), "concise": N_("conc
 fmt = "{:g}".format
 
 ui.init_state(PARAMS)
+fits = len({float(lam) for lam in st.session_state.compare} | {float(st.session_state.lambd)})
+if (bounded := wd.bounded_epochs(st.session_state.n_train, 5, st.session_state.num_inputs, fits,
+                                 st.session_state.epochs)) < st.session_state.epochs:
+    # Bounded work, like other out-of-range values: one page's share of a server used by a whole room.
+    st.info(_("Epochs reduced from {asked} to {epochs}: {fits} models × {features} features × {n} examples make "
+              "too much work for one page (at most {most:,} feature-steps), so the page stays quick for everyone.")
+            .format(asked=st.session_state.epochs, epochs=bounded, fits=fits, features=st.session_state.num_inputs,
+                    n=st.session_state.n_train, most=wd.MAX_WORK), icon="⚖️")
+    st.session_state.epochs = bounded
 st.sidebar.subheader(_("Presets"))
 ui.preset_buttons(PRESETS, PARAMS, columns=1)  # one per row: the sidebar is too narrow for these labels
 sb = st.sidebar

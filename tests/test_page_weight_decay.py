@@ -95,3 +95,24 @@ def test_a_diverging_learning_rate_warns_instead_of_crashing():
     assert not at.exception
     assert any("diverged" in w.value for w in at.warning)
     assert "best λ (lowest final test loss)" in metrics(at)  # the λ that did not diverge still compete
+
+
+def test_a_link_asking_for_minutes_of_work_is_bounded_with_a_notice():
+    at = AppTest.from_file(PAGE, default_timeout=300)
+    for key, value in {"n_train": "200", "epochs": "300", "num_inputs": "1000",
+                       "compare": "0,0.001,0.003,0.01,0.03,0.1,0.3,1,3,10,30,100"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    notice = next(i.value for i in at.info if "Epochs reduced" in i.value)
+    assert "from 300 to 10" in notice and "12 models × 1000 features × 200 examples" in notice
+    assert at.slider(key="epochs").value == 10
+
+
+def test_bounded_epochs_keep_d2l_settings():
+    from explorer import weight_decay as wd
+
+    assert wd.bounded_epochs(20, 5, 200, 2, 100) == 100  # d2l's λ 0 vs 3
+    assert wd.bounded_epochs(100, 5, 200, 3, 300) == 300  # the "more data" preset, longer
+    assert wd.bounded_epochs(200, 5, 1000, 12, 300) == 10
+    assert wd.bounded_epochs(200, 1, 1000, 100, 300) == 1  # at least one epoch
