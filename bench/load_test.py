@@ -9,7 +9,7 @@ and whether any session saw another's run (each "Compare runs" tab must list exa
     python -m bench.load_test [--sessions 8] [--train-size 5000] [--epochs 2] [--hidden 256] [--timeout 420]
 
 Exit code 1 if any session failed. The server allows ui.MAX_CONCURRENT_TRAININGS runs at once; the
-others wait with a "Waiting for a free training slot" spinner, which this script records too.
+others wait with a "Waiting for your turn" notice, which this script records too.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ PAGE_STATE_JS = """() => {
   return {
     running: !!document.querySelector('[data-testid="stStatusWidget"]'),
     progress: !!document.querySelector('[data-testid="stProgress"]'),
-    waiting: all('[data-testid="stSpinner"]').some(e => e.textContent.includes('free training slot')),
+    waiting: document.body.innerText.includes('Waiting for your turn'),
     // only drawn by the rerun after a run has finished (the confusion-matrix panel)
     finished: all('[data-testid="stMarkdownContainer"]').some(e => e.textContent.includes('Most confused pairs')),
     exceptions: all('[data-testid="stException"]').length,
@@ -54,7 +54,7 @@ class Session:
     seconds: float | None = None  # click → finished page drawn
     started: float | None = None  # click → first progress bar (i.e. training has a slot and began)
     trained: float | None = None  # click → last progress bar seen (training loop over)
-    queued: bool = False  # saw the "Waiting for a free training slot" spinner
+    queued: bool = False  # saw the "Waiting for your turn" notice
     test_acc: float | None = None
     runs_listed: int | None = None
     problems: list[str] = field(default_factory=list)
