@@ -157,7 +157,7 @@ def test_presenter_settings_lock_and_clear(engine, code):
         classroom.share_run(engine, code, "s1", "Otter", "2", payload())
     assert classroom.clear_board(engine, code) == 1
     assert classroom.board(engine, code)["runs"] == []
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown class settings"):
         classroom.update_class(engine, code, nickname="x")
 
 
