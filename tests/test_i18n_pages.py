@@ -90,10 +90,7 @@ def rendered_strings(at: AppTest) -> list[str]:
         shown = ("label", "help", "placeholder", "options") if hasattr(node, "options") else \
             ("value", "label", "help", "body", "placeholder", "text", "caption")
         for attr in shown:
-            try:
-                value = getattr(node, attr, None)
-            except Exception:  # some elements compute attributes lazily from state they lack
-                continue
+            value = getattr(node, attr, None)
             values = value if isinstance(value, (list, tuple)) else [value]
             out.extend(v for v in values if isinstance(v, str))
         if proto is not None and hasattr(proto, "label") and isinstance(proto.label, str):
