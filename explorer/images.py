@@ -15,7 +15,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from explorer.i18n import N_, Explained
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024  # .streamlit/config.toml's server.maxUploadSize and deploy/'s nginx match it
+# Checked from the header, before decoding: a 0.7 MB PNG can decode to 13,300 × 13,300 pixels (700 MB as RGBA).
+MAX_PIXELS = 16_000_000
+# Decoded formats: the two the page asks for. Pillow would otherwise read whatever a file's bytes say
+# (GIF, TIFF, ICO, EPS through Ghostscript, ...), whatever its name.
+FORMATS = ("PNG", "JPEG")
 MIN_SIDE = 8
 SIDE = 28
 # Pixels within this much of the background (0-255) count as background when cropping.
@@ -27,14 +32,23 @@ class ImageError(Explained, ValueError):
 
 
 def open_image(data: bytes) -> Image.Image:
-    """Decode PNG/JPEG (or any format PIL reads) bytes; refuse what the page cannot use."""
+    """Decode PNG or JPEG bytes, upright as the camera meant (EXIF orientation); refuse what the page
+    cannot use, and anything too large before decoding it."""
     if len(data) > MAX_BYTES:
         raise ImageError(N_("The file is {size:.1f} MB; the limit is 5 MB. Use a smaller picture."),
                          size=len(data) / 1024 / 1024)
     try:
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data), formats=FORMATS)  # reads the header only
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise ImageError(N_("The image is {width}×{height} px ({megapixels:.0f} megapixels); the limit is "
+                                "{limit} megapixels. Use a smaller picture."),
+                             width=width, height=height, megapixels=width * height / 1e6, limit=MAX_PIXELS // 10**6)
         image.load()  # decode now: a truncated file fails here, not later
+        image = ImageOps.exif_transpose(image)
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as err:
+        if isinstance(err, ImageError):
+            raise
         raise ImageError(N_("This file is not an image I can read ({kind}). Upload a PNG or JPEG."),
                          kind=err.__class__.__name__) from err
     if min(image.size) < MIN_SIDE:
@@ -45,7 +59,6 @@ def open_image(data: bytes) -> Image.Image:
 
 def grayscale(image: Image.Image) -> Image.Image:
     """8-bit grayscale; transparent parts become white (paper), as a drawing or cut-out on a page."""
-    image = ImageOps.exif_transpose(image)
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -89,7 +102,11 @@ def prepare(data: bytes) -> tuple[Image.Image, torch.Tensor]:
     return image, to_fashion_mnist(image)
 
 
-def from_array(rgba) -> tuple[Image.Image, torch.Tensor]:
-    """A canvas drawing (H×W×4 uint8 array) as an image and its 28×28 version."""
+def from_array(rgba, size: tuple[int, int]) -> tuple[Image.Image, torch.Tensor]:
+    """A canvas drawing (an H×W×4 array, exactly the canvas's ``size`` = (H, W)) as an image and its 28×28
+    version. The array comes from the browser, so any other shape is refused rather than decoded."""
+    if getattr(rgba, "shape", None) != (*size, 4):
+        raise ImageError(N_("The drawing did not arrive as a {width}×{height} picture. Clear the canvas and "
+                            "draw again."), width=size[1], height=size[0])
     image = Image.fromarray(rgba.astype("uint8"))
     return image, to_fashion_mnist(image)

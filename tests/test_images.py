@@ -4,7 +4,7 @@ import io
 
 import pytest
 import torch
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFile
 
 from explorer import images
 
@@ -54,8 +54,49 @@ def test_transparent_drawing_counts_as_paper():
 def test_canvas_array_is_accepted():
     drawing = torch.full((120, 120, 4), 255, dtype=torch.uint8)
     drawing[30:90, 55:65, :3] = 0
-    _, x = images.from_array(drawing.numpy())
+    _, x = images.from_array(drawing.numpy(), (120, 120))
     assert x.max() > 0.9 and x[:, :5].max() < 0.05
+
+
+@pytest.mark.parametrize("shape", [(121, 120, 4), (120, 120, 3), (120, 120), (12000, 120, 4)])
+def test_a_canvas_array_of_another_size_is_refused(shape):
+    with pytest.raises(images.ImageError, match="did not arrive as a 120×120 picture"):
+        images.from_array(torch.zeros(shape, dtype=torch.uint8).numpy(), (120, 120))
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "TIFF", "BMP", "WEBP", "ICO", "QOI"])
+def test_only_png_and_jpeg_are_decoded_whatever_the_name(fmt):
+    picture = Image.new("RGB", (64, 64), "white")
+    ImageDraw.Draw(picture).rectangle([20, 10, 44, 54], fill="black")
+    data = encode(picture, fmt)
+    assert Image.open(io.BytesIO(data)).format == fmt  # Pillow itself would read it
+    with pytest.raises(images.ImageError, match="not an image I can read"):
+        images.prepare(data)
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_a_decompression_bomb_is_refused_from_its_header(monkeypatch):
+    bomb = encode(Image.new("1", (13_300, 13_300), 0))  # a small file that decodes to 177 megapixels
+    assert len(bomb) < 1_000_000
+
+    def never(self):
+        raise AssertionError("decoded a 177-megapixel image")
+    monkeypatch.setattr(ImageFile.ImageFile, "load", never)
+    with pytest.raises(images.ImageError, match="13300×13300 px \\(177 megapixels\\); the limit is 16"):
+        images.prepare(bomb)
+
+
+def test_the_original_is_shown_upright_as_the_camera_meant():
+    picture = Image.new("RGB", (80, 40), "white")  # stored sideways, with "rotate 90°" in its EXIF
+    ImageDraw.Draw(picture).rectangle([10, 10, 70, 30], fill="black")
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", exif=exif.tobytes())
+    original, x = images.prepare(buffer.getvalue())
+    assert original.size == (40, 80)
+    rows, cols = (x > 0.5).nonzero(as_tuple=True)
+    assert rows.max() - rows.min() > cols.max() - cols.min()  # the bar stands upright in the 28×28 too
 
 
 @pytest.mark.parametrize("data, words", [
@@ -74,3 +115,17 @@ def test_truncated_jpeg_is_not_an_image():
     data = encode(Image.radial_gradient("L").resize((64, 64)), "JPEG")
     with pytest.raises(images.ImageError, match="not an image"):
         images.prepare(data[: len(data) // 3])
+
+
+def test_the_servers_limits_match_the_apps():
+    """Streamlit holds uploads in memory: its limit is the app's; nginx in front lets the same through."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    config = tomllib.loads((root / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == images.MAX_BYTES
+    assert config["server"]["enableXsrfProtection"] is True and config["server"]["enableCORS"] is True
+    assert config["client"]["showErrorDetails"] == "none"
+    nginx = (root / "deploy" / "nginx.conf.in").read_text()
+    assert "client_max_body_size 6m;" in nginx  # the 5 MB file plus its multipart framing

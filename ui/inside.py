@@ -22,6 +22,7 @@ from explorer.training import Trainer
 from ui.i18n import _, label_func
 
 SOURCES = ("test", "upload", "draw")
+CANVAS = (280, 280)  # the drawing canvas (height, width) in CSS pixels: what the browser must send back
 PARAMS = {
     "source": ui.Param("test", choices=SOURCES, kind=str),
     "cls": ui.Param(0, 0, 9, kind=int),
@@ -151,8 +152,15 @@ def choose_input(data: FashionMNISTData, model: nn.Module) -> tuple[torch.Tensor
         if file is None:
             st.info(_("Upload a picture to see what the network makes of it."))
             return None
-        return _own(lambda: images.prepare(file.getvalue()), _("Your picture ({name}).").format(name=file.name))
+        return _own(lambda: _prepared(file.getvalue()), _("Your picture ({name}).").format(name=file.name))
     return _drawn()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _prepared(data: bytes):
+    # Keyed by the file's hash: a rerun (every slider move) reuses the decoded picture instead of decoding
+    # it again. A refused file raises before anything is cached, and is refused from its header again.
+    return images.prepare(data)
 
 
 def _own(make, text: str):
@@ -168,13 +176,13 @@ def _drawn():
     from streamlit_drawable_canvas import st_canvas  # imported here: only this choice needs it
 
     st.caption(_("Draw one piece of clothing with the mouse or a finger; it is read when you lift the pen."))
-    result = st_canvas(stroke_width=18, stroke_color="#000000", background_color="#ffffff", height=280, width=280,
-                       drawing_mode="freedraw", return_image_data=True, key="canvas")
+    result = st_canvas(stroke_width=18, stroke_color="#000000", background_color="#ffffff", height=CANVAS[0],
+                       width=CANVAS[1], drawing_mode="freedraw", return_image_data=True, key="canvas")
     drawing = getattr(result, "image_data", None)
     if drawing is None or drawing[..., :3].min() > 200:
         st.info(_("The canvas is empty: draw something on it."))
         return None
-    return _own(lambda: images.from_array(drawing), _("Your drawing."))
+    return _own(lambda: images.from_array(drawing, CANVAS), _("Your drawing."))
 
 
 def step(title: str, formula: str, shape: str) -> None:
