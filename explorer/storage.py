@@ -61,6 +61,19 @@ class SharedRun(Base):
     shared_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class PresenterAction(Base):
+    """The audit log: what a presenter did to a class (start, settings, clear, close), when, from where."""
+
+    __tablename__ = "presenter_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    class_code: Mapped[str] = mapped_column(String(16), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict] = mapped_column(JSON)
+    client: Mapped[str] = mapped_column(String(64))  # the client's address, or "cli"
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
 def json_safe(value):
     """NaN and infinity become None: JSON (and PostgreSQL's json type) have no such numbers."""
     if isinstance(value, float):

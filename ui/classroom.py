@@ -15,6 +15,8 @@ import segno
 import streamlit as st
 
 from explorer import classroom, storage
+from explorer.class_access import Backoff, RateLimiter
+from explorer.i18n import N_
 from ui.i18n import _
 
 TRAIN_SIZES = (1000, 5000, 20000, 60000)  # the training page's choices; class defaults snap to them
@@ -27,6 +29,24 @@ def _engine(url: str):
 
 def engine():
     return _engine(storage.database_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _limits() -> dict:
+    """Per server process, shared by its sessions; each counts per client address and per session. A room
+    behind one Wi-Fi address shares the address's allowance, so those are wider than a session's."""
+    return {"lookup_client": RateLimiter(60), "lookup_session": RateLimiter(10),  # wrong codes a minute
+            "share_client": RateLimiter(60), "key": Backoff(), "key_client": RateLimiter(20)}
+
+
+def client_address() -> str:
+    """The client's address: the websocket's peer, or behind deploy/'s nginx (a loopback peer) the address
+    nginx appended last to X-Forwarded-For (earlier entries are the client's own claims)."""
+    address = getattr(st.context, "ip_address", None)
+    if isinstance(address, str) and address:
+        return address
+    forwarded = (getattr(st.context, "headers", None) or {}).get("X-Forwarded-For", "")
+    return (forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else "") or "local"
 
 
 def escape(text: str) -> str:
@@ -51,12 +71,22 @@ def lookup(raw: str) -> dict | None:
 
     An unreachable database gives a stand-in (``"offline": True``) so shares can wait for it.
     """
+    limits, who = _limits(), (f"client:{client_address()}", f"session:{_state()['class_session']}")
+    wait = max(limits["lookup_client"].wait(who[0]), limits["lookup_session"].wait(who[1]))
+    if wait > 0:  # only wrong codes count: a class's own attendees rerun freely
+        st.warning(_("Too many wrong class codes from here; try again in {seconds} s.").format(
+            seconds=max(1, round(wait))), icon="⏳")
+        return None
     try:
         code = classroom.normalize_code(raw)
         return classroom.get_class(engine(), code)
     except classroom.BadClassCode:
-        st.warning(_("That is not a class code; class codes look like MLP-4821."), icon="🎓")
+        limits["lookup_client"].hit(who[0])
+        limits["lookup_session"].hit(who[1])
+        st.warning(_("That is not a class code; class codes look like MLP-7KQ2XM."), icon="🎓")
     except classroom.UnknownClass:
+        limits["lookup_client"].hit(who[0])
+        limits["lookup_session"].hit(who[1])
         st.warning(_("There is no class {code}. Check the code with your presenter.").format(code=code), icon="🎓")
     except classroom.BoardUnavailable:
         st.warning(_("The class board cannot be reached right now. You can keep training; runs you share "
@@ -165,6 +195,12 @@ def _enqueue(run) -> None:
     key = str(run.id)
     if key in state["class_shared"] or any(item["key"] == key for item in state["class_pending"]):
         return
+    try:  # the database counts shares per session; a reload is a new session, but not a new address
+        _limits()["share_client"].check(f"client:{client_address()}",
+                                        message=N_("Too many runs shared from here; try again in {seconds} s."))
+    except classroom.TooManyAttempts as err:
+        state["class_notices"].append(("warning", err.message(_)))
+        return
     state["class_withdrawn"].discard(key)
     state["class_pending"].append({"key": key, "payload": classroom.run_payload(run.config, run.history, run.status)})
 
@@ -212,14 +248,3 @@ def share_box(run, klass: dict) -> None:
                      type="primary", use_container_width=True)
         left.caption(_("Shares this run's settings, curves and final accuracy with class {code} as {nickname}.")
                      .format(code=klass["code"], nickname=escape(state["class_nick_ok"])))
-
-
-def presenter_key() -> str | None:
-    """From ``$EXPLORER_PRESENTER_KEY``, else ``presenter_key`` in .streamlit/secrets.toml."""
-    key = os.environ.get("EXPLORER_PRESENTER_KEY")
-    if key:
-        return key
-    try:
-        return st.secrets.get("presenter_key") or None
-    except Exception:  # no secrets file at all is the common case, not an error
-        return None

@@ -39,7 +39,8 @@ def _fail(err: Exception) -> int:
 
 def run_start(args: argparse.Namespace) -> int:
     try:
-        code = classroom.start_class(storage.connect(), args.code, train_size=args.train_size, epochs=args.epochs)
+        code = classroom.start_class(storage.connect(), args.code, train_size=args.train_size, epochs=args.epochs,
+                                     client="cli")
     except (classroom.ClassroomError, classroom.BoardUnavailable) as err:
         return _fail(err)
     if args.json:
@@ -52,7 +53,7 @@ def run_start(args: argparse.Namespace) -> int:
 
 def run_close(args: argparse.Namespace) -> int:
     try:
-        classroom.update_class(storage.connect(), args.code, closed=True)
+        classroom.update_class(storage.connect(), args.code, closed=True, client="cli")
     except (classroom.ClassroomError, classroom.BoardUnavailable) as err:
         return _fail(err)
     return 0
