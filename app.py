@@ -8,6 +8,7 @@ import streamlit as st
 import ui
 from explorer.data import dataset_status
 from explorer.i18n import N_
+from ui import server
 from ui.i18n import _, book_url
 from ui.language import language_switch
 
@@ -83,6 +84,8 @@ pages += [st.Page(path, title=_(title), icon=icon) for path, title, icon in LESS
 # Navigation across the top: wide lesson titles read well on a projector. (config.toml hides the
 # sidebar list Streamlit would otherwise build from pages/ when a deep link is the very first
 # request after a server start.)
+# Each server process retries the class-board shares that wait on its disk (a restart loses none).
+server.spool()
 st.navigation(pages, position="top").run()
 # After the page, because the page's own elements replace what this file draws before run(). A page
 # that ends early with st.stop() has no marker; nginx's X-Replica response header names it anyway.

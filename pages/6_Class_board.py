@@ -7,6 +7,7 @@ from explorer.figures import classroom as figs
 from explorer.training import METRIC_NAMES, METRICS
 from ui import classroom as classroom_ui
 from ui import presenter as presenter_ui
+from ui import server
 from ui.i18n import _, label_func
 from ui.language import ensure_switch
 from ui.training_panels import on_screen
@@ -23,7 +24,7 @@ REFRESH_SECONDS = 2
 state = st.session_state
 expected_key = presenter_ui.presenter_key()
 key_problem = classroom.presenter_key_problem(expected_key)
-engine = classroom_ui.engine()
+engine = server.engine()
 
 
 def unlock():
@@ -56,7 +57,7 @@ if klass is None:
         st.rerun()
     if presenter and st.button(_("Start a new class"), key="class_start", type="primary"):
         try:
-            st.query_params["class"] = classroom.start_class(engine, client=classroom_ui.client_address())
+            st.query_params["class"] = classroom.start_class(engine, client=server.client_address())
             st.rerun()
         except classroom.BoardUnavailable:
             st.error(_("The class board's database cannot be reached; no class was started. Try again."))
@@ -79,7 +80,7 @@ right.image(classroom_ui.qr_png(link), width=380, caption=_("Join class {code}")
 def presenter_action(action, *args, **settings):
     """Run a presenter change; an unreachable database gets a notice instead of a traceback."""
     try:
-        return action(engine, code, *args, client=classroom_ui.client_address(), **settings)
+        return action(engine, code, *args, client=server.client_address(), **settings)
     except classroom.BoardUnavailable:
         st.error(_("The class board's database cannot be reached; the change was not saved. Try again."))
     except classroom.ClassClosed as err:

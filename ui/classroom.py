@@ -1,8 +1,9 @@
 """Classroom mode in the app: joining with ?class=, a nickname, and "Share with the class".
 
 Shares go through a queue in the session: a run waits there while the database is unreachable and
-is sent on the next script run (or with "Retry now"), so a database outage never loses a run, and
-the unique key per (class, session, run) makes a retried share land once.
+is sent on the next script run (or with "Retry now"); it also waits on disk (``ui.server.spool``), whose
+thread sends it even after the tab is closed or the server restarted. The unique key per (class,
+session, run) makes a share sent twice land once.
 """
 
 from __future__ import annotations
@@ -14,39 +15,12 @@ import uuid
 import segno
 import streamlit as st
 
-from explorer import classroom, storage
-from explorer.class_access import Backoff, RateLimiter
+from explorer import classroom
 from explorer.i18n import N_
 from ui.i18n import _
+from ui.server import _limits, client_address, engine, spool
 
 TRAIN_SIZES = (1000, 5000, 20000, 60000)  # the training page's choices; class defaults snap to them
-
-
-@st.cache_resource(show_spinner=False)
-def _engine(url: str):
-    return storage.connect(url)  # one engine (and connection pool) per server process and URL
-
-
-def engine():
-    return _engine(storage.database_url())
-
-
-@st.cache_resource(show_spinner=False)
-def _limits() -> dict:
-    """Per server process, shared by its sessions; each counts per client address and per session. A room
-    behind one Wi-Fi address shares the address's allowance, so those are wider than a session's."""
-    return {"lookup_client": RateLimiter(60), "lookup_session": RateLimiter(10),  # wrong codes a minute
-            "share_client": RateLimiter(60), "key": Backoff(), "key_client": RateLimiter(20)}
-
-
-def client_address() -> str:
-    """The client's address: the websocket's peer, or behind deploy/'s nginx (a loopback peer) the address
-    nginx appended last to X-Forwarded-For (earlier entries are the client's own claims)."""
-    address = getattr(st.context, "ip_address", None)
-    if isinstance(address, str) and address:
-        return address
-    forwarded = (getattr(st.context, "headers", None) or {}).get("X-Forwarded-For", "")
-    return (forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else "") or "local"
 
 
 def escape(text: str) -> str:
@@ -180,6 +154,12 @@ def flush(klass: dict) -> None:
             board_id = classroom.share_run(engine(), klass["code"], state["class_session"], state["class_nick_ok"],
                                            item["key"], item["payload"])
         except classroom.BoardUnavailable:
+            if "path" not in item:  # on disk, so a closed tab or a restart loses nothing; the server retries
+                try:
+                    item["path"] = spool().put(klass["code"], state["class_session"], state["class_nick_ok"],
+                                               item["key"], item["payload"])
+                except classroom.SharingRefused as err:
+                    state["class_notices"].append(("warning", err.message(_)))
             return
         except classroom.ClassroomError as err:
             state["class_notices"].append(("warning", _("Run {run} was not shared: {reason}").format(
@@ -187,6 +167,8 @@ def flush(klass: dict) -> None:
             state["class_withdrawn"].add(item["key"])  # refused: no automatic retry; the button stays
         else:
             state["class_shared"][item["key"]] = board_id
+        if "path" in item:
+            item["path"].unlink(missing_ok=True)
         state["class_pending"].pop(0)
 
 

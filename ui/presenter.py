@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from explorer import classroom
-from ui.classroom import _limits, _state, client_address, engine
+from ui.classroom import _state
+from ui.server import _limits, client_address, engine
 from ui.i18n import _
 
 
