@@ -41,7 +41,7 @@ if not math.isfinite(back.total):
 hidden = len(back.Z)
 
 # --- 1-2. The network, the minibatch and the shapes -----------------------------------------------
-st.caption(_("Starting from **{name}**; {steps} steps taken so far.").format(name=name, steps=walk.steps))
+st.caption(_("Starting from **{name}**; steps taken so far: {steps}.").format(name=name, steps=walk.steps))
 st.header(_("The minibatch"))
 left, right = st.columns([3, 2])
 shown = min(len(y), 16)
