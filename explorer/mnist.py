@@ -18,6 +18,7 @@ import contextlib
 import gzip
 import json
 import os
+import pickle
 import shutil
 import socket
 import sys
@@ -171,7 +172,7 @@ def _offline(data_dir: Path, tarball: Path) -> dict:
         saved = torch.load(converted, weights_only=True)
         if all(isinstance(saved.get(k), torch.Tensor) for k in names) and saved["train_images"].shape[1:] == (28, 28):
             return saved
-    except (OSError, RuntimeError, EOFError, ValueError, AttributeError):
+    except (OSError, RuntimeError, EOFError, ValueError, AttributeError, pickle.UnpicklingError):
         pass  # absent or damaged: it is only a cache of the tarball, so convert again
     images, labels = read_tarball(tarball)
     train_idx, test_idx = stratified_split(labels)
@@ -202,7 +203,7 @@ def load_mnist(data_dir: Path | str | None = None, download: bool | None = None,
         (train_x, train_y), (test_x, test_y) = _read_idx(data_dir, True), _read_idx(data_dir, False)
         return Dataset(to_float(train_x), train_y.long(), to_float(test_x), test_y.long(), classes,
                        f"data dir {raw_dir(data_dir)}", "mnist", FULL_DIGITS)
-    if tarball.is_file():
+    if tarball.is_file() or (data_dir / "MNIST" / CONVERTED).is_file():  # converted once: the tarball may go
         split = _offline(data_dir, tarball)
         return Dataset(to_float(split["train_images"]), split["train_labels"].long(),
                        to_float(split["test_images"]), split["test_labels"].long(), classes,
