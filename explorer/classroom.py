@@ -20,6 +20,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from explorer.data import DATASET_NAMES, DATASETS, DEFAULT_DATASET
 from explorer.i18n import N_, Explained
 from explorer.storage import Classroom, SharedRun, ensure_schema, json_safe, utcnow
 
@@ -110,8 +111,11 @@ def presenter_key_ok(given: str | None, expected: str | None) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-def start_class(engine: Engine, code: str | None = None, train_size: int = 5000, epochs: int = 3) -> str:
+def start_class(engine: Engine, code: str | None = None, train_size: int = 5000, epochs: int = 3,
+                dataset: str = DEFAULT_DATASET) -> str:
     """Open a class and return its code (a random free one unless ``code`` is given)."""
+    if dataset not in DATASET_NAMES:
+        raise ValueError(f"dataset must be one of {', '.join(DATASET_NAMES)}")
     with _database(engine), Session(engine) as s, s.begin():
         if code is not None:
             code = normalize_code(code)
@@ -125,7 +129,7 @@ def start_class(engine: Engine, code: str | None = None, train_size: int = 5000,
             if not free:
                 raise ClassroomError("Every class code is taken; clear old classes first.")
             code = f"MLP-{secrets.choice(free)}"
-        s.add(Classroom(code=code, created_at=utcnow(), train_size=train_size, epochs=epochs))
+        s.add(Classroom(code=code, created_at=utcnow(), train_size=train_size, epochs=epochs, dataset=dataset))
     return code
 
 
@@ -137,14 +141,17 @@ def get_class(engine: Engine, code: str) -> dict:
         if klass is None:
             raise UnknownClass(f"There is no class {code}; check the code with your presenter.")
         return {"code": klass.code, "closed": klass.closed_at is not None, "auto_share": klass.auto_share,
-                "locked": klass.locked, "train_size": klass.train_size, "epochs": klass.epochs}
+                "locked": klass.locked, "train_size": klass.train_size, "epochs": klass.epochs,
+                "dataset": klass.dataset or DEFAULT_DATASET}
 
 
 def update_class(engine: Engine, code: str, **settings) -> dict:
-    """Presenter settings: ``auto_share``, ``locked``, ``train_size``, ``epochs``, ``closed``."""
-    allowed = {"auto_share", "locked", "train_size", "epochs", "closed"}
+    """Presenter settings: ``auto_share``, ``locked``, ``train_size``, ``epochs``, ``dataset``, ``closed``."""
+    allowed = {"auto_share", "locked", "train_size", "epochs", "dataset", "closed"}
     if set(settings) - allowed:
         raise ValueError(f"unknown class settings {sorted(set(settings) - allowed)}")
+    if settings.get("dataset", DEFAULT_DATASET) not in DATASET_NAMES:
+        raise ValueError(f"dataset must be one of {', '.join(DATASET_NAMES)}")
     code = normalize_code(code)
     with _database(engine), Session(engine) as s, s.begin():
         klass = s.get(Classroom, code)
@@ -195,6 +202,11 @@ def share_run(engine: Engine, code: str, session_id: str, nickname: str, run_key
                     raise ClassClosed(N_("Class {code} is closed; the board takes no more runs."), code=code)
                 if klass.locked:
                     raise SharingRefused(N_("The presenter has paused sharing for the moment."))
+                ours, theirs = klass.dataset or DEFAULT_DATASET, str(body["config"].get("dataset", DEFAULT_DATASET))
+                if theirs != ours:  # runs on different datasets never share a chart or a leaderboard
+                    raise SharingRefused(N_("Class {code} trains on {dataset}; this run is on another dataset "
+                                            "({other}). Switch the dataset and train again to share."), code=code,
+                                         dataset=DATASETS[ours].title, other=theirs[:20])
                 recent = s.scalar(select(func.count()).select_from(SharedRun).where(
                     SharedRun.class_code == code, SharedRun.session_id == session_id,
                     SharedRun.shared_at >= utcnow() - timedelta(minutes=1)))

@@ -82,7 +82,7 @@ def test_inside_page_explains_a_test_digit(mnist, digits_quick_model):
     at.query_params["cls"] = "7"
     at.query_params["index"] = "999"  # past the end of the class: its last image
     at.run()
-    assert "No model for MNIST yet" in text_of(at)
+    assert "No model yet for MNIST" in text_of(at)
     at.button(key="quick_train").click().run()
     assert not at.exception
     assert "quick digits model" in at.caption[0].value and "MNIST" in at.caption[0].value

@@ -98,7 +98,7 @@ def choose_model(data: FashionMNISTData) -> Shown | None:
     if quick is not None:
         choices[quick.name] = quick
     if not choices:
-        st.info(_("No model for {dataset} yet. Train one on the **Train an MLP** page (it appears here at once), "
+        st.info(_("No model yet for {dataset}. Train one on the **Train an MLP** page (it appears here at once), "
                   "or train d2l's MLP for {epochs} epochs right here; the quick model is shared by everyone on "
                   "this server.").format(dataset=data.title, epochs=inside.quick_config(data.name).epochs))
         if st.button(_("⚡ Train a quick model"), key="quick_train", type="primary"):

@@ -55,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
             klass = classroom.get_class(storage.connect(), args.share)
             if klass["closed"]:
                 raise classroom.ClassClosed(f"class {klass['code']} is closed")
+            if klass["dataset"] != config.dataset:
+                raise ValueError(f"class {klass['code']} trains on {klass['dataset']}; "
+                                 f"train with --dataset {klass['dataset']} to share with it")
             args.share = klass["code"]
             args.name = classroom.clean_nickname(args.name) if args.name else classroom.default_nickname()
         data = load_dataset(config.dataset)
