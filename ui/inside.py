@@ -14,7 +14,7 @@ from torch import nn
 
 import ui
 from explorer import images, inside, model_cache
-from explorer.data import DEFAULT_DATASET, FashionMNISTData
+from explorer.data import DATASET_NAMES, DEFAULT_DATASET, FashionMNISTData
 from explorer.figures import inside as figs
 from explorer.i18n import N_
 from explorer.evaluation import predict
@@ -53,8 +53,15 @@ class QuickModel:
 
 
 @st.cache_resource
+def _quick_models() -> dict[str, QuickModel]:
+    return {name: QuickModel() for name in DATASET_NAMES}  # one per dataset, each trained on its first click
+
+
 def _quick_model(dataset: str = DEFAULT_DATASET) -> QuickModel:
-    return QuickModel()  # one per dataset
+    return _quick_models()[dataset]
+
+
+_quick_model.clear = _quick_models.clear  # so tests can start from no model
 
 
 @st.cache_resource
