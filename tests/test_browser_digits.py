@@ -38,7 +38,8 @@ def open_canvas(page, url: str):
     expect(page.get_by_text("Draw one digit with the mouse")).to_be_visible(timeout=LONG)
     expect(page.get_by_text("quick digits model").first).to_be_visible(timeout=LONG)
     wait_for_app(page, timeout=LONG)
-    canvas = page.frame_locator("iframe").first.locator("canvas").last
+    expect(page.get_by_text("The canvas is empty")).to_be_visible(timeout=60_000)
+    canvas = page.locator("canvas").last  # the drawing layer, above the background's canvas
     canvas.wait_for(timeout=60_000)
     box = canvas.bounding_box()
     assert box and box["width"] >= 250
