@@ -225,12 +225,14 @@ def to_float(images: torch.Tensor) -> torch.Tensor:
 
 
 def load_dataset(name: str = DEFAULT_DATASET, data_dir: Path | str | None = None,
-                 download: bool | None = None) -> Dataset:
-    """The dataset called ``name`` (see :data:`DATASETS`); raises :class:`DatasetError`."""
+                 download: bool | None = None, prefer_download: bool = False) -> Dataset:
+    """The dataset called ``name`` (see :data:`DATASETS`); raises :class:`DatasetError`.
+
+    ``prefer_download``: MNIST tries torchvision's download even when its offline subset is there."""
     if name == "mnist":
         from explorer.mnist import load_mnist
 
-        return load_mnist(data_dir, download=download)
+        return load_mnist(data_dir, download=download, prefer_download=prefer_download)
     if name != "fashion-mnist":
         raise DatasetMissingError(f"There is no dataset {name!r}; choose one of {', '.join(DATASET_NAMES)}.")
     return load_fashion_mnist(data_dir, download=download)

