@@ -44,7 +44,7 @@ def introduction(dataset: str) -> None:
     st.title(_("🏋️ Train an MLP on {dataset}").format(dataset=DATASETS[dataset].title))
     if dataset == "mnist":
         st.markdown(_("Seed 002's network — 784 pixels in, 512 hidden ReLU units, 10 digits out — trained live on "
-                      "handwritten digits. One hidden layer already reads about **90 % of the test digits in 10 "
+                      "handwritten digits. One hidden layer already reaches about **90 % test accuracy in 10 "
                       "epochs**. Change the width, learning rate or dropout, train again, and compare."))
     else:
         st.markdown(
