@@ -26,6 +26,7 @@ class Run:
     config: dict = field(default_factory=dict)
     retired_history: list[dict] = field(default_factory=list)  # what a retired run keeps of its trainer
     retired_status: str = "ready"
+    train_images: int | None = None  # how many the run trained on (MNIST's offline split has 8,000 in all)
 
     @property
     def name(self) -> str:
@@ -65,7 +66,7 @@ def new_run(runs: list[Run], config: TrainConfig, data: FashionMNISTData) -> Run
     """Start a run (validates the config); keep ``MAX_RUNS`` runs and ``MAX_LIVE_MODELS`` models."""
     trainer = Trainer(config, data)
     run = Run(id=max((r.id for r in runs), default=0) + 1, trainer=trainer, target_epoch=config.epochs,
-              config=config.to_dict())
+              config=config.to_dict(), train_images=len(trainer.train_y))
     runs.append(run)
     del runs[:-MAX_RUNS]
     for old in runs[:-MAX_LIVE_MODELS]:
@@ -98,7 +99,7 @@ def comparison_table(runs: list[Run]) -> pd.DataFrame:
             "dropout": "/".join(f"{p:g}" for p in c["dropout"]), "batch": c["batch_size"],
             "activation": c["activation"], "optimizer": c["optimizer"], "weight decay": c["weight_decay"],
             "init std": c["init_std"], "impl": c["impl"], "seed": c["seed"],
-            "train images": c["max_train"] or 60000, "epochs": len(r.history), "status": r.status,
+            "train images": r.train_images or c["max_train"] or 60000, "epochs": len(r.history), "status": r.status,
             **{m: last.get(m) for m in METRICS},
         })
     return pd.DataFrame(rows)

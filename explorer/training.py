@@ -106,6 +106,8 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, data: FashionMNISTData, device: torch.device | None = None):
         config.validate()
+        if data.name != config.dataset:  # a digits config on clothes would train, and mean nothing
+            raise ValueError(f"the config is for {config.dataset}, but the data is {data.name}")
         self.config = config
         self.device = device or pick_device()
         self.history: list[dict] = []

