@@ -63,6 +63,7 @@ def reads_as(page, digit: str, name: str) -> None:
     verdict = page.get_by_text("The network says")
     expect(verdict).to_contain_text(f"The network says {digit} (", timeout=60_000)
     assert page.locator("[data-testid='stException']").count() == 0
+    expect(page.get_by_text("as the network sees it")).to_be_visible(timeout=60_000)  # the 28×28 input, drawn
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"digits_{name}.png"), full_page=True)
 
