@@ -138,7 +138,8 @@ def dropout_ensemble(shown: runs.Run, data: FashionMNISTData) -> None:
     key = (shown.id, len(shown.history))  # a run trained further is a different model
     if st.button(_("Run {count} forward passes with dropout on").format(count=mc_dropout.MAX_PASSES),
                  key="run_mc_dropout"):
-        with st.spinner(_("Averaging random subnetworks over the 10,000 test images…")):
+        with st.spinner(_("Averaging random subnetworks over the {n} test images…").format(
+                n=f"{len(data.test_labels):,}")):
             store.clear()  # one result per session is enough; models are large
             store[key] = mc_dropout.mc_dropout(model, data.test_images, data.test_labels, seed=shown.id)
     if key not in store:
