@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from explorer.data import dataset_status
+from explorer.mnist import mnist_status
 from explorer.i18n import N_
 from ui import server
 from ui.i18n import _, book_url
@@ -60,6 +61,8 @@ In a workshop, the **Class board** shows the whole room's shared runs side by si
         col.page_link(path, label=_(title), icon=icon)
     ready, status = dataset_status(_=_)
     (st.success if ready else st.warning)(status, icon="📦")
+    digits_ready, digits_status = mnist_status(_=_)  # ?dataset=mnist on the pages that train
+    (st.success if digits_ready else st.info)(digits_status, icon="✍️")
     st.caption(_(
         "Every page keeps its settings in the link: bookmark or share it to reopen the same "
         "configuration. The same experiments run without the app: `python -m explorer --help`."

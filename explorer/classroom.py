@@ -21,6 +21,7 @@ from explorer.class_access import (  # noqa: F401 (re-exported: callers know the
     NotYourRun, SharingRefused, TooManyAttempts, UnknownClass, clean_nickname, closed_class_lifetime,
     default_nickname, new_code, normalize_code, presenter_key_ok, presenter_key_problem,
 )
+from explorer.data import DATASET_NAMES, DATASETS, DEFAULT_DATASET
 from explorer.i18n import N_
 from explorer.storage import Classroom, PresenterAction, SharedRun, ensure_schema, json_safe, utcnow
 
@@ -43,8 +44,10 @@ def _database(engine: Engine) -> Iterator[None]:
 
 
 def start_class(engine: Engine, code: str | None = None, train_size: int = 5000, epochs: int = 3,
-                client: str | None = None) -> str:
+                dataset: str = DEFAULT_DATASET, client: str | None = None) -> str:
     """Open a class and return its code (a random free one unless ``code`` is given)."""
+    if dataset not in DATASET_NAMES:
+        raise ValueError(f"dataset must be one of {', '.join(DATASET_NAMES)}")
     with _database(engine), Session(engine) as s, s.begin():
         if code is not None:
             code = normalize_code(code)
@@ -57,8 +60,8 @@ def start_class(engine: Engine, code: str | None = None, train_size: int = 5000,
             code = new_code()
             while s.get(Classroom, code) is not None:  # 1 in a billion per class open: draw again
                 code = new_code()
-        s.add(Classroom(code=code, created_at=utcnow(), train_size=train_size, epochs=epochs))
-        _record(s, code, "start", {"train_size": train_size, "epochs": epochs}, client)
+        s.add(Classroom(code=code, created_at=utcnow(), train_size=train_size, epochs=epochs, dataset=dataset))
+        _record(s, code, "start", {"train_size": train_size, "epochs": epochs, "dataset": dataset}, client)
     return code
 
 
@@ -90,15 +93,18 @@ def get_class(engine: Engine, code: str) -> dict:
         with Session(engine) as s:
             klass = _open(s, code)
             return {"code": klass.code, "closed": klass.closed_at is not None, "auto_share": klass.auto_share,
-                    "locked": klass.locked, "train_size": klass.train_size, "epochs": klass.epochs}
+                    "locked": klass.locked, "train_size": klass.train_size, "epochs": klass.epochs,
+                    "dataset": klass.dataset or DEFAULT_DATASET}
 
 
 def update_class(engine: Engine, code: str, client: str | None = None, **settings) -> dict:
-    """Presenter settings: ``auto_share``, ``locked``, ``train_size``, ``epochs``, ``closed``. Only the
-    fields given are written, so two presenter tabs cannot undo each other's other settings."""
-    allowed = {"auto_share", "locked", "train_size", "epochs", "closed"}
+    """Presenter settings: ``auto_share``, ``locked``, ``train_size``, ``epochs``, ``dataset``, ``closed``. Only
+    the fields given are written, so two presenter tabs cannot undo each other's other settings."""
+    allowed = {"auto_share", "locked", "train_size", "epochs", "dataset", "closed"}
     if set(settings) - allowed:
         raise ValueError(f"unknown class settings {sorted(set(settings) - allowed)}")
+    if settings.get("dataset", DEFAULT_DATASET) not in DATASET_NAMES:
+        raise ValueError(f"dataset must be one of {', '.join(DATASET_NAMES)}")
     code = normalize_code(code)
     with _database(engine), Session(engine) as s, s.begin():
         klass = _open(s, code)
@@ -166,6 +172,11 @@ def share_run(engine: Engine, code: str, session_id: str, nickname: str, run_key
                     raise ClassClosed(N_("Class {code} is closed; the board takes no more runs."), code=code)
                 if klass.locked:
                     raise SharingRefused(N_("The presenter has paused sharing for the moment."))
+                ours, theirs = klass.dataset or DEFAULT_DATASET, str(body["config"].get("dataset", DEFAULT_DATASET))
+                if theirs != ours:  # runs on different datasets never share a chart or a leaderboard
+                    raise SharingRefused(N_("Class {code} trains on {dataset}; this run is on another dataset "
+                                            "({other}). Switch the dataset and train again to share."), code=code,
+                                         dataset=DATASETS[ours].title, other=theirs[:20])
                 recent = s.scalar(select(func.count()).select_from(SharedRun).where(
                     SharedRun.class_code == code, SharedRun.session_id == session_id,
                     SharedRun.shared_at >= utcnow() - timedelta(minutes=1)))

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from explorer import class_board, classroom
+from explorer.data import DATASETS
 from explorer.figures import classroom as figs
 from explorer.training import METRIC_NAMES, METRICS
 from ui import classroom as classroom_ui
@@ -72,6 +73,9 @@ if klass["closed"]:
 link = classroom_ui.join_url(code)
 left, right = st.columns([3, 2])
 left.markdown(_("## Join class **{code}**").format(code=code))
+dataset = DATASETS[klass.get("dataset", "fashion-mnist")]
+left.markdown(_("This class trains on **{dataset}**; the board compares runs on it only.").format(
+    dataset=dataset.title))
 left.markdown(_("Scan the code, or open this link: the training page opens in the class."))
 left.code(link, language=None)
 right.image(classroom_ui.qr_png(link), width=380, caption=_("Join class {code}").format(code=code))
@@ -96,8 +100,12 @@ def save_setting(name: str):
 if presenter:
     with st.expander(_("🎛️ Presenter controls"), expanded=False):
         for key, value in (("auto_share", klass["auto_share"]), ("locked", klass["locked"]),
-                           ("train_size", klass["train_size"]), ("epochs", klass["epochs"])):
+                           ("train_size", klass["train_size"]), ("epochs", klass["epochs"]),
+                           ("dataset", dataset.name)):
             state.setdefault(f"board_{key}", value)
+        st.selectbox(_("Class dataset"), list(DATASETS), key="board_dataset", on_change=save_setting, args=("dataset",),
+                     format_func=lambda name: DATASETS[name].title,
+                     help=_("Attendees who join train on it; the board shows runs on this dataset only."))
         cols = st.columns(4)
         cols[0].select_slider(_("Class default: training images"), classroom_ui.TRAIN_SIZES, key="board_train_size",
                               on_change=save_setting, args=("train_size",))
@@ -164,6 +172,10 @@ def live_board():
     except classroom.BoardUnavailable:
         st.warning(_("The class board's database cannot be reached; trying again in a few seconds."), icon="📡")
         return
+    everything = len(board["runs"])
+    board = class_board.on_dataset(board, dataset.name)  # runs on different datasets are never compared
+    if everything > len(board["runs"]):
+        st.caption(_("Runs on other datasets are not shown here: {n}.").format(n=everything - len(board["runs"])))
     frame = class_board.runs_frame(board)
     if frame.empty:
         st.info(_("No runs yet. Attendees press ▶ Train, then 📤 Share with the class."), icon="⏳")

@@ -38,7 +38,8 @@ def test_tables_are_created_on_first_use_and_codes_look_right(engine):
     code = classroom.start_class(engine)
     assert classroom.CODE_PATTERN.match(code) and code.startswith("MLP-")
     assert classroom.get_class(engine, code.lower()) == {
-        "code": code, "closed": False, "auto_share": False, "locked": False, "train_size": 5000, "epochs": 3}
+        "code": code, "closed": False, "auto_share": False, "locked": False, "train_size": 5000, "epochs": 3,
+        "dataset": "fashion-mnist"}
     assert classroom.start_class(engine, "mlp-0042") == "MLP-0042"
 
 

@@ -16,6 +16,7 @@ import segno
 import streamlit as st
 
 from explorer import classroom
+from explorer.data import DEFAULT_DATASET
 from explorer.i18n import N_
 from ui.i18n import _
 from ui.server import _limits, client_address, engine, spool
@@ -72,8 +73,8 @@ def lookup(raw: str) -> dict | None:
 def join() -> dict | None:
     """The class this session is in (from ``?class=``, kept for the session), or None after a notice.
 
-    On first joining, the class defaults (training images, epochs) replace the page's values unless
-    the link sets them itself.
+    On first joining, the class defaults (training images, epochs, dataset) replace the page's values
+    unless the link sets them itself.
     """
     state = _state()
     raw = st.query_params.get("class") or state.get("class_code")
@@ -95,6 +96,8 @@ def join() -> dict | None:
                 state["train_size"] = min(TRAIN_SIZES, key=lambda n: abs(n - klass["train_size"]))
             if "epochs" in state and "epochs" not in st.query_params:
                 state["epochs"] = max(1, min(50, klass["epochs"]))
+            if "dataset" in state and "dataset" not in st.query_params:
+                state["dataset"] = klass.get("dataset", DEFAULT_DATASET)
     return klass
 
 
@@ -105,7 +108,7 @@ def join_url(code: str) -> str:
     if not base:
         current = (getattr(st.context, "url", None) or "http://localhost:8501").split("?")[0].rstrip("/")
         base = current.removesuffix("/Class_board")
-    return f"{base}/Train_an_MLP?class={code}"
+    return f"{base}/Train_an_MLP?class={code}"  # the class's dataset comes with the class (join)
 
 
 def qr_png(url: str, scale: int = 12) -> bytes:
