@@ -160,3 +160,14 @@ def test_the_quick_model_start(fashion, small_quick_model):  # noqa: F811 (the f
     assert at.session_state["bp_walk"].model is not shared
     X, y = steps.draw_batch(fashion, steps.StepConfig(batch_size=8), 0)
     assert metric(at, "batch loss L") == f"{backprop.backward(shared, X, y).total:.4f}"  # the quick model's numbers
+
+
+def test_the_digits_from_the_link(mnist):
+    at = app({"dataset": "mnist"})
+    assert not at.exception
+    assert at.selectbox(key="dataset").value == "mnist"
+    assert "MNIST" in text_of(at) and "8,000 training / 2,000 test digits" in text_of(at)
+    at.button(key="bp_step1").click().run()
+    assert not at.exception and "steps taken so far: 1." in text_of(at)
+    at.selectbox(key="dataset").set_value("fashion-mnist").run()  # another dataset: a fresh start
+    assert not at.exception and "steps taken so far: 0." in text_of(at)
