@@ -1,0 +1,80 @@
+"""How many picture updates per second does live training on "Hidden layers" draw?
+
+    python bench/playground_speed.py [--repeats 3] [--seconds 3] [--threads 2] [--steps 5]
+
+Target (issue #25): >= 10 picture updates per second with 2 hidden layers of 8 units on a 2-core
+machine, each update drawing the decision surface and every unit's map on a grid of at least 50 x 50.
+
+One update is what the page's live loop does between two pictures: ``--steps`` full-batch training
+steps, then explorer.figures.playground.live_figures (one forward pass over the grid, every figure
+built, one unit enlarged) and plotly.io.to_json(fig, validate=False) of each figure -- Streamlit's own
+serialisation in st.plotly_chart. Repeated, interleaved with a "figures only" run (no training);
+the best repeat of each is reported (a shared machine only ever slows a run down).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import plotly.io  # noqa: E402
+import torch  # noqa: E402
+
+from explorer.figures.playground import live_figures  # noqa: E402
+from explorer.playground import PlaygroundConfig, PlaygroundTrainer  # noqa: E402
+
+
+def updates_per_second(seconds: float, steps: int, size: int) -> tuple[float, dict]:
+    trainer = PlaygroundTrainer(PlaygroundConfig(dataset="spirals", layers=2, hidden=8, activation="tanh",
+                                                 lr=0.01, epochs=10**9))
+    events = trainer.train()
+    parts = {"train": 0.0, "figures": 0.0, "json": 0.0}
+    updates, bytes_sent, start = 0, 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            next(events)
+        t1 = time.perf_counter()
+        figures = live_figures(trainer, size, enlarge=(1, 1))
+        t2 = time.perf_counter()
+        bytes_sent += sum(len(plotly.io.to_json(fig, validate=False)) for fig in figures.values())
+        t3 = time.perf_counter()
+        parts["train"] += t1 - t0
+        parts["figures"] += t2 - t1
+        parts["json"] += t3 - t2
+        updates += 1
+    elapsed = time.perf_counter() - start
+    per_update = {k: 1000 * v / updates for k, v in parts.items()}
+    per_update["kB"] = bytes_sent / updates / 1000
+    return updates / elapsed, per_update
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=5, help="training steps between two pictures (the page's)")
+    parser.add_argument("--size", type=int, default=50, help="grid points per side")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    best: dict[str, tuple[float, dict]] = {}
+    for repeat in range(args.repeats):
+        for label, steps in (("live training", args.steps), ("figures only", 0)):
+            rate, parts = updates_per_second(args.seconds, steps, args.size)
+            print(f"repeat {repeat + 1} {label:>13s}: {rate:5.1f} updates/s  "
+                  + "  ".join(f"{k} {v:.1f}{'' if k == 'kB' else ' ms'}" for k, v in parts.items()))
+            if label not in best or rate > best[label][0]:
+                best[label] = (rate, parts)
+    rate = best["live training"][0]
+    print(f"\nbest: {rate:.1f} picture updates/s during live training (2 x 8 units, {args.size} x {args.size} grid, "
+          f"{args.steps} steps per picture, {args.threads} threads); target >= 10: {'met' if rate >= 10 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
