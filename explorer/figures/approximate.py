@@ -33,7 +33,11 @@ def fit_figure(result: dict, _: Translate = no_translation, height: int = 420) -
         {"type": "scatter", "mode": "lines", "x": x, "y": _r(result["fit"]),
          "name": _("sum of {units} hinges + bias").format(units=units), "line": {"color": ORANGE, "width": 3.5}},
     ]
-    layout = {"xaxis": {"title": {"text": "x"}}, "yaxis": {"title": {"text": "f(x)"}},
+    # The y-range of the target (plus a margin), not of the hinges: a steep hinge would flatten the rest.
+    low, high = float(result["target"].min()), float(result["target"].max())
+    margin = 0.3 * (high - low) + 0.1
+    layout = {"xaxis": {"title": {"text": "x"}},
+              "yaxis": {"title": {"text": "f(x)"}, "range": [low - margin, high + margin]},
               "legend": {"orientation": "h", "y": -0.2},
               "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": worst, "x1": worst, "y0": 0, "y1": 1,
                           "line": {"color": BLUE, "width": 1.5, "dash": "dot"}}],
