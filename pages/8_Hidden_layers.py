@@ -81,7 +81,7 @@ config = pg.PlaygroundConfig(dataset=s["dataset"], noise=s["noise"], test_fracti
 st.header(_("1 · A 2-D playground"))
 st.markdown(_("Filled points train the network, hollow ones test it; colour *and* shape give the class. "
               "The background is the network's probability of class 1 (orange) or 0 (blue)."))
-panel.playground(config, s["epochs"], s["speed"])
+live = panel.playground(config)
 st.caption(_("**What to notice:** on XOR with 0 hidden layers the boundary stays one straight line and the "
              "test accuracy stays near chance (0.5) — XOR is not linearly separable. With one hidden layer of "
              "2–4 ReLU units it passes 0.95: each unit's map is a half-plane (white where it is off), and the "
@@ -130,3 +130,7 @@ st.caption(_("**What to notice:** grey lines are the single hinges; their sum (o
              "better as N grows, and the error falls on the log-log plot. The step is the hard case: a "
              "continuous sum of hinges can only approximate the jump with a steep ramp, so its largest miss "
              "stays at x = {worst}.").format(worst=f"{result['worst_x']:.2f}"))
+
+# Live training runs last, so the rest of the page is drawn already; only the playground's pictures
+# update. Any click reruns the script, which stops this loop; the training goes on if it should.
+live(s["epochs"], s["speed"])

@@ -1,15 +1,15 @@
 """Streamlit helpers for "Hidden layers": the live playground fragment and "build it by hand".
 
-The model and its trainer live in ``st.session_state`` (one per session). The playground is a
-fragment: ▶ Train, ■ Stop and Step rerun only it, and while it trains it redraws its placeholders
-in a loop — the rest of the page is not run again. A click on any of its buttons interrupts the loop
-(Streamlit stops a running fragment when a new run of it is asked for).
+The model and its trainer live in ``st.session_state`` (one per session). While ▶ Train runs, the
+page's last step trains and redraws the playground's placeholders ten times a second, as the
+training page does: the rest of the page is not run again until the next click.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import replace
 
@@ -23,6 +23,7 @@ from explorer.i18n import N_
 from ui.i18n import _
 
 PICTURES_PER_SECOND = 10
+LOSS_EVERY = 5  # while training live, the loss curves are redrawn every 5th picture
 GRID = 50  # points per side of every map
 HAND_KEYS = tuple(pg.HAND_XOR)
 
@@ -45,12 +46,15 @@ def current_trainer(config: pg.PlaygroundConfig) -> pg.PlaygroundTrainer:
 
 
 def _train() -> None:
-    _state()["pg_playing"] = True
+    state = _state()
+    state["pg_playing"] = True
+    state.pop("pg_until", None)  # set when the training starts: this many epochs from where it is
 
 
 def _stop() -> None:
     state = _state()
     state["pg_playing"] = False
+    state.pop("pg_until", None)
     if state.get("pg_trainer") is not None:
         state["pg_trainer"].stop()
 
@@ -66,6 +70,7 @@ def _step() -> None:
 def _reset() -> None:
     state = _state()
     state["pg_playing"] = False
+    state.pop("pg_until", None)
     state.pop("pg_trainer", None)
 
 
@@ -77,9 +82,14 @@ def _unit_names(config: pg.PlaygroundConfig) -> dict:
     return units
 
 
-@st.fragment
-def playground(config: pg.PlaygroundConfig, epochs: int, speed: int) -> None:
-    """Buttons, the decision surface, every unit's map, the losses; live while ▶ Train runs."""
+def playground(config: pg.PlaygroundConfig) -> Callable[[int, int], None]:
+    """Buttons, the decision surface, every unit's map and the losses, drawn now; returns ``live``,
+    which the page calls LAST: while ▶ Train runs it trains and redraws these placeholders in a loop.
+
+    Any click (Stop, Step, a slider) reruns the script, which interrupts the loop between two
+    pictures; the training resumes where it was if it should go on. (A loop inside an ``st.fragment``
+    would not do: Streamlit holds a click inside a running fragment until the loop ends.)
+    """
     state = _state()
     trainer = current_trainer(config)
     cols = st.columns([1, 1, 1, 1, 2])
@@ -100,32 +110,45 @@ def playground(config: pg.PlaygroundConfig, epochs: int, speed: int) -> None:
     loss_slot = right.empty()
     st.markdown(_("**Every hidden unit's output over the plane**, and the weights into the next layer"))
     network_slot = st.empty()
-    redraws = itertools.count()  # every redraw of a chart needs its own element key
+    redraws = itertools.count()  # every redraw within one run needs its own element keys
 
-    def draw() -> None:
+    def draw(final: bool = True) -> None:
         n = next(redraws)
         shown = figs.live_figures(trainer, GRID, state.get("pg_enlarge"), _=_)
         surface_slot.plotly_chart(shown["surface"], key=f"pg_surface{n}")
         if "unit" in shown:
             unit_slot.plotly_chart(shown["unit"], key=f"pg_unit{n}")
-        loss_slot.plotly_chart(shown["loss"], key=f"pg_loss{n}")
+        if final or n % LOSS_EVERY == 0:  # the slow-moving curves: a browser has less to redraw
+            loss_slot.plotly_chart(shown["loss"], key=f"pg_loss{n}")
         network_slot.plotly_chart(shown["network"], key=f"pg_network{n}")
         with status.container():
             _status(trainer)
 
+    def live(epochs: int, speed: int) -> None:
+        if not state.get("pg_playing"):
+            return
+        state.setdefault("pg_until", trainer.epochs_done + epochs)
+        steps = max(1, speed // PICTURES_PER_SECOND)
+        while state.get("pg_playing"):
+            tick = time.perf_counter()
+            _train_some(trainer, steps)
+            draw(final=not state.get("pg_playing"))
+            time.sleep(max(0.0, 1 / PICTURES_PER_SECOND - (time.perf_counter() - tick)))
+
     draw()
-    if state.get("pg_playing"):
-        steps, until = max(1, speed // PICTURES_PER_SECOND), trainer.epochs_done + epochs
-        # closing(): a click that interrupts the loop ends the generator at once (its status becomes "stopped").
-        with closing(trainer.train(until_epoch=until)) as events:
-            while True:
-                tick = time.perf_counter()
-                if list(itertools.islice(events, steps)) == [] or trainer.status == "diverged":
-                    break
-                draw()
-                time.sleep(max(0.0, 1 / PICTURES_PER_SECOND - (time.perf_counter() - tick)))
+    return live
+
+
+def _train_some(trainer: pg.PlaygroundTrainer, steps: int) -> None:
+    """Up to ``steps`` epochs towards the target; at the target (or on divergence) the training ends."""
+    state = _state()
+    with closing(trainer.train(until_epoch=state["pg_until"])) as events:
+        for _event in itertools.islice(events, steps):
+            pass
+    if trainer.epochs_done >= state["pg_until"] or trainer.status == "diverged":
+        trainer.status = "diverged" if trainer.status == "diverged" else "finished"
         state["pg_playing"] = False
-        draw()
+        state.pop("pg_until", None)
 
 
 def _status(trainer: pg.PlaygroundTrainer) -> None:
@@ -176,6 +199,7 @@ def _let_gradient_descent_find_it() -> None:
     state["pg_start_model"] = pg.hand_built_xor(hand_weights())
     state.pop("pg_trainer", None)
     state["pg_playing"] = True
+    state.pop("pg_until", None)
 
 
 def hand_built(data: tuple) -> None:
