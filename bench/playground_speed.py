@@ -7,14 +7,16 @@ machine, each update drawing the decision surface and every unit's map on a grid
 
 One update is what the page's live loop does between two pictures: ``--steps`` full-batch training
 steps, then explorer.figures.playground.live_figures (one forward pass over the grid, every figure
-built, one unit enlarged) and plotly.io.to_json(fig, validate=False) of each figure -- Streamlit's own
-serialisation in st.plotly_chart. Repeated, interleaved with a "figures only" run (no training);
+built, one unit enlarged, the loss curves every time although the page sends them every 5th picture)
+and what st.plotly_chart does to each figure before sending it: to_dict, plotly.io.to_json and a hash
+of the JSON for the element id. Repeated, interleaved with a "figures only" run (no training);
 the best repeat of each is reported (a shared machine only ever slows a run down).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -23,10 +25,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import plotly.io  # noqa: E402
+import plotly.tools  # noqa: E402
 import torch  # noqa: E402
 
 from explorer.figures.playground import live_figures  # noqa: E402
 from explorer.playground import PlaygroundConfig, PlaygroundTrainer  # noqa: E402
+
+
+def serialise(fig) -> str:
+    """What st.plotly_chart does with a figure before sending it (streamlit/elements/plotly_chart.py):
+    to a dict, to JSON, and a hash of that JSON for the element's id."""
+    spec = plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True),
+                             validate=False)
+    hashlib.md5(spec.encode(), usedforsecurity=False).hexdigest()
+    return spec
 
 
 def updates_per_second(seconds: float, steps: int, size: int) -> tuple[float, dict]:
@@ -42,7 +54,7 @@ def updates_per_second(seconds: float, steps: int, size: int) -> tuple[float, di
         t1 = time.perf_counter()
         figures = live_figures(trainer, size, enlarge=(1, 1))
         t2 = time.perf_counter()
-        bytes_sent += sum(len(plotly.io.to_json(fig, validate=False)) for fig in figures.values())
+        bytes_sent += sum(len(serialise(fig)) for fig in figures.values())
         t3 = time.perf_counter()
         parts["train"] += t1 - t0
         parts["figures"] += t2 - t1

@@ -18,6 +18,7 @@ import streamlit as st
 import torch
 
 from explorer import playground as pg
+from explorer import threads
 from explorer.figures import playground as figs
 from explorer.i18n import N_
 from ui.i18n import _
@@ -129,11 +130,14 @@ def playground(config: pg.PlaygroundConfig) -> Callable[[int, int], None]:
             return
         state.setdefault("pg_until", trainer.epochs_done + epochs)
         steps = max(1, speed // PICTURES_PER_SECOND)
-        while state.get("pg_playing"):
-            tick = time.perf_counter()
-            _train_some(trainer, steps)
-            draw(final=not state.get("pg_playing"))
-            time.sleep(max(0.0, 1 / PICTURES_PER_SECOND - (time.perf_counter() - tick)))
+        # Counted as a running training, so trainings of other sessions in this server share the cores.
+        with threads.training_threads():
+            while state.get("pg_playing"):
+                tick = time.perf_counter()
+                threads.use_my_share()
+                _train_some(trainer, steps)
+                draw(final=not state.get("pg_playing"))
+                time.sleep(max(0.0, 1 / PICTURES_PER_SECOND - (time.perf_counter() - tick)))
 
     draw()
     return live
