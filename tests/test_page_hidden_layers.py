@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.test_i18n_pages import english_msgids  # noqa: F401  (a fixture)
+
 PAGE = str(Path(__file__).parents[1] / "pages" / "8_Hidden_layers.py")
 
 
@@ -124,3 +126,19 @@ def test_the_approximator_follows_its_controls():
     at.radio(key="method").set_value("trained").run()
     error = _charts(at)[-1]
     assert len(error["data"]) == 2 and error["layout"]["xaxis"]["type"] == "log"
+
+
+def test_in_chinese_after_a_step_nothing_is_left_in_english(english_msgids):  # noqa: F811 (the fixture)
+    from tests.test_i18n_pages import english_left, page_in_chinese, rendered_strings
+
+    at = page_in_chinese("pages/8_Hidden_layers.py", query={"method": "trained", "layers": "2"})
+    at.button(key="pg_step").click().run()
+    at.selectbox(key="pg_enlarge").set_value((1, 2)).run()
+    assert not at.exception
+    assert at.title[0].value == "🧩 隐藏层"
+    strings = [s for s in rendered_strings(at) if "lang=zh" not in s]  # the share link's query string
+    assert {"测试精度", "<b>隐藏层 1</b>", "单元 1.2：它在平面上的输出"} <= set(strings)
+    text = " ".join(strings)
+    assert "线性不可分" in text and "通用近似定理" in text
+    left = english_left(strings, english_msgids)
+    assert not left, f"shown in English on Hidden layers: {left}"

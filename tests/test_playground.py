@@ -166,3 +166,41 @@ def test_hinges_are_seeded_and_nested():
 def test_bad_approximator_configs_are_explained(field, value):
     with pytest.raises(Explained):
         approx.fit(approx.ApproxConfig(**{field: value}))
+
+
+# --- the figures ------------------------------------------------------------------------------------
+
+def test_every_figure_is_valid_plotly_and_draws_every_unit():
+    import plotly.graph_objects as go
+
+    from explorer.figures import approximate as approx_figs
+    from explorer.figures import playground as figs
+
+    trainer = trained(layers=2, hidden=8, epochs=5)
+    shown = figs.live_figures(trainer, 50, enlarge=(2, 8))
+    assert set(shown) == {"surface", "network", "loss", "unit"}
+    for fig in shown.values():
+        go.Figure(fig.to_dict())  # full validation, which the builders skip for speed
+    network = [trace.to_plotly_json() for trace in shown["network"].data]
+    maps = [t for t in network if t["type"] == "heatmap"]
+    assert len(maps) == 2 + 8 + 8 + 1 and all(m["z"].shape == (50, 50) for m in maps)
+    lines = [t for t in network if t["type"] == "scatter" and t.get("showlegend") is False]
+    assert len(lines) <= 3 * 8  # three gaps, at most 2 signs × 4 thicknesses each: cheap to draw
+    # the sign is in the line style as well as the colour, and every weight is drawn once
+    assert {t["line"]["dash"] for t in lines if t["line"]["color"] == figs.BLUE} == {"dash"}
+    assert {t["line"]["dash"] for t in lines if t["line"]["color"] == figs.ORANGE} == {"solid"}
+    assert sum(list(t["x"]).count(None) for t in lines) == 2 * 8 + 8 * 8 + 8
+    result = approx.fit(approx.ApproxConfig("step", 12))
+    for fig in (approx_figs.fit_figure(result), approx_figs.error_figure({"lstsq": approx.error_vs_units("step")}, 12)):
+        go.Figure(fig.to_dict())
+
+
+def test_the_decision_surface_marks_train_and_test_by_fill_and_classes_by_symbol():
+    from explorer.figures import playground as figs
+
+    trainer = trained(epochs=3)
+    surface = [trace.to_plotly_json() for trace in figs.live_figures(trainer)["surface"].data]
+    symbols = {t["name"]: t["marker"]["symbol"] for t in surface if t["type"] == "scatter"}
+    assert symbols == {"train, class 0": "circle", "train, class 1": "diamond",
+                       "test, class 0": "circle-open", "test, class 1": "diamond-open"}
+    assert sum(len(t["x"]) for t in surface if t["type"] == "scatter") == 400
