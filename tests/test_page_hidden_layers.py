@@ -72,6 +72,26 @@ def test_train_solves_xor_with_four_relu_units():
     assert metrics["epoch"] == "300" and float(metrics["test accuracy"]) >= 0.95
 
 
+def test_stop_ends_a_live_training_and_train_goes_on_from_there():
+    """In the browser a click stops the script inside the live loop and reruns it; AppTest runs each
+    script to the end, so the test leaves the run as such a click does: one step into the loop."""
+    at = _app(epochs=20, speed=500)
+    at.button(key="pg_step").click().run()
+    trainer = at.session_state["pg_trainer"]
+    loop = trainer.train(until_epoch=10**6)
+    next(loop)
+    loop.close()
+    assert trainer.status == "running" and trainer.epochs_done == 2
+    at.session_state["pg_playing"], at.session_state["pg_until"] = True, 10**6
+    at.button(key="pg_stop").click().run()
+    assert not at.exception
+    assert trainer.status == "stopped" and trainer.epochs_done == 2 and not at.session_state["pg_playing"]
+    assert _metrics(at)["epoch"] == "2"
+    at.button(key="pg_train").click().run()  # 20 more epochs (the page's "Epochs per ▶ Train"), same model
+    assert at.session_state["pg_trainer"] is trainer and trainer.epochs_done == 22 and trainer.status == "finished"
+    assert _metrics(at)["epoch"] == "22"
+
+
 def test_no_hidden_layer_stays_near_chance_on_xor():
     at = _app(layers=0, epochs=300, speed=500)
     at.button(key="pg_train").click().run()
