@@ -130,11 +130,13 @@ def playground(config: pg.PlaygroundConfig) -> Callable[[int, int], None]:
             return
         state.setdefault("pg_until", trainer.epochs_done + epochs)
         steps = max(1, speed // PICTURES_PER_SECOND)
-        # Counted as a running training, so trainings of other sessions in this server share the cores.
+        # Counted as a running training, so trainings of other sessions in this server share the cores;
+        # but one thread: these tensors are tiny, and on a busy machine two threads spinning against
+        # other processes make a step 20-100x slower (bench/playground_speed.py).
         with threads.training_threads():
             while state.get("pg_playing"):
                 tick = time.perf_counter()
-                threads.use_my_share()
+                torch.set_num_threads(1)
                 _train_some(trainer, steps)
                 draw(final=not state.get("pg_playing"))
                 time.sleep(max(0.0, 1 / PICTURES_PER_SECOND - (time.perf_counter() - tick)))
