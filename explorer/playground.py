@@ -6,7 +6,7 @@
   keeps every layer's output, so one batched forward pass over a grid draws every unit's map.
 * :class:`PlaygroundTrainer`: full-batch training as a generator of events (like
   :class:`explorer.training.Trainer`), so a UI can draw between steps and stop when asked.
-* :func:`hand_built_xor`: the classic construction with two ReLU units.
+  (XOR built by hand with two ReLU units: :mod:`explorer.hand_xor`.)
 """
 
 from __future__ import annotations
@@ -202,9 +202,7 @@ class PlaygroundTrainer:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
 
-    @property
-    def epochs_done(self) -> int:
-        return len(self.history)
+    epochs_done = property(lambda self: len(self.history))
 
     def step(self) -> dict:
         """One full-batch step; returns (and records) the epoch's row."""
@@ -241,9 +239,8 @@ class PlaygroundTrainer:
                 return
         self.status = "finished"
 
-    def stop(self) -> None:
-        if self.status == "running":
-            self.status = "stopped"
+    def stop(self) -> None:  # a UI that abandons train() between steps says so
+        self.status = "stopped" if self.status == "running" else self.status
 
     def result(self) -> dict:
         """``{"config", "history", "final"}``: the JSON ``python -m explorer playground`` prints."""
@@ -253,24 +250,3 @@ class PlaygroundTrainer:
              "test_acc": evaluate(self.model, self.test_x, self.test_y)[1]}
         return {"config": self.config.to_dict(), "history": [{k: row[k] for k in keys} for row in self.history],
                 "final": final}
-
-
-# The classic construction (Goodfellow et al., Deep Learning 6.1, moved to corners at ±1): unit 1 fires
-# where x1 + x2 > 0, unit 2 where x1 + x2 < 0; together they give |x1 + x2|, and the output
-# 1 − |x1 + x2| is positive (class 1, "exactly one coordinate positive") only near the other diagonal.
-HAND_XOR = {"w11": 1.0, "w12": 1.0, "b1": 0.0, "w21": -1.0, "w22": -1.0, "b2": 0.0,
-            "v1": -1.0, "v2": -1.0, "c": 1.0}
-CORNERS = torch.tensor([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
-CORNER_LABELS = torch.tensor([0.0, 1.0, 1.0, 0.0])
-
-
-def hand_built_xor(weights: dict[str, float] | None = None) -> PlaygroundMLP:
-    """A 2-2-1 ReLU network with the given weights (default: :data:`HAND_XOR`)."""
-    w = {**HAND_XOR, **(weights or {})}
-    model = PlaygroundMLP([2], "relu")
-    with torch.no_grad():
-        model.layers[0].weight.copy_(torch.tensor([[w["w11"], w["w12"]], [w["w21"], w["w22"]]]))
-        model.layers[0].bias.copy_(torch.tensor([w["b1"], w["b2"]]))
-        model.layers[1].weight.copy_(torch.tensor([[w["v1"], w["v2"]]]))
-        model.layers[1].bias.copy_(torch.tensor([w["c"]]))
-    return model

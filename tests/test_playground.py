@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from explorer import approximate as approx
+from explorer import hand_xor
 from explorer import playground as pg
 from explorer.i18n import Explained
 
@@ -39,9 +40,9 @@ def test_spirals_with_two_layers_of_eight_units():
 
 
 def test_the_hand_built_xor_classifies_all_four_corners():
-    model = pg.hand_built_xor()
-    hidden, logits = model.trace(pg.CORNERS)
-    assert ((logits > 0).float() == pg.CORNER_LABELS).all()
+    model = hand_xor.hand_built_xor()
+    hidden, logits = model.trace(hand_xor.CORNERS)
+    assert ((logits > 0).float() == hand_xor.CORNER_LABELS).all()
     assert torch.equal(hidden[0], torch.tensor([[0.0, 2.0], [0.0, 0.0], [0.0, 0.0], [2.0, 0.0]]))
     # and it agrees with the data's own labels at the corners
     X, y = pg.make_dataset("xor", 400, 0.0, 0)
@@ -50,8 +51,8 @@ def test_the_hand_built_xor_classifies_all_four_corners():
 
 
 def test_a_bad_hand_built_xor_does_not():
-    model = pg.hand_built_xor({"c": -5.0})
-    assert not ((model(pg.CORNERS) > 0).float() == pg.CORNER_LABELS).all()
+    model = hand_xor.hand_built_xor({"c": -5.0})
+    assert not ((model(hand_xor.CORNERS) > 0).float() == hand_xor.CORNER_LABELS).all()
 
 
 @pytest.mark.parametrize("name", pg.DATASETS)

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from explorer import hand_xor
 from explorer import playground as pg
 from explorer import threads
 from explorer.figures import playground as figs
@@ -26,7 +27,7 @@ from ui.i18n import _
 PICTURES_PER_SECOND = 10
 LOSS_EVERY = 5  # while training live, the loss curves are redrawn every 5th picture
 GRID = 50  # points per side of every map
-HAND_KEYS = tuple(pg.HAND_XOR)
+HAND_KEYS = tuple(hand_xor.HAND_XOR)
 
 
 def _state():
@@ -190,7 +191,7 @@ HAND_LABELS = {"w11": N_("unit 1: weight of x₁"), "w12": N_("unit 1: weight of
 
 
 def _textbook() -> None:
-    for key, value in pg.HAND_XOR.items():
+    for key, value in hand_xor.HAND_XOR.items():
         _state()[f"hand_{key}"] = value
 
 
@@ -202,7 +203,7 @@ def _let_gradient_descent_find_it() -> None:
     """Start the playground from the hand-built weights: XOR, one layer of 2 ReLU units."""
     state = _state()
     state.update(dataset="xor", layers=1, hidden=2, activation="relu")
-    state["pg_start_model"] = pg.hand_built_xor(hand_weights())
+    state["pg_start_model"] = hand_xor.hand_built_xor(hand_weights())
     state.pop("pg_trainer", None)
     state["pg_playing"] = True
     state.pop("pg_until", None)
@@ -219,11 +220,11 @@ def hand_built(data: tuple) -> None:
     buttons[1].button(_("⬆ Let gradient descent find it (from these weights)"), key="hand_descend", type="primary",
                       on_click=_let_gradient_descent_find_it, use_container_width=True,
                       help=_("Trains the playground above from your weights, on XOR with 2 ReLU units."))
-    model = pg.hand_built_xor(hand_weights())
+    model = hand_xor.hand_built_xor(hand_weights())
     maps = pg.unit_maps(model, GRID)
     with torch.no_grad():
-        hidden, logits = model.trace(pg.CORNERS)
-    right = int(((logits > 0).float() == pg.CORNER_LABELS).sum())
+        hidden, logits = model.trace(hand_xor.CORNERS)
+    right = int(((logits > 0).float() == hand_xor.CORNER_LABELS).sum())
     X = torch.cat([data[0], data[2]])
     y = torch.cat([data[1], data[3]])
     acc = pg.evaluate(model, X, y)[1]
@@ -233,10 +234,10 @@ def hand_built(data: tuple) -> None:
     with mid:
         st.plotly_chart(figs.network_figure(maps, [layer.weight for layer in model.layers], _=_), key="hand_net")
         corners = pd.DataFrame({
-            "x₁, x₂": [f"{int(a):+d}, {int(b):+d}" for a, b in pg.CORNERS.tolist()],
+            "x₁, x₂": [f"{int(a):+d}, {int(b):+d}" for a, b in hand_xor.CORNERS.tolist()],
             "h₁": hidden[0][:, 0].round(decimals=2).tolist(), "h₂": hidden[0][:, 1].round(decimals=2).tolist(),
             _("output"): logits.round(decimals=2).tolist(), _("class"): (logits > 0).int().tolist(),
-            _("XOR"): pg.CORNER_LABELS.int().tolist()})
+            _("XOR"): hand_xor.CORNER_LABELS.int().tolist()})
         st.dataframe(corners, hide_index=True, width="stretch")
     verdict = st.success if right == 4 else st.warning
     verdict(_("{right} of the 4 corners right; {acc} of the XOR points.").format(right=right, acc=f"{acc:.1%}"))
