@@ -21,6 +21,7 @@ language_switch()
 # page's URL is its file name without the number (/Train_an_MLP): the names Streamlit gives pages/
 # files, so a link opened first thing after a server start resolves too.
 LESSONS = [
+    ("pages/8_Hidden_layers.py", N_("Hidden layers"), "🧩"),
     ("pages/1_Activation_functions.py", N_("Activation functions"), "📈"),
     ("pages/2_Inside_an_MLP.py", N_("Inside an MLP"), "🔬"),
     ("pages/7_Backpropagation.py", N_("Backpropagation"), "🔁"),
@@ -41,17 +42,19 @@ Move a slider, and a real model reacts — with the same numbers the book report
 
 The chapter's story, one page at a time:
 
-1. **Activation functions** — a stack of linear layers is still one linear map; a nonlinearity
+1. **Hidden layers** — a linear model cannot solve XOR; watch each hidden unit carve the plane along
+   a line and the next layer combine them, and N ReLU units add up to any curve.
+2. **Activation functions** — a stack of linear layers is still one linear map; a nonlinearity
    such as ReLU is what makes depth worth having. Its gradient decides whether deep nets can learn.
-2. **Inside an MLP** — follow one image (or your own drawing) from pixels through XW + b, ReLU and
+3. **Inside an MLP** — follow one image (or your own drawing) from pixels through XW + b, ReLU and
    softmax to the prediction and its cross-entropy loss; softmax regression is the 0-layer case.
-3. **Backpropagation** — one step of learning with the model's own numbers: the gradient flows back
+4. **Backpropagation** — one step of learning with the model's own numbers: the gradient flows back
    layer by layer through the chain rule, and the update w ← w − η·g lowers the batch loss.
-4. **Train an MLP** — d2l's 784-256-10 network learns Fashion-MNIST live, to about 84 % test
+5. **Train an MLP** — d2l's 784-256-10 network learns Fashion-MNIST live, to about 84 % test
    accuracy in 10 epochs; change width, learning rate and dropout and compare runs.
-5. **Under- and overfitting** — fit d2l's cubic with 2, 4 or 20 polynomial features and watch
+6. **Under- and overfitting** — fit d2l's cubic with 2, 4 or 20 polynomial features and watch
    training and test loss part ways; let K-fold cross-validation pick the degree.
-6. **Weight decay** — 200 features and 20 examples overfit on purpose; an L2 penalty λ closes
+7. **Weight decay** — 200 features and 20 examples overfit on purpose; an L2 penalty λ closes
    the gap between training and test loss.
 
 In a workshop, the **Class board** shows the whole room's shared runs side by side.
