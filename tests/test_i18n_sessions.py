@@ -93,3 +93,20 @@ def test_sessions_in_many_threads_each_get_their_own_language(monkeypatch):
         t.join()
     assert not errors
     assert results == {i: {("zh", False)} if i % 2 else {("en", True)} for i in range(8)}
+
+
+def first_words():
+    import streamlit as st
+
+    from ui.i18n import _
+
+    st.text(_("Train an MLP"))  # before anything chose the language: `_` decides it
+
+
+def test_a_first_run_with_an_unknown_language_decides_once():
+    gc.collect()  # no entry left over from an earlier AppTest (they all share one session id)
+    at = AppTest.from_function(first_words)
+    at.query_params["lang"] = "fr"
+    at.run()
+    assert not at.exception  # deciding said "`lang=fr` is not one of …" without deciding again, forever
+    assert at.text[0].value == "Train an MLP" and at.session_state["lang"] == "en"

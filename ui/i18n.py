@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+import threading
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +47,7 @@ class Catalogue:
 
 # session id → its Catalogue; weak, so a session that ends takes its entry with it
 _by_session: weakref.WeakValueDictionary[str, Catalogue] = weakref.WeakValueDictionary()
+_deciding = threading.local()  # set while this thread's session decides its language
 
 
 @functools.cache
@@ -92,10 +94,15 @@ def current_language() -> str:
 
 def _(message: str) -> str:
     entry = _session_entry()
-    if entry is None and get_script_run_ctx(suppress_warning=True) is not None:
+    if entry is None and get_script_run_ctx(suppress_warning=True) is not None and not getattr(_deciding, "on", 0):
         from ui.language import ensure_language  # a page run without app.py first (see ui.language)
 
-        ensure_language()
+        # Deciding may itself say something (`?lang=fr` gets a notice): in English, not by deciding again.
+        _deciding.on = True
+        try:
+            ensure_language()
+        finally:
+            _deciding.on = False
         entry = _session_entry()
     return entry.gettext(message) if entry else message
 
