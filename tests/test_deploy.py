@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -178,13 +179,16 @@ def environment(pid: int) -> dict[str, str]:
 
 
 class Deployed:
-    def __init__(self, process: subprocess.Popen, lines: list[str], stderr: Path):
-        self.process, self.lines, self.stderr_file = process, lines, stderr
+    def __init__(self, process: subprocess.Popen, lines: list[str], later: queue.Queue, stderr: Path):
+        self.process, self.lines, self.later, self.stderr_file = process, lines, later, stderr
         self.url = re.search(r"MLP Explorer: (http://\S+)", lines[0]).group(1)
         self.replicas = dict(re.findall(r"(r\d+) (http://\S+?)[,)]", lines[0]))
         self.started = descendants(process.pid)
 
     def output(self) -> str:
+        """Everything it printed so far, on stdout and stderr."""
+        while not self.later.empty():
+            self.lines.append(self.later.get().rstrip("\n"))
         return "\n".join(self.lines) + self.stderr_file.read_text(errors="replace")
 
     def replica_pid(self, name: str) -> int:
@@ -192,19 +196,23 @@ class Deployed:
         return next(p for p in self.started if "streamlit" in cmdline(p) and f"--server.port {port} " in cmdline(p))
 
 
-@pytest.fixture(scope="module")
-def deployed(fashion, tmp_path_factory):
-    if not (os.path.exists(NGINX)):
+def needs_nginx_and_postgres() -> None:
+    if not os.path.exists(NGINX):
         _missing("nginx is not installed (`apt-get install nginx`; `make test` does it as root)")
     try:
         deploy_cluster.pg_bindir()
     except FileNotFoundError as err:
         _missing(str(err))
-    stderr = tmp_path_factory.mktemp("deploy") / "stderr.txt"
+
+
+@contextmanager
+def launched(arguments: list[str], folder: Path, **environment):
+    """``python -m deploy *arguments`` until it printed its last start-up line; SIGTERM at the end."""
+    stderr = folder / "stderr.txt"
     env = {k: v for k, v in os.environ.items() if k not in ("EXPLORER_DB_URL", "EXPLORER_RUN_AS")}
     with open(stderr, "w") as err:
-        process = subprocess.Popen([sys.executable, "-m", "deploy", "--replicas", "2", "--postgres", "--port", "0"],
-                                   cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, text=True)
+        process = subprocess.Popen([sys.executable, "-m", "deploy", "--port", "0", *arguments],
+                                   cwd=ROOT, env={**env, **environment}, stdout=subprocess.PIPE, stderr=err, text=True)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
     printed = []
@@ -216,11 +224,18 @@ def deployed(fashion, tmp_path_factory):
                 printed.append(lines.get(timeout=1).rstrip("\n"))
             except queue.Empty:
                 pass
-        yield Deployed(process, printed, stderr)
+        yield Deployed(process, printed, lines, stderr)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=90)
+
+
+@pytest.fixture(scope="module")
+def deployed(fashion, tmp_path_factory):
+    needs_nginx_and_postgres()
+    with launched(["--replicas", "2", "--postgres"], tmp_path_factory.mktemp("deploy")) as running:
+        yield running
 
 
 @pytest.mark.replicas
@@ -254,6 +269,24 @@ def test_no_replica_runs_as_root(deployed):
     assert servers and workers
     assert {uids(p)[0][0] for p in servers} == {pwd.getpwnam("postgres").pw_uid}
     assert 0 not in {uids(p)[0][1] for p in workers}
+
+
+@pytest.mark.replicas
+@pytest.mark.postgres
+@pytest.mark.parametrize("how", ["password file", "environment"])
+def test_an_existing_databases_password_reaches_the_replica_only(fashion, pg_cluster, tmp_path, how):
+    needs_nginx_and_postgres()
+    url = pg_cluster.create_database()  # trust authentication: any password is accepted
+    secret_url = url.replace("://postgres@", f"://postgres:{PASSWORD}@")
+    if how == "password file":
+        arguments, env = ["--db-url", url, "--db-password-file", str(write_private(tmp_path / "pw", PASSWORD))], {}
+    else:
+        arguments, env = [], {"EXPLORER_DB_URL": secret_url}
+    with launched(["--replicas", "1", *arguments], tmp_path, **env) as running:
+        assert environment(running.replica_pid("r1"))["EXPLORER_DB_URL"] == secret_url
+        for pid in [running.process.pid, *running.started]:
+            assert PASSWORD not in cmdline(pid), cmdline(pid)
+    assert PASSWORD not in running.output()
 
 
 def _statuses(url: str, path: str, count: int, source: str, threads: int = 8) -> list[int]:
@@ -336,5 +369,7 @@ def test_sigterm_stops_everything_it_started(deployed):
     alive = [pid for pid in deployed.started if running(pid)]
     assert not alive, [cmdline(p) for p in alive]
     assert "stopped" in deployed.stderr_file.read_text()
+    assert re.search(r"://explorer:\*\*\*@", deployed.output()) and "://explorer:" not in deployed.output().replace(
+        "://explorer:***@", "")  # the only database URL it ever printed is the masked one
     run_dir = re.search(r"logs: (\S+)", deployed.output()).group(1)
     assert not Path(run_dir).exists()
