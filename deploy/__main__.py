@@ -36,8 +36,12 @@ def main(argv=None) -> int:
             parser.error("--db-password-file needs --db-url (or EXPLORER_DB_URL)")
         try:
             args.db_url = with_password(args.db_url, args.db_password_file)
+            mode = os.stat(args.db_password_file).st_mode & 0o777
         except (OSError, ValueError) as err:
             parser.error(f"--db-password-file: {err}")
+        if mode & 0o077:
+            print(f"warning: {args.db_password_file} is readable by others (mode {mode:o}): chmod 600 it",
+                  file=sys.stderr)
     if args.replicas > 1 and not (args.postgres or args.db_url):
         parser.error("several replicas need one shared database: --postgres or --db-url postgresql+psycopg://…")
     # SIGTERM (systemd, docker stop, kill) ends the wait below like Ctrl-C, so the cleanup runs.

@@ -373,3 +373,14 @@ def test_sigterm_stops_everything_it_started(deployed):
         "://explorer:***@", "")  # the only database URL it ever printed is the masked one
     run_dir = re.search(r"logs: (\S+)", deployed.output()).group(1)
     assert not Path(run_dir).exists()
+
+
+def test_a_password_file_others_can_read_gets_a_warning(tmp_path, monkeypatch, capsys):
+    secret = tmp_path / "pw"
+    secret.write_text(PASSWORD)
+    secret.chmod(0o644)
+    monkeypatch.setattr("deploy.__main__.serve", lambda args: None)  # parse and check only
+    monkeypatch.setattr("deploy.__main__.signal.signal", lambda *args: None)  # keep pytest's SIGTERM
+    assert main(["--db-url", "postgresql+psycopg://u@h/db", "--db-password-file", str(secret)]) == 0
+    err = capsys.readouterr().err
+    assert "readable by others (mode 644)" in err and PASSWORD not in err
