@@ -13,12 +13,12 @@ import threading
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy import create_engine, event
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 
-from explorer.data import default_data_dir
+from explorer.data import DEFAULT_DATASET, default_data_dir
 
 DB_FILE = "classroom.sqlite"
 
@@ -39,6 +39,8 @@ class Classroom(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)  # no new shares while the presenter talks
     train_size: Mapped[int] = mapped_column(Integer, default=5000)  # class defaults for attendees
     epochs: Mapped[int] = mapped_column(Integer, default=3)
+    # The class's dataset: its runs are compared with each other only (explorer.data.DATASETS).
+    dataset: Mapped[str] = mapped_column(String(32), default=DEFAULT_DATASET, server_default=DEFAULT_DATASET)
 
 
 class SharedRun(Base):
@@ -59,6 +61,19 @@ class SharedRun(Base):
     status: Mapped[str] = mapped_column(String(16))
     test_acc: Mapped[float | None] = mapped_column(Float, nullable=True)  # for ordering the leaderboard
     shared_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class PresenterAction(Base):
+    """The audit log: what a presenter did to a class (start, settings, clear, close), when, from where."""
+
+    __tablename__ = "presenter_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    class_code: Mapped[str] = mapped_column(String(16), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict] = mapped_column(JSON)
+    client: Mapped[str] = mapped_column(String(64))  # the client's address, or "cli"
+    at: Mapped[datetime] = mapped_column(DateTime)
 
 
 def json_safe(value):
@@ -122,4 +137,17 @@ def ensure_schema(engine: Engine) -> None:
             except (ProgrammingError, IntegrityError):
                 # Another replica created the same tables at the same moment; now they exist.
                 Base.metadata.create_all(engine)
+            _add_dataset_column(engine)
             engine.__dict__["_explorer_schema_ready"] = True
+
+
+def _add_dataset_column(engine: Engine) -> None:
+    """Boards made before classes had a dataset get the column, every old class on Fashion-MNIST."""
+    if "dataset" in {c["name"] for c in inspect(engine).get_columns("classes")}:
+        return
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(f"ALTER TABLE classes ADD COLUMN dataset VARCHAR(32) NOT NULL "
+                                    f"DEFAULT '{DEFAULT_DATASET}'"))
+    except (ProgrammingError, OperationalError):
+        pass  # another replica added it at the same moment

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from explorer import threads
-from explorer.data import FashionMNISTData
+from explorer.data import DATASET_NAMES, DEFAULT_DATASET, FashionMNISTData
 from explorer.evaluation import evaluate
 from explorer.i18n import N_
 from explorer.activation_catalogue import MLP_ACTIVATIONS
@@ -53,6 +53,7 @@ class TrainConfig:
     seed: int = 0
     max_train: int | None = None  # dry run: train on the first examples only
     max_test: int | None = None
+    dataset: str = DEFAULT_DATASET  # "mnist": seed 002's handwritten digits (same 784 pixels, 10 classes)
 
     def dropouts(self) -> list[float]:
         values = list(self.dropout) if isinstance(self.dropout, (list, tuple)) else [self.dropout]
@@ -76,6 +77,7 @@ class TrainConfig:
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
             (self.init_std > 0, "init std must be > 0"),
             (self.impl in IMPLEMENTATIONS, f"impl must be one of {', '.join(IMPLEMENTATIONS)}"),
+            (self.dataset in DATASET_NAMES, f"dataset must be one of {', '.join(DATASET_NAMES)}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -104,6 +106,8 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, data: FashionMNISTData, device: torch.device | None = None):
         config.validate()
+        if data.name != config.dataset:  # a digits config on clothes would train, and mean nothing
+            raise ValueError(f"the config is for {config.dataset}, but the data is {data.name}")
         self.config = config
         self.device = device or pick_device()
         self.history: list[dict] = []
