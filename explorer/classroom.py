@@ -7,64 +7,29 @@ database is :class:`BoardUnavailable`, so callers can keep the run and try again
 
 from __future__ import annotations
 
-import hmac
 import json
-import re
-import secrets
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import timedelta  # noqa: F401 (tests use classroom.timedelta)
 
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from explorer.i18n import N_, Explained
-from explorer.storage import Classroom, SharedRun, ensure_schema, json_safe, utcnow
+from explorer.class_access import (  # noqa: F401 (re-exported: callers know them as classroom.X)
+    CODE_PATTERN, MAX_NICKNAME, BadClassCode, BadNickname, BoardUnavailable, ClassClosed, ClassroomError,
+    NotYourRun, SharingRefused, TooManyAttempts, UnknownClass, clean_nickname, closed_class_lifetime,
+    default_nickname, new_code, normalize_code, presenter_key_ok, presenter_key_problem,
+)
+from explorer.data import DATASET_NAMES, DATASETS, DEFAULT_DATASET
+from explorer.i18n import N_
+from explorer.storage import Classroom, PresenterAction, SharedRun, ensure_schema, json_safe, utcnow
 
-CODE_PATTERN = re.compile(r"^(?:MLP-?)?(\d{4})$")
-NICKNAME_PATTERN = re.compile(r"^[^\W_][\w .-]*$")  # starts with a letter or digit; then also space . - _
-MAX_NICKNAME = 24
 SHARES_PER_MINUTE = 5  # per session and class: a room of 30 cannot flood the board by accident
 MAX_PAYLOAD_BYTES = 32_000  # config + history + final of one run, as JSON (50 epochs need ~8 kB)
 MAX_RUNS_PER_CLASS = 500
+MAX_RUNS_PER_NICKNAME = 20  # one person (or one script under one name) cannot fill the board
 STATUSES = ("finished", "stopped", "diverged")
-ANIMALS = ("Otter", "Lynx", "Heron", "Badger", "Gecko", "Puffin", "Marmot", "Ibex", "Koala", "Narwhal",
-           "Okapi", "Quokka", "Tapir", "Walrus", "Yak", "Zebra", "Falcon", "Beaver", "Dingo", "Panda")
-ADJECTIVES = ("Curious", "Brave", "Quick", "Calm", "Bright", "Clever", "Lucky", "Merry", "Bold", "Keen")
-
-
-class ClassroomError(Explained, ValueError):
-    """A request the class board refuses; the message says why (``err.message(_)`` translated)."""
-
-
-class BadClassCode(ClassroomError):
-    pass
-
-
-class UnknownClass(ClassroomError):
-    pass
-
-
-class ClassClosed(ClassroomError):
-    pass
-
-
-class BadNickname(ClassroomError):
-    pass
-
-
-class SharingRefused(ClassroomError):
-    """Rate limit, locked sharing, a full board or an oversized run."""
-
-
-class NotYourRun(ClassroomError):
-    pass
-
-
-class BoardUnavailable(RuntimeError):
-    """The database cannot be reached; nothing was written."""
 
 
 @contextmanager
@@ -78,86 +43,100 @@ def _database(engine: Engine) -> Iterator[None]:
         raise BoardUnavailable(f"the class board's database is unreachable ({type(err).__name__})") from err
 
 
-def normalize_code(text: str) -> str:
-    """``mlp-4821``, `` MLP4821 `` and ``4821`` all mean ``MLP-4821``; anything else is refused."""
-    match = CODE_PATTERN.match((text or "").strip().upper())
-    if not match:
-        raise BadClassCode(f"{(text or '')[:20]!r} is not a class code; codes look like MLP-4821.")
-    return f"MLP-{match.group(1)}"
-
-
-def default_nickname(rng: secrets.SystemRandom | None = None) -> str:
-    rng = rng or secrets.SystemRandom()
-    return f"{rng.choice(ADJECTIVES)} {rng.choice(ANIMALS)}"
-
-
-def clean_nickname(text: str) -> str:
-    """The nickname as stored: NFC, spaces collapsed; refused if too long or with odd characters."""
-    nick = " ".join(unicodedata.normalize("NFC", text or "").split())
-    if not nick:
-        raise BadNickname(N_("Choose a nickname of at least one letter."))
-    if len(nick) > MAX_NICKNAME:
-        raise BadNickname(N_("Nicknames have at most {n} characters."), n=MAX_NICKNAME)
-    if not NICKNAME_PATTERN.match(nick):
-        raise BadNickname(N_("Nicknames may use letters, digits, spaces, '.', '-' and '_' only."))
-    return nick
-
-
-def presenter_key_ok(given: str | None, expected: str | None) -> bool:
-    """Constant-time comparison; no configured key means nobody is the presenter."""
-    if not expected or not given:
-        return False
-    return hmac.compare_digest(given.encode(), expected.encode())
-
-
 def start_class(engine: Engine, code: str | None = None, train_size: int = 5000, epochs: int = 3,
-                precision: str = "fp32") -> str:
+                dataset: str = DEFAULT_DATASET, precision: str = "fp32", client: str | None = None) -> str:
     """Open a class and return its code (a random free one unless ``code`` is given)."""
+    if dataset not in DATASET_NAMES:
+        raise ValueError(f"dataset must be one of {', '.join(DATASET_NAMES)}")
     with _database(engine), Session(engine) as s, s.begin():
         if code is not None:
             code = normalize_code(code)
             existing = s.get(Classroom, code)
             if existing is not None:
                 existing.closed_at = None  # restarting a class reopens it, board and all
+                _record(s, code, "reopen", {}, client)
                 return code
         else:
-            taken = set(s.scalars(select(Classroom.code)))
-            free = [n for n in range(1000, 10000) if f"MLP-{n}" not in taken]
-            if not free:
-                raise ClassroomError("Every class code is taken; clear old classes first.")
-            code = f"MLP-{secrets.choice(free)}"
-        s.add(Classroom(code=code, created_at=utcnow(), train_size=train_size, epochs=epochs, precision=precision))
+            code = new_code()
+            while s.get(Classroom, code) is not None:  # 1 in a billion per class open: draw again
+                code = new_code()
+        s.add(Classroom(code=code, created_at=utcnow(), train_size=train_size, epochs=epochs, dataset=dataset,
+                        precision=precision))
+        _record(s, code, "start", {"train_size": train_size, "epochs": epochs, "dataset": dataset,
+                                   "precision": precision}, client)
     return code
+
+
+def _open(s: Session, code: str) -> Classroom:
+    klass = s.get(Classroom, code)
+    if klass is None:
+        raise UnknownClass(N_("There is no class {code}; check the code with your presenter."), code=code)
+    return klass
+
+
+def _forget_if_expired(engine: Engine, code: str) -> None:
+    """A closed class past its lifetime is deleted, its board and log with it (in a transaction of its own)."""
+    lifetime = closed_class_lifetime()
+    if lifetime is None:
+        return
+    with Session(engine) as s, s.begin():
+        klass = s.get(Classroom, code)
+        if klass is not None and klass.closed_at is not None and klass.closed_at < utcnow() - lifetime:
+            for table in (SharedRun, PresenterAction):
+                s.execute(delete(table).where(table.class_code == code))
+            s.delete(klass)
 
 
 def get_class(engine: Engine, code: str) -> dict:
     """The class's settings; raises :class:`UnknownClass` (and :class:`BadClassCode`)."""
     code = normalize_code(code)
-    with _database(engine), Session(engine) as s:
-        klass = s.get(Classroom, code)
-        if klass is None:
-            raise UnknownClass(f"There is no class {code}; check the code with your presenter.")
-        return {"code": klass.code, "closed": klass.closed_at is not None, "auto_share": klass.auto_share,
-                "locked": klass.locked, "train_size": klass.train_size, "epochs": klass.epochs,
-                "precision": klass.precision or "fp32"}
+    with _database(engine):
+        _forget_if_expired(engine, code)
+        with Session(engine) as s:
+            klass = _open(s, code)
+            return {"code": klass.code, "closed": klass.closed_at is not None, "auto_share": klass.auto_share,
+                    "locked": klass.locked, "train_size": klass.train_size, "epochs": klass.epochs,
+                    "dataset": klass.dataset or DEFAULT_DATASET, "precision": klass.precision or "fp32"}
 
 
-def update_class(engine: Engine, code: str, **settings) -> dict:
-    """Presenter settings: ``auto_share``, ``locked``, ``train_size``, ``epochs``, ``precision``, ``closed``."""
-    allowed = {"auto_share", "locked", "train_size", "epochs", "precision", "closed"}
+def update_class(engine: Engine, code: str, client: str | None = None, **settings) -> dict:
+    """Presenter settings: ``auto_share``, ``locked``, ``train_size``, ``epochs``, ``dataset``, ``precision``,
+    ``closed``. Only the fields given are written, so two presenter tabs cannot undo each other's others."""
+    allowed = {"auto_share", "locked", "train_size", "epochs", "dataset", "precision", "closed"}
     if set(settings) - allowed:
         raise ValueError(f"unknown class settings {sorted(set(settings) - allowed)}")
+    if settings.get("dataset", DEFAULT_DATASET) not in DATASET_NAMES:
+        raise ValueError(f"dataset must be one of {', '.join(DATASET_NAMES)}")
     code = normalize_code(code)
     with _database(engine), Session(engine) as s, s.begin():
-        klass = s.get(Classroom, code)
-        if klass is None:
-            raise UnknownClass(f"There is no class {code}.")
+        klass = _open(s, code)
+        changed = {}
         closed = settings.pop("closed", None)
-        if closed is not None:
-            klass.closed_at = (klass.closed_at or utcnow()) if closed else None
+        if closed is not None and closed != (klass.closed_at is not None):
+            klass.closed_at = utcnow() if closed else None
+            changed["closed"] = closed
         for key, value in settings.items():
-            setattr(klass, key, value)
+            if getattr(klass, key) != value:
+                setattr(klass, key, value)
+                changed[key] = value
+        if changed:
+            _record(s, code, "settings", changed, client)
     return get_class(engine, code)
+
+
+def _record(s: Session, code: str, action: str, detail: dict, client: str | None) -> None:
+    s.add(PresenterAction(class_code=code, action=action, detail=json_safe(detail), client=(client or "")[:64],
+                          at=utcnow()))
+
+
+def audit_log(engine: Engine, code: str, limit: int = 100) -> list[dict]:
+    """The presenter's actions on this class, newest first: ``{"at", "action", "detail", "client"}``."""
+    code = normalize_code(code)
+    with _database(engine), Session(engine) as s:
+        rows = s.scalars(select(PresenterAction).where(PresenterAction.class_code == code)
+                         .order_by(PresenterAction.id.desc()).limit(limit)).all()
+        return [{"at": r.at.isoformat(timespec="seconds") + "+00:00", "action": r.action, "detail": r.detail,
+                 "client": r.client} for r in rows]
 
 
 def run_payload(config: dict, history: list[dict], status: str) -> dict:
@@ -190,13 +169,16 @@ def share_run(engine: Engine, code: str, session_id: str, nickname: str, run_key
                     SharedRun.class_code == code, SharedRun.session_id == session_id, SharedRun.run_key == run_key))
                 if existing is not None:
                     return existing
-                klass = s.get(Classroom, code)
-                if klass is None:
-                    raise UnknownClass(N_("There is no class {code}."), code=code)
+                klass = _open(s, code)
                 if klass.closed_at is not None:
                     raise ClassClosed(N_("Class {code} is closed; the board takes no more runs."), code=code)
                 if klass.locked:
                     raise SharingRefused(N_("The presenter has paused sharing for the moment."))
+                ours, theirs = klass.dataset or DEFAULT_DATASET, str(body["config"].get("dataset", DEFAULT_DATASET))
+                if theirs != ours:  # runs on different datasets never share a chart or a leaderboard
+                    raise SharingRefused(N_("Class {code} trains on {dataset}; this run is on another dataset "
+                                            "({other}). Switch the dataset and train again to share."), code=code,
+                                         dataset=DATASETS[ours].title, other=theirs[:20])
                 recent = s.scalar(select(func.count()).select_from(SharedRun).where(
                     SharedRun.class_code == code, SharedRun.session_id == session_id,
                     SharedRun.shared_at >= utcnow() - timedelta(minutes=1)))
@@ -205,6 +187,11 @@ def share_run(engine: Engine, code: str, session_id: str, nickname: str, run_key
                 total = s.scalar(select(func.count()).select_from(SharedRun).where(SharedRun.class_code == code))
                 if total >= MAX_RUNS_PER_CLASS:
                     raise SharingRefused(N_("The board is full ({n} runs)."), n=MAX_RUNS_PER_CLASS)
+                mine = s.scalar(select(func.count()).select_from(SharedRun).where(
+                    SharedRun.class_code == code, SharedRun.nickname == nickname))
+                if mine >= MAX_RUNS_PER_NICKNAME:
+                    raise SharingRefused(N_("{nickname} already has {n} runs on this board; withdraw one first."),
+                                         nickname=nickname, n=MAX_RUNS_PER_NICKNAME)
                 test_acc = body["final"].get("test_acc")
                 row = SharedRun(class_code=code, session_id=session_id, run_key=run_key, nickname=nickname,
                                 config=body["config"], history=body["history"], final=body["final"],
@@ -220,20 +207,36 @@ def share_run(engine: Engine, code: str, session_id: str, nickname: str, run_key
 
 
 def withdraw_run(engine: Engine, code: str, session_id: str, board_id: int) -> None:
-    """Take one of *your* runs off the board; anybody else's is refused."""
+    """Take one of *your* runs off the board; anybody else's is refused, and a closed board is read-only."""
     code = normalize_code(code)
     with _database(engine), Session(engine) as s, s.begin():
+        if _open(s, code).closed_at is not None:
+            raise ClassClosed(N_("Class {code} is closed; its board can no longer change."), code=code)
         gone = s.execute(delete(SharedRun).where(SharedRun.id == board_id, SharedRun.class_code == code,
                                                  SharedRun.session_id == session_id)).rowcount
         if not gone:
             raise NotYourRun(N_("You can withdraw only runs you shared yourself."))
 
 
-def clear_board(engine: Engine, code: str) -> int:
-    """Presenter action: remove every run of the class; returns how many."""
+def clear_board(engine: Engine, code: str, client: str | None = None) -> int:
+    """Presenter action: remove every run of the class; returns how many (a closed board stays as it is)."""
     code = normalize_code(code)
     with _database(engine), Session(engine) as s, s.begin():
-        return s.execute(delete(SharedRun).where(SharedRun.class_code == code)).rowcount
+        if _open(s, code).closed_at is not None:
+            raise ClassClosed(N_("Class {code} is closed; its board can no longer change."), code=code)
+        removed = s.execute(delete(SharedRun).where(SharedRun.class_code == code)).rowcount
+        _record(s, code, "clear", {"removed": removed}, client)
+        return removed
+
+
+def board_version(engine: Engine, code: str) -> tuple[int, int]:
+    """(runs, newest id): a cheap question the board asks every few seconds, re-reading the runs only when
+    the answer changes."""
+    code = normalize_code(code)
+    with _database(engine), Session(engine) as s:
+        count, newest = s.execute(select(func.count(), func.max(SharedRun.id))
+                                  .where(SharedRun.class_code == code)).one()
+        return int(count), int(newest or 0)
 
 
 def board(engine: Engine, code: str, with_history: bool = False) -> dict:

@@ -17,9 +17,14 @@ from explorer.models import ScratchMLP
 from explorer.training import TrainConfig
 
 
-def quick_config() -> TrainConfig:
-    """The page's quick model: d2l's MLP (784-256-10, SGD 0.1, batch 256), 2 epochs on all data, seed 0."""
-    return TrainConfig(epochs=2, seed=0)
+def quick_config(dataset: str = "fashion-mnist") -> TrainConfig:
+    """The page's quick model: d2l's MLP (784-256-10, SGD 0.1, batch 256), 2 epochs on all data, seed 0.
+
+    On MNIST, 10 epochs on 8,000 digits (all of the offline split, the first 8,000 of the full one):
+    about as many steps as Fashion-MNIST's 2 epochs, and it reads drawn digits reliably."""
+    if dataset == "mnist":
+        return TrainConfig(epochs=10, seed=0, max_train=8000, dataset="mnist")
+    return TrainConfig(epochs=2, seed=0, dataset=dataset)
 
 
 def class_positions(labels: torch.Tensor, n_classes: int = 10) -> list[torch.Tensor]:

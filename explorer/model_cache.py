@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from explorer.data import FashionMNISTData
+from explorer.data import DEFAULT_DATASET, FashionMNISTData
 from explorer.models import build_mlp
 from explorer.training import TrainConfig, Trainer
 
@@ -28,7 +28,10 @@ def cache_dir() -> Path:
 
 
 def cache_path(config: TrainConfig) -> Path:
-    key = hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+    settings = config.to_dict()
+    if settings["dataset"] == DEFAULT_DATASET:
+        del settings["dataset"]  # Fashion-MNIST models cached before datasets had a name keep their file
+    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
     return cache_dir() / f"model-{key}.pt"
 
 

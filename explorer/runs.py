@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from explorer.data import FashionMNISTData
+from explorer.data import DATASETS, DEFAULT_DATASET, FashionMNISTData
 from explorer.training import METRICS, TrainConfig, Trainer
 
 MAX_RUNS = 12
@@ -26,15 +26,23 @@ class Run:
     config: dict = field(default_factory=dict)
     retired_history: list[dict] = field(default_factory=list)  # what a retired run keeps of its trainer
     retired_status: str = "ready"
+    train_images: int | None = None  # how many the run trained on (MNIST's offline split has 8,000 in all)
 
     @property
     def name(self) -> str:
         c = self.config
+        # Fashion-MNIST is the default and unnamed; any other dataset is part of the name, so runs on
+        # different datasets are never mistaken for each other in a chart or a list.
+        on = "" if c.get("dataset", DEFAULT_DATASET) == DEFAULT_DATASET else f" · {DATASETS[c['dataset']].title}"
         if c["layers"] == 0:
-            return f"#{self.id} softmax regression lr {c['lr']:g} {c['optimizer']}"
+            return f"#{self.id} softmax regression lr {c['lr']:g} {c['optimizer']}{on}"
         drop = "/".join(f"{p:g}" for p in c["dropout"])
         return (f"#{self.id} {c['layers']}×{c['hidden']} {c['activation']} lr {c['lr']:g} "
-                f"drop {drop} {c['optimizer']}")
+                f"drop {drop} {c['optimizer']}{on}")
+
+    @property
+    def dataset(self) -> str:
+        return self.config.get("dataset", DEFAULT_DATASET)
 
     @property
     def history(self) -> list[dict]:
@@ -58,7 +66,7 @@ def new_run(runs: list[Run], config: TrainConfig, data: FashionMNISTData) -> Run
     """Start a run (validates the config); keep ``MAX_RUNS`` runs and ``MAX_LIVE_MODELS`` models."""
     trainer = Trainer(config, data)
     run = Run(id=max((r.id for r in runs), default=0) + 1, trainer=trainer, target_epoch=config.epochs,
-              config=config.to_dict())
+              config=config.to_dict(), train_images=len(trainer.train_y))
     runs.append(run)
     del runs[:-MAX_RUNS]
     for old in runs[:-MAX_LIVE_MODELS]:
@@ -86,11 +94,12 @@ def comparison_table(runs: list[Run]) -> pd.DataFrame:
     for r in runs:
         c, last = r.config, (r.history[-1] if r.history else {})
         rows.append({
-            "run": r.id, "hidden": c["hidden"], "layers": c["layers"], "lr": c["lr"],
+            "run": r.id, "dataset": DATASETS[r.dataset].title, "hidden": c["hidden"], "layers": c["layers"],
+            "lr": c["lr"],
             "dropout": "/".join(f"{p:g}" for p in c["dropout"]), "batch": c["batch_size"],
             "activation": c["activation"], "optimizer": c["optimizer"], "weight decay": c["weight_decay"],
             "init std": c["init_std"], "impl": c["impl"], "seed": c["seed"],
-            "train images": c["max_train"] or 60000, "epochs": len(r.history), "status": r.status,
+            "train images": r.train_images or c["max_train"] or 60000, "epochs": len(r.history), "status": r.status,
             **{m: last.get(m) for m in METRICS},
         })
     return pd.DataFrame(rows)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 
-from explorer.data import default_data_dir
+from explorer.data import DEFAULT_DATASET, default_data_dir
 
 DB_FILE = "classroom.sqlite"
 
@@ -39,6 +39,8 @@ class Classroom(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)  # no new shares while the presenter talks
     train_size: Mapped[int] = mapped_column(Integer, default=5000)  # class defaults for attendees
     epochs: Mapped[int] = mapped_column(Integer, default=3)
+    # The class's dataset: its runs are compared with each other only (explorer.data.DATASETS).
+    dataset: Mapped[str] = mapped_column(String(32), default=DEFAULT_DATASET, server_default=DEFAULT_DATASET)
     precision: Mapped[str] = mapped_column(String(8), default="fp32", server_default="fp32")  # or bf16
 
 
@@ -60,6 +62,19 @@ class SharedRun(Base):
     status: Mapped[str] = mapped_column(String(16))
     test_acc: Mapped[float | None] = mapped_column(Float, nullable=True)  # for ordering the leaderboard
     shared_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class PresenterAction(Base):
+    """The audit log: what a presenter did to a class (start, settings, clear, close), when, from where."""
+
+    __tablename__ = "presenter_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    class_code: Mapped[str] = mapped_column(String(16), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict] = mapped_column(JSON)
+    client: Mapped[str] = mapped_column(String(64))  # the client's address, or "cli"
+    at: Mapped[datetime] = mapped_column(DateTime)
 
 
 def json_safe(value):
@@ -127,8 +142,10 @@ def ensure_schema(engine: Engine) -> None:
             engine.__dict__["_explorer_schema_ready"] = True
 
 
-# Columns added after a class board's database was first created: added in place, with their default.
-NEW_COLUMNS = {"classes": {"precision": "VARCHAR(8) NOT NULL DEFAULT 'fp32'"}}
+# Columns added after a class board's database was first created: added in place, with their default (every
+# older class trains Fashion-MNIST in float32).
+NEW_COLUMNS = {"classes": {"dataset": f"VARCHAR(32) NOT NULL DEFAULT '{DEFAULT_DATASET}'",
+                           "precision": "VARCHAR(8) NOT NULL DEFAULT 'fp32'"}}
 
 
 def _add_new_columns(engine: Engine) -> None:

@@ -17,13 +17,13 @@ import torch
 from torch import nn
 
 from explorer import budget, threads
-from explorer.data import FashionMNISTData
+from explorer.data import DATASET_NAMES, DEFAULT_DATASET, FashionMNISTData
 from explorer.evaluation import evaluate
 from explorer.i18n import N_
 from explorer.activation_catalogue import MLP_ACTIVATIONS
+from explorer.precision import PRECISIONS, autocast, bf16_support
 from explorer.models import IMPLEMENTATIONS, build_mlp, set_dropout_generator
 from explorer.optimizers import OPTIMIZERS, make_optimizer
-from explorer.precision import PRECISIONS, autocast, bf16_support
 
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 # How the metrics are named on screen (English msgids; whoever shows them translates them).
@@ -54,6 +54,7 @@ class TrainConfig:
     seed: int = 0
     max_train: int | None = None  # dry run: train on the first examples only
     max_test: int | None = None
+    dataset: str = DEFAULT_DATASET  # "mnist": seed 002's handwritten digits (same 784 pixels, 10 classes)
     precision: str = "fp32"  # or "bf16": bfloat16 matmuls, float32 weights, loss and softmax (explorer.precision)
 
     def dropouts(self) -> list[float]:
@@ -78,6 +79,7 @@ class TrainConfig:
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
             (self.init_std > 0, "init std must be > 0"),
             (self.impl in IMPLEMENTATIONS, f"impl must be one of {', '.join(IMPLEMENTATIONS)}"),
+            (self.dataset in DATASET_NAMES, f"dataset must be one of {', '.join(DATASET_NAMES)}"),
             (self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}"),
         ]
         for ok, message in checks:
@@ -109,6 +111,8 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, data: FashionMNISTData, device: torch.device | None = None):
         config.validate()
+        if data.name != config.dataset:  # a digits config on clothes would train, and mean nothing
+            raise ValueError(f"the config is for {config.dataset}, but the data is {data.name}")
         self.config = config
         self.device = device or pick_device()
         self.history: list[dict] = []

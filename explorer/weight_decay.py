@@ -91,7 +91,8 @@ class RegressionData:
     train_y: torch.Tensor
     test_x: torch.Tensor
     test_y: torch.Tensor
-    init_w: torch.Tensor  # ~ N(0, 1), d2l's init_params; the bias starts at zero
+    init_w: torch.Tensor  # ~ N(0, 1), d2l's init_params
+    init_b: float = 0.0  # d2l's bias starts at zero (tests start elsewhere to see that it is not decayed)
 
 
 def make_data(cfg: WeightDecayConfig) -> RegressionData:
@@ -177,7 +178,7 @@ def train_scratch(cfg: WeightDecayConfig, data: RegressionData | None = None) ->
     cfg.validate()
     data = data or make_data(cfg)
     w = data.init_w.clone().requires_grad_(True)
-    b = torch.zeros(1, dtype=w.dtype, requires_grad=True)
+    b = torch.full((1,), data.init_b, dtype=w.dtype, requires_grad=True)
     l2 = cfg.penalty == "l2"
     history = []
     for epoch, batches in enumerate(batch_order(cfg), start=1):
@@ -204,7 +205,7 @@ def train_concise(cfg: WeightDecayConfig, data: RegressionData | None = None) ->
     net = nn.utils.skip_init(nn.Linear, cfg.num_inputs, 1).to(data.init_w.dtype)
     with torch.no_grad():  # same start as the scratch version (d2l's concise one also draws the bias)
         net.weight.copy_(data.init_w[None])
-        net.bias.zero_()
+        net.bias.fill_(data.init_b)
     decay = cfg.lambd if cfg.penalty == "l2" else 0.0
     trainer = torch.optim.SGD([{"params": net.weight, "weight_decay": decay}, {"params": net.bias}], lr=cfg.lr)
     mse = nn.MSELoss()

@@ -19,13 +19,15 @@ st.markdown(_(
 ))
 
 ui.init_state(panel.PARAMS)
-data = ui.dataset()
+ui.dataset_choice()
+data = ui.dataset(st.session_state["dataset"])
 if data is None:
     st.stop()  # the message above says how to get the data
 shown = panel.choose_model(data)
 if shown is None:
     st.stop()
-st.caption(_("Showing **{name}** — test accuracy {acc}.").format(name=_(shown.name), acc=f"{shown.test_acc:.3f}"))
+st.caption(_("Showing **{name}** — test accuracy {acc}.").format(name=_(shown.name), acc=f"{shown.test_acc:.3f}")
+           + " " + _("Data: {description}.").format(description=data.describe(_)))
 
 picked = panel.choose_input(data, shown.model)
 if picked is None:

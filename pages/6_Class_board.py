@@ -3,10 +3,13 @@
 import streamlit as st
 
 from explorer import class_board, classroom
+from explorer.data import DATASETS
 from explorer.figures import classroom as figs
 from explorer.precision import offered
 from explorer.training import METRIC_NAMES, METRICS
 from ui import classroom as classroom_ui
+from ui import presenter as presenter_ui
+from ui import server
 from ui.i18n import _, label_func
 from ui.language import ensure_switch
 from ui.training_panels import on_screen
@@ -21,44 +24,46 @@ st.markdown(_(
 
 REFRESH_SECONDS = 2
 state = st.session_state
-expected_key = classroom_ui.presenter_key()
-engine = classroom_ui.engine()
+expected_key = presenter_ui.presenter_key()
+key_problem = classroom.presenter_key_problem(expected_key)
+engine = server.engine()
 
 
 def unlock():
     # hmac.compare_digest inside: the time taken does not reveal how much of a guess was right.
-    state["presenter"] = classroom.presenter_key_ok(state.get("presenter_key_input"), expected_key)
-    if not state["presenter"]:
-        state["presenter_error"] = True
+    state["presenter_error"] = presenter_ui.try_presenter_key(state.get("presenter_key_input"), expected_key)
+    state["presenter"] = state["presenter_error"] is None
     state["presenter_key_input"] = ""
 
 
 side = st.sidebar
 side.subheader(_("Presenter"))
-if expected_key is None:
+if key_problem is not None:  # refused as set: nobody presents until the server has a proper key
+    side.error(key_problem.message(_))
+elif expected_key is None:
     side.info(_("View-only. To present, set EXPLORER_PRESENTER_KEY (or presenter_key in "
                 ".streamlit/secrets.toml) on the server; `python -m explorer class start` also opens a class."))
 elif not state.get("presenter"):
     side.text_input(_("Presenter key"), type="password", key="presenter_key_input")
     side.button(_("Unlock presenter controls"), key="presenter_unlock", on_click=unlock)
-    if state.pop("presenter_error", False):
-        side.error(_("Wrong presenter key. The board stays view-only."))
-presenter = bool(expected_key) and state.get("presenter", False)
+    if state.get("presenter_error"):
+        side.error(state.pop("presenter_error"))
+presenter = bool(expected_key) and key_problem is None and state.get("presenter", False)
 
 raw = st.query_params.get("class")
 klass = classroom_ui.lookup(raw) if raw else None
 if klass is None:
-    side.text_input(_("Class code"), key="board_code_input", placeholder=_("MLP-4821"))
+    side.text_input(_("Class code"), key="board_code_input", placeholder=_("MLP-7KQ2XM"))
     if side.button(_("Open this class's board"), key="board_open") and state.get("board_code_input"):
         st.query_params["class"] = state["board_code_input"].strip()
         st.rerun()
     if presenter and st.button(_("Start a new class"), key="class_start", type="primary"):
         try:
-            st.query_params["class"] = classroom.start_class(engine)
+            st.query_params["class"] = classroom.start_class(engine, client=server.client_address())
             st.rerun()
         except classroom.BoardUnavailable:
             st.error(_("The class board's database cannot be reached; no class was started. Try again."))
-    st.info(_("Open a class with ?class=MLP-4821 in the link, or type its code on the left."), icon="🎓")
+    st.info(_("Open a class with ?class=MLP-7KQ2XM in the link, or type its code on the left."), icon="🎓")
     st.stop()
 if klass.get("offline"):
     st.stop()  # the notice above says the database is unreachable; the fragment would only repeat it
@@ -69,6 +74,9 @@ if klass["closed"]:
 link = classroom_ui.join_url(code)
 left, right = st.columns([3, 2])
 left.markdown(_("## Join class **{code}**").format(code=code))
+dataset = DATASETS[klass.get("dataset", "fashion-mnist")]
+left.markdown(_("This class trains on **{dataset}**; the board compares runs on it only.").format(
+    dataset=dataset.title))
 left.markdown(_("Scan the code, or open this link: the training page opens in the class."))
 left.code(link, language=None)
 right.image(classroom_ui.qr_png(link), width=380, caption=_("Join class {code}").format(code=code))
@@ -77,35 +85,43 @@ right.image(classroom_ui.qr_png(link), width=380, caption=_("Join class {code}")
 def presenter_action(action, *args, **settings):
     """Run a presenter change; an unreachable database gets a notice instead of a traceback."""
     try:
-        return action(engine, code, *args, **settings)
+        return action(engine, code, *args, client=server.client_address(), **settings)
     except classroom.BoardUnavailable:
         st.error(_("The class board's database cannot be reached; the change was not saved. Try again."))
-        return None
+    except classroom.ClassClosed as err:
+        st.error(err.message(_))
+    return None
 
 
-def save_settings():
-    presenter_action(classroom.update_class, auto_share=state["board_auto_share"], locked=state["board_locked"],
-                     train_size=state["board_train_size"], epochs=state["board_epochs"],
-                     precision=state["board_precision"])
+def save_setting(name: str):
+    # Only the setting that was moved: another presenter tab's other settings (a lock) stay as they are.
+    presenter_action(classroom.update_class, **{name: state[f"board_{name}"]})
 
 
 if presenter:
     with st.expander(_("🎛️ Presenter controls"), expanded=False):
         for key, value in (("auto_share", klass["auto_share"]), ("locked", klass["locked"]),
                            ("train_size", klass["train_size"]), ("epochs", klass["epochs"]),
-                           ("precision", klass.get("precision", "fp32"))):
+                           ("dataset", dataset.name), ("precision", klass.get("precision", "fp32"))):
             state.setdefault(f"board_{key}", value)
+        st.selectbox(_("Class dataset"), list(DATASETS), key="board_dataset", on_change=save_setting, args=("dataset",),
+                     format_func=lambda name: DATASETS[name].title,
+                     help=_("Attendees who join train on it; the board shows runs on this dataset only."))
         cols = st.columns(5)
         cols[0].select_slider(_("Class default: training images"), classroom_ui.TRAIN_SIZES, key="board_train_size",
-                              on_change=save_settings)
-        cols[1].slider(_("Class default: epochs"), 1, 20, key="board_epochs", on_change=save_settings)
-        cols[2].selectbox(_("Class default: precision"), offered(), key="board_precision", on_change=save_settings,
+                              on_change=save_setting, args=("train_size",))
+        cols[1].slider(_("Class default: epochs"), 1, 20, key="board_epochs", on_change=save_setting,
+                       args=("epochs",))
+        cols[2].selectbox(_("Class default: precision"), offered(), key="board_precision", on_change=save_setting,
+                          args=("precision",),
                           help=_("bfloat16 trains faster on this server's CPU; float32 gives the book's numbers."))
-        cols[3].toggle(_("Auto-share finished runs"), key="board_auto_share", on_change=save_settings)
-        cols[4].toggle(_("Lock sharing"), key="board_locked", on_change=save_settings,
+        cols[3].toggle(_("Auto-share finished runs"), key="board_auto_share", on_change=save_setting,
+                       args=("auto_share",))
+        cols[4].toggle(_("Lock sharing"), key="board_locked", on_change=save_setting, args=("locked",),
                        help=_("While locked, nobody can share; runs already shared stay."))
-        confirm = st.checkbox(_("Yes, remove every run from this board"), key="board_clear_confirm")
-        if st.button(_("🗑 Clear the board"), key="board_clear", disabled=not confirm):
+        confirm = st.checkbox(_("Yes, remove every run from this board"), key="board_clear_confirm",
+                              disabled=klass["closed"])
+        if st.button(_("🗑 Clear the board"), key="board_clear", disabled=not confirm or klass["closed"]):
             removed = presenter_action(classroom.clear_board)
             if removed is not None:
                 st.success(_("Runs removed from the board: {n}.").format(n=removed))
@@ -113,6 +129,8 @@ if presenter:
         if st.button(_("Close the class") if closing else _("Reopen the class"), key="board_close"):
             if presenter_action(classroom.update_class, closed=closing) is not None:
                 st.rerun()
+        st.markdown(_("**Audit log**: what presenters did to this class, and from which address."))
+        presenter_ui.audit_log(code)
 
 # The choices live outside the fragment: changing them reruns the page once; the fragment's own
 # refresh every few seconds reruns only the board below.
@@ -150,10 +168,18 @@ def found_captions(found: dict) -> list[str]:
 @st.fragment(run_every=REFRESH_SECONDS)
 def live_board():
     try:
-        board = classroom.board(engine, code, with_history=True)
+        # Ask first whether anything changed (two numbers); re-read the runs only then.
+        version = classroom.board_version(engine, code)
+        if state.get("board_cache", (None,))[0] != (code, version):
+            state["board_cache"] = ((code, version), classroom.board(engine, code, with_history=True))
+        board = state["board_cache"][1]
     except classroom.BoardUnavailable:
         st.warning(_("The class board's database cannot be reached; trying again in a few seconds."), icon="📡")
         return
+    everything = len(board["runs"])
+    board = class_board.on_dataset(board, dataset.name)  # runs on different datasets are never compared
+    if everything > len(board["runs"]):
+        st.caption(_("Runs on other datasets are not shown here: {n}.").format(n=everything - len(board["runs"])))
     frame = class_board.runs_frame(board)
     if frame.empty:
         st.info(_("No runs yet. Attendees press ▶ Train, then 📤 Share with the class."), icon="⏳")

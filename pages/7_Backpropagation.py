@@ -22,7 +22,7 @@ st.markdown(_(
 ).format(book=book_url("chapter_multilayer-perceptrons/backprop.html")))
 
 ui.init_state(panel.PARAMS)
-data = ui.dataset()
+data = ui.dataset(st.session_state["dataset"])
 if data is None:
     st.stop()
 config = panel.controls()
@@ -41,7 +41,8 @@ if not math.isfinite(back.total):
 hidden = len(back.Z)
 
 # --- 1-2. The network, the minibatch and the shapes -----------------------------------------------
-st.caption(_("Starting from **{name}**; {steps} steps taken so far.").format(name=name, steps=walk.steps))
+st.caption(_("Starting from **{name}**; steps taken so far: {steps}.").format(name=name, steps=walk.steps) + " "
+           + _("Data: {description}.").format(description=data.describe(_)))
 st.header(_("The minibatch"))
 left, right = st.columns([3, 2])
 shown = min(len(y), 16)

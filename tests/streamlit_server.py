@@ -130,9 +130,14 @@ def charts_drawn(page, timeout: float = 120_000) -> None:
 
 def wait_for_change(locator, before: bytes, timeout: float = 60.0) -> bytes:
     """The element's screenshot once it differs from ``before`` (a redraw after a rerun); fails at ``timeout``."""
+    from playwright.sync_api import Error as PlaywrightError
+
     deadline = time.monotonic() + timeout
     while True:
-        now = locator.screenshot()
+        try:
+            now = locator.screenshot(timeout=10_000)
+        except PlaywrightError:  # replaced mid-screenshot by the rerun's new element: look again
+            now = before
         if now != before:
             return now
         if time.monotonic() > deadline:

@@ -201,9 +201,12 @@ def test_depth_experiment_on_fashion_mnist(fashion):
     assert sigmoid.iloc[0] / sigmoid.iloc[-1] < 1e-4 < relu.iloc[0] / relu.iloc[-1]
 
 
-@pytest.mark.parametrize("bad", [{"depth": 1}, {"activation": "swish"}, {"init_scale": 0.0}, {"width": 0}])
-def test_depth_config_rejects_bad_settings(bad):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("bad, message", [({"depth": 1}, "depth must be between 2 and 100"),
+                                          ({"activation": "swish"}, "unknown activation 'swish'"),
+                                          ({"init_scale": 0.0}, "init_scale > 0"),
+                                          ({"width": 0}, "width must be >= 1")])
+def test_depth_config_rejects_bad_settings(bad, message):
+    with pytest.raises(ValueError, match=message):
         act.gradient_through_depth(act.DepthConfig(**bad), torch.rand(4, 784))
 
 

@@ -161,7 +161,9 @@ def test_batches_are_seeded_per_step_and_steps_are_reproducible(fashion):
 
 
 def test_config_is_validated():
-    for bad in ({"batch_size": 3}, {"lr": 0.0}, {"loss": "hinge"}, {"optimizer": "rmsprop"}, {"layers": 4},
-                {"split": "valid"}, {"weight_decay": -1.0}, {"activation": "swish"}):
-        with pytest.raises(ValueError):
+    for bad, message in (({"batch_size": 3}, "batch size must be one of"), ({"lr": 0.0}, "learning rate"),
+                         ({"loss": "hinge"}, "loss must be one of"), ({"optimizer": "rmsprop"}, "optimizer must be"),
+                         ({"layers": 4}, "hidden layers must be"), ({"split": "valid"}, "split must be"),
+                         ({"weight_decay": -1.0}, "weight decay must be"), ({"activation": "swish"}, "activation")):
+        with pytest.raises(ValueError, match=message):
             steps.StepConfig(**bad).validate()

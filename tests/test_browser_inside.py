@@ -105,6 +105,18 @@ def test_uploaded_image_and_bad_file(server, page, tmp_path):
     expect(page.get_by_text("not an image")).to_be_visible()
     assert_no_exception(page, errors_expected=True)
 
+    # Hostile files: a GIF named .png (only PNG and JPEG are decoded), and a 0.7 MB PNG of 13,300 × 13,300
+    # pixels, refused from its header before it is decoded.
+    gif = tmp_path / "animation.png"
+    picture.save(gif, "GIF")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(gif))
+    expect(page.get_by_text("UnidentifiedImageError")).to_be_visible()
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (13_300, 13_300), 0).save(bomb)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(bomb))
+    expect(page.get_by_text("13300×13300 px (177 megapixels); the limit is 16 megapixels")).to_be_visible()
+    assert_no_exception(page, errors_expected=True)
+
 
 def test_drawn_image(server, page):
     open_inside(page, server)

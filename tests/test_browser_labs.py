@@ -123,6 +123,11 @@ def test_mc_dropout_after_a_dropout_run(server, page, fashion):
     assert_no_exception(page)
     expect(page.get_by_text("dropout off (model.eval())").first).to_be_visible()
     expect(page.get_by_text("Predicted probabilities for one test image").first).to_be_visible()
+    # The numbers: 32 averaged passes come close to dropout off, and dropout off is the run's own test accuracy.
+    caption = page.get_by_text(re.compile(r"with K = 32 vs [\d.]+ off")).first.inner_text()
+    mc, off = map(float, re.search(r"\(([\d.]+) with K = 32 vs ([\d.]+) off\)", caption).groups())
+    assert 0.5 < mc <= 1 and abs(mc - off) < 0.05, (mc, off)
+    assert off == pytest.approx(float(test_acc.locator("[data-testid='stMetricValue']").inner_text()), abs=5e-4)
     charts_drawn(page)
     page.get_by_text("Dropout as an ensemble").scroll_into_view_if_needed()
     shoot(page, "labs_mc_dropout")

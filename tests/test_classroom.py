@@ -39,7 +39,7 @@ def test_tables_are_created_on_first_use_and_codes_look_right(engine):
     assert classroom.CODE_PATTERN.match(code) and code.startswith("MLP-")
     assert classroom.get_class(engine, code.lower()) == {
         "code": code, "closed": False, "auto_share": False, "locked": False, "train_size": 5000, "epochs": 3,
-        "precision": "fp32"}
+        "dataset": "fashion-mnist", "precision": "fp32"}
     assert classroom.start_class(engine, "mlp-0042") == "MLP-0042"
 
 
@@ -77,7 +77,7 @@ def test_only_your_own_runs_can_be_withdrawn(engine, code):
 @pytest.mark.parametrize("text", ["", "MLP-12", "MLP-12345", "ABC-1234", "MLP-12a4", "MLP 1234; DROP TABLE",
                                   "<script>", "x" * 500])
 def test_malformed_codes_are_refused_with_a_readable_message(engine, text):
-    with pytest.raises(BadClassCode, match="codes look like MLP-4821"):
+    with pytest.raises(BadClassCode, match="codes look like MLP-7KQ2XM"):
         classroom.get_class(engine, text)
 
 
@@ -159,14 +159,14 @@ def test_presenter_settings_lock_and_clear(engine, code):
         classroom.share_run(engine, code, "s1", "Otter", "2", payload())
     assert classroom.clear_board(engine, code) == 1
     assert classroom.board(engine, code)["runs"] == []
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown class settings"):
         classroom.update_class(engine, code, nickname="x")
 
 
 def test_presenter_key_is_compared_exactly():
-    assert classroom.presenter_key_ok("s3cret-key", "s3cret-key")
-    for wrong in ("s3cret-kez", "s3cret", "", None, "S3CRET-KEY"):
-        assert not classroom.presenter_key_ok(wrong, "s3cret-key")
+    assert classroom.presenter_key_ok("s3cret-key-of-the-room", "s3cret-key-of-the-room")
+    for wrong in ("s3cret-key-of-the-roon", "s3cret", "", None, "S3CRET-KEY-OF-THE-ROOM"):
+        assert not classroom.presenter_key_ok(wrong, "s3cret-key-of-the-room")
     assert not classroom.presenter_key_ok("anything", None) and not classroom.presenter_key_ok("", "")
 
 
@@ -207,3 +207,66 @@ def test_a_board_made_before_the_precision_setting_gets_the_column(tmp_path):
     engine = storage.connect(f"sqlite:///{db}")
     assert classroom.get_class(engine, "MLP-1234")["precision"] == "fp32"
     assert classroom.update_class(engine, "MLP-1234", precision="bf16")["precision"] == "bf16"
+
+
+def test_full_width_codes_and_nicknames_find_the_class(engine):
+    code = classroom.start_class(engine, "MLP-4083")
+    assert classroom.get_class(engine, "ＭＬＰ－４０８３")["code"] == code  # typed with a Chinese input method
+    classroom.share_run(engine, "ｍｌｐ－４０８３", "s1", "Ａｄａ", "1", payload())
+    assert [r["nickname"] for r in classroom.board(engine, code)["runs"]] == ["Ada"]
+
+
+def test_one_nickname_cannot_fill_the_board(engine, code, monkeypatch):
+    monkeypatch.setattr(classroom, "MAX_RUNS_PER_NICKNAME", 3)
+    monkeypatch.setattr(classroom, "SHARES_PER_MINUTE", 100)
+    for i in range(3):
+        classroom.share_run(engine, code, f"session{i}", "Flood", str(i), payload())  # a reload each time
+    with pytest.raises(SharingRefused, match="Flood already has 3 runs on this board"):
+        classroom.share_run(engine, code, "session9", "Flood", "9", payload())
+    classroom.share_run(engine, code, "session9", "Otter", "9", payload())  # others still can
+
+
+def test_a_closed_board_is_read_only_and_expires(engine, code, monkeypatch):
+    mine = classroom.share_run(engine, code, "me", "Otter", "1", payload())
+    classroom.update_class(engine, code, closed=True)
+    with pytest.raises(ClassClosed, match="can no longer change"):
+        classroom.withdraw_run(engine, code, "me", mine)
+    with pytest.raises(ClassClosed, match="can no longer change"):
+        classroom.clear_board(engine, code)
+    assert len(classroom.board(engine, code)["runs"]) == 1  # still shown, read-only
+    monkeypatch.setenv("EXPLORER_CLASS_EXPIRY_HOURS", "1")
+    with Session(engine) as s, s.begin():  # closed two hours ago
+        s.execute(update(storage.Classroom).where(storage.Classroom.code == code)
+                  .values(closed_at=storage.utcnow() - classroom.timedelta(hours=2)))
+    with pytest.raises(UnknownClass):
+        classroom.get_class(engine, code)
+    with Session(engine) as s:
+        assert s.query(storage.SharedRun).filter_by(class_code=code).count() == 0  # its board went with it
+
+
+def test_settings_write_only_what_changed_and_the_audit_log_says_who(engine):
+    code = classroom.start_class(engine, client="10.0.0.5")
+    classroom.update_class(engine, code, client="10.0.0.5", locked=True)  # presenter tab A locks sharing
+    classroom.update_class(engine, code, client="10.0.0.6", epochs=5)  # tab B, opened before, moves epochs only
+    assert classroom.get_class(engine, code)["locked"] and classroom.get_class(engine, code)["epochs"] == 5
+    classroom.update_class(engine, code, client="10.0.0.6", epochs=5)  # no change: no entry
+    classroom.update_class(engine, code, client="10.0.0.5", locked=False)
+    classroom.share_run(engine, code, "s1", "Otter", "1", payload())
+    assert classroom.clear_board(engine, code, client="10.0.0.5") == 1
+    classroom.update_class(engine, code, client="cli", closed=True)
+    log = classroom.audit_log(engine, code)
+    assert [(e["action"], e["detail"], e["client"]) for e in reversed(log)] == [
+        ("start", {"train_size": 5000, "epochs": 3}, "10.0.0.5"), ("settings", {"locked": True}, "10.0.0.5"),
+        ("settings", {"epochs": 5}, "10.0.0.6"), ("settings", {"locked": False}, "10.0.0.5"),
+        ("clear", {"removed": 1}, "10.0.0.5"), ("settings", {"closed": True}, "cli")]
+    assert all(e["at"].endswith("+00:00") for e in log)
+
+
+def test_board_version_changes_only_when_the_board_does(engine, code):
+    empty = classroom.board_version(engine, code)
+    assert empty == (0, 0)
+    first = classroom.share_run(engine, code, "s1", "Otter", "1", payload())
+    assert classroom.board_version(engine, code) == (1, first)
+    assert classroom.board_version(engine, code) == (1, first)  # nothing new: the board is not re-read
+    classroom.withdraw_run(engine, code, "s1", first)
+    assert classroom.board_version(engine, code) == (0, 0)

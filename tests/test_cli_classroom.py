@@ -49,7 +49,7 @@ def test_chosen_code_and_class_defaults(db_url, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (("class", "start", "--code", "4821x"), "codes look like MLP-4821"),
+    (("class", "start", "--code", "4821x"), "codes look like MLP-7KQ2XM"),
     (("board", "MLP-9999", "--json"), "no class MLP-9999"),
     (("board", "nonsense"), "not a class code"),
     (("class", "close", "MLP-9999"), "no class"),

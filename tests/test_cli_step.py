@@ -56,3 +56,13 @@ def test_text_output_and_bad_values(capsys, fashion):
         assert exit_info.value.code == 2
         err = capsys.readouterr().err
         assert f"argument {bad[0]}" in err and "Traceback" not in err
+
+
+def test_step_on_handwritten_digits(capsys, mnist):
+    rc, out, err = run_cli(capsys, "step", "--dataset", "mnist", "--batch-size", "32", "--steps", "3", "--json")
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert doc["config"]["dataset"] == "mnist" and doc["shapes"]["x"] == [32, 784]
+    assert doc["loss_before"] == pytest.approx(2.3026, abs=0.02) and doc["autograd_max_abs_diff"] < 1e-6
+    rc, out, _ = run_cli(capsys, "step", "--batch-size", "32", "--json")
+    assert json.loads(out)["config"]["dataset"] == "fashion-mnist"

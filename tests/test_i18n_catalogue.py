@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -75,6 +76,21 @@ def test_placeholders_are_preserved(catalogue):
 def test_chinese_uses_full_width_punctuation(catalogue):
     bad = [m.string for m in messages(catalogue) if HALF_WIDTH.search(m.string)]
     assert not bad, bad
+
+
+def unclosed_bold(text: str) -> list[str]:
+    """Bold spans CommonMark does not close: a closing ** after punctuation and before a letter or digit is
+    not right-flanking, so **注意：**文字 shows its asterisks (write **注意**：文字)."""
+    parts = text.split("**")
+    return [f"**{inner}**{after[:8]}" for inner, after in zip(parts[1::2], parts[2::2])
+            if inner and unicodedata.category(inner[-1]).startswith("P") and after
+            and not after[0].isspace() and (after[0] == "{" or not unicodedata.category(after[0]).startswith("P"))]
+
+
+def test_bold_text_closes_in_chinese(catalogue):
+    bad = [span for m in messages(catalogue) for span in unclosed_bold(m.string)]
+    assert not bad, bad
+    assert unclosed_bold("**注意：**文字") and not unclosed_bold("**注意**：文字")  # the check is not blind
 
 
 def test_runtime_loader_serves_d2l_zh_terms():

@@ -61,7 +61,7 @@ def test_probabilities_sum_to_one_and_equal_softmax_of_the_model(layers):
     assert torch.allclose(probs, torch.softmax(logits, 0), atol=1e-7)
     hot, flat = inside.softmax(t.logits, 0.5), inside.softmax(t.logits, 5.0)
     assert hot.max() > probs.max() > flat.max() and hot.argmax() == probs.argmax() == flat.argmax()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="temperature must be > 0"):
         inside.softmax(t.logits, 0.0)
 
 
@@ -175,7 +175,7 @@ def test_layers_zero_is_softmax_regression_in_both_implementations():
         assert sum(p.numel() for p in trainer.model.parameters()) == 7850
         list(trainer.train())
         assert trainer.status == "finished"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="hidden layers must be 0, 1, 2 or 3"):
         TrainConfig(layers=-1).validate()
 
 

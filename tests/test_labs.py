@@ -67,7 +67,7 @@ def test_resampled_curves_have_one_row_per_training_set():
     assert result["curves"].shape == (MAX_DEGREE, 12, bv.GRID_POINTS)
     torch.testing.assert_close(result["mean_curve"][3], result["curves"][3].mean(0))
     assert float((result["mean_curve"][3] - result["truth"]).abs().max()) < 0.5
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="resampled training sets must be 2 to 200"):
         bv.bias_variance(PolyConfig(), 1)
 
 

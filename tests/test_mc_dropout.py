@@ -50,5 +50,5 @@ def test_has_dropout_and_bad_passes():
     assert mc_dropout.has_dropout(model)
     assert not mc_dropout.has_dropout(build_mlp("concise", [784, 16, 10], "relu", [0.0], 0.1, seed=0))
     assert not mc_dropout.has_dropout(build_mlp("scratch", [784, 16, 10], "relu", [0.0], 0.1, seed=0))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="the number of passes must be 1 to 256"):
         mc_dropout.mc_dropout(model, images, labels, passes=0)

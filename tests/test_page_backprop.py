@@ -65,14 +65,14 @@ def test_take_one_step_then_ten_then_reset(fashion):
     config = steps.StepConfig(batch_size=8)
     reference = steps.take_steps(steps.Walk(steps.d2l_model(config)), fashion, config, 1)
     assert metric(at, "Loss after the step") == f"{reference.last['loss_after']:.4f}"
-    assert "bp_trace" in chart_keys(at) and "1 steps taken" in text_of(at)
+    assert "bp_trace" in chart_keys(at) and "steps taken so far: 1." in text_of(at)
     at.button(key="bp_step10").click().run()
     walk = at.session_state["bp_walk"]
     assert walk.steps == 11 and [a["step"] for a in walk.accuracy] == [0, 10]
     steps.take_steps(reference, fashion, config, 10)
     assert [t["loss"] for t in walk.trace] == pytest.approx([t["loss"] for t in reference.trace], abs=1e-6)
     at.button(key="bp_reset").click().run()
-    assert "No step taken yet" in text_of(at) and "0 steps taken" in text_of(at)
+    assert "No step taken yet" in text_of(at) and "steps taken so far: 0." in text_of(at)
 
 
 def test_settings_are_in_the_link_and_a_bad_value_gets_a_notice(fashion):
@@ -160,3 +160,14 @@ def test_the_quick_model_start(fashion, small_quick_model):  # noqa: F811 (the f
     assert at.session_state["bp_walk"].model is not shared
     X, y = steps.draw_batch(fashion, steps.StepConfig(batch_size=8), 0)
     assert metric(at, "batch loss L") == f"{backprop.backward(shared, X, y).total:.4f}"  # the quick model's numbers
+
+
+def test_the_digits_from_the_link(mnist):
+    at = app({"dataset": "mnist"})
+    assert not at.exception
+    assert at.selectbox(key="dataset").value == "mnist"
+    assert "MNIST" in text_of(at) and "8,000 training / 2,000 test digits" in text_of(at)
+    at.button(key="bp_step1").click().run()
+    assert not at.exception and "steps taken so far: 1." in text_of(at)
+    at.selectbox(key="dataset").set_value("fashion-mnist").run()  # another dataset: a fresh start
+    assert not at.exception and "steps taken so far: 0." in text_of(at)

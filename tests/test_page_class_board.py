@@ -132,3 +132,33 @@ def test_hostile_nickname_already_in_the_database_is_shown_escaped(engine):
     assert "&lt;img src=x onerror=alert(1)&gt;" in specs and "<img" not in specs
     caption = next(m.value for m in at.markdown if m.value.startswith("- Best run"))
     assert "\\<img src=x onerror=alert\\(1\\)\\>" in caption
+
+
+def test_a_short_presenter_key_is_refused_with_a_message(engine, monkeypatch):
+    monkeypatch.setenv("EXPLORER_PRESENTER_KEY", "short-key")
+    at = board_page(classroom.start_class(engine))
+    assert not at.exception
+    assert any("presenter key is too short (9 characters)" in e.value for e in at.sidebar.error)
+    with pytest.raises(KeyError):  # nobody can unlock with it, not even by typing it
+        at.text_input(key="presenter_key_input")
+
+
+def test_wrong_codes_are_limited_per_session(engine):
+    at = board_page()
+    notices = []
+    for n in range(12):
+        at.query_params["class"] = f"MLP-{n:04d}"
+        at.run()
+        notices.append(" ".join(w.value for w in at.warning))
+    assert all("There is no class" in n for n in notices[:10])
+    assert "Too many wrong class codes from here" in notices[11]
+    assert not at.exception
+
+
+def test_the_presenter_sees_the_audit_log(engine):
+    code = classroom.start_class(engine)
+    at = unlock(board_page(code), KEY)
+    at.toggle(key="board_locked").set_value(True).run()
+    log = next(frame.value for frame in at.dataframe if "action" in frame.value.columns)
+    assert list(log["action"])[:2] == ["settings", "start"] and list(log["details"])[0] == "locked=True"
+    assert list(log["from"])[0] == "local"  # AppTest has no client address; a real one shows the address

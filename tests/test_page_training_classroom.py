@@ -153,13 +153,15 @@ def test_database_outage_keeps_the_run_waiting_and_retries(db_url, engine, code,
         at.button(key="class_share_1").click().run()
         assert not at.exception
         assert len(at.session_state["class_pending"]) == 1
+        waiting = at.session_state["class_pending"][0]["path"]  # on disk too: a closed tab loses nothing
+        assert waiting.exists()
         assert any("wait in this session" in w.value for w in at.sidebar.warning)
         train(at)  # training still works meanwhile
         assert at.session_state["runs"][-1].status == "finished"
         at.button(key="class_retry").click().run()  # still down: still waiting, nothing lost
         assert len(at.session_state["class_pending"]) == 1 and not at.exception
     at.button(key="class_retry").click().run()
-    assert not at.exception and at.session_state["class_pending"] == []
+    assert not at.exception and at.session_state["class_pending"] == [] and not waiting.exists()
     runs = board_runs(engine, code)
     assert len(runs) == 1 and runs[0]["history"] == at.session_state["runs"][0].history
     assert at.session_state["class_shared"] == {"1": runs[0]["run"]}

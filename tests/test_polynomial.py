@@ -173,15 +173,16 @@ def test_divergence_is_reported_not_hidden():
     assert not poly.fit(PolyConfig(epochs=5))["final"]["diverged"]
 
 
-@pytest.mark.parametrize("bad", [dict(degree=0), dict(degree=21), dict(n_train=MAX_TRAIN + 1), dict(lr=0.0),
-                                 dict(noise=-1.0), dict(batch_size=0)])
-def test_bad_configs_raise(bad):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("bad, message", [
+    (dict(degree=0), "degree"), (dict(degree=21), "degree"), (dict(n_train=MAX_TRAIN + 1), "training-set size"),
+    (dict(lr=0.0), "learning rate"), (dict(noise=-1.0), "noise"), (dict(batch_size=0), "batch size")])
+def test_bad_configs_raise(bad, message):
+    with pytest.raises(ValueError, match=message):
         poly.fit(PolyConfig(**bad))
 
 
 def test_kfold_rejects_bad_k():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"K must be between 2 and the training-set size \(10\)"):
         sel.kfold_selection(PolyConfig(n_train=10), k=11)
 
 

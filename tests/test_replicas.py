@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import urllib.error
 import urllib.request
 
 import pytest
@@ -67,6 +68,17 @@ def test_the_proxy_names_the_replica_and_keeps_a_browser_on_it(cluster):
     assert {urllib.request.urlopen(pinned).headers["X-Replica"] for _ in range(4)} == {name}
     fresh = {urllib.request.urlopen(f"{cluster.url}/_stcore/health").headers["X-Replica"] for _ in range(4)}
     assert fresh == set(cluster.replica_urls)  # newcomers are spread over both
+
+
+@pytest.mark.parametrize("megabytes, refused", [(4.9, False), (7, True)])
+def test_the_proxy_lets_a_5_mb_photo_through_and_refuses_more(cluster, megabytes, refused):
+    body = b"x" * int(megabytes * 1024 * 1024)
+    request = urllib.request.Request(f"{cluster.url}/_stcore/upload_file/s/f", data=body, method="PUT")
+    try:
+        status = urllib.request.urlopen(request).status
+    except urllib.error.HTTPError as err:
+        status = err.code
+    assert (status == 413) == refused, status  # behind nginx, Streamlit answers the smaller one itself
 
 
 def test_two_attendees_on_two_replicas_share_one_board(cluster, browser):

@@ -215,3 +215,25 @@ def test_retired_run_keeps_its_numbers_in_declared_fields():
         runs.new_run(book, TrainConfig(epochs=1, batch_size=64), synthetic_data())
     assert first.trainer is None
     assert first.history == first.retired_history == history and first.status == first.retired_status == "finished"
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.5])
+def test_weight_decay_is_the_hand_computed_sgd_step_on_weights_only(weight_decay):
+    """One full-batch SGD step: W ← W − η(∇W + λW) for every weight matrix, b ← b − η∇b for every bias."""
+    data = synthetic_data(n_train=64, n_test=16)
+    config = TrainConfig(hidden=16, layers=2, lr=0.5, batch_size=64, epochs=1, weight_decay=weight_decay,
+                         optimizer="sgd", init_std=0.5, seed=3)
+    trainer = Trainer(config, data)
+    with torch.no_grad():  # biases start at 0, where decaying them would change nothing: move them away
+        for bias in (p for p in trainer.model.parameters() if p.ndim == 1):
+            bias.copy_(torch.linspace(-1, 1, len(bias)))
+    before = [p.detach().clone() for p in trainer.model.parameters()]
+    loss = torch.nn.functional.cross_entropy(trainer.model(trainer.train_x), trainer.train_y)
+    grads = torch.autograd.grad(loss, list(trainer.model.parameters()))
+    for _ in trainer.train():
+        pass
+    for old, grad, new in zip(before, grads, trainer.model.parameters(), strict=True):
+        decay = weight_decay * old if old.ndim > 1 else 0  # biases are never decayed
+        assert torch.allclose(new.detach(), old - config.lr * (grad + decay), rtol=1e-5, atol=1e-6)
+    moved = [float((new.detach() - old).norm()) for old, new in zip(before, trainer.model.parameters())]
+    assert all(m > 0 for m in moved)

@@ -17,7 +17,10 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from explorer import threads
-from explorer.data import DatasetError, FashionMNISTData, default_data_dir, load_fashion_mnist, system_data_dir
+from explorer.data import (
+    DATASET_NAMES, DATASETS, DEFAULT_DATASET, DatasetError, FashionMNISTData, default_data_dir, load_dataset,
+    load_fashion_mnist, system_data_dir,
+)
 from explorer.turns import TrainingQueue
 from ui.i18n import _, url_params
 
@@ -175,26 +178,40 @@ def preset_buttons(presets: dict[str, dict], params: dict[str, Param], container
             col.button(_(name), key=f"preset_{name}", on_click=apply, args=(values,), use_container_width=True)
 
 
+# The dataset choice of the pages that use one (?dataset=mnist); Fashion-MNIST stays the default.
+DATASET_PARAM = Param(DEFAULT_DATASET, choices=DATASET_NAMES, kind=str)
+
+
 @st.cache_resource(show_spinner=False)
-def _load_dataset(data_dir: str, system_dir: str) -> FashionMNISTData:
-    # One copy per server process (per data location), shared read-only by every session.
-    return load_fashion_mnist(data_dir, system_dir)
+def _load_dataset(data_dir: str, system_dir: str, name: str = DEFAULT_DATASET) -> FashionMNISTData:
+    # One copy per server process, data location and dataset, shared read-only by every session.
+    if name == DEFAULT_DATASET:
+        return load_fashion_mnist(data_dir, system_dir)
+    return load_dataset(name, data_dir)
 
 
-def dataset(quiet: bool = False) -> FashionMNISTData | None:
-    """The cached dataset, or None after saying how to get it (the rest of the page still works).
+def dataset(name: str = DEFAULT_DATASET, quiet: bool = False) -> FashionMNISTData | None:
+    """The cached dataset ``name``, or None after saying how to get it (the rest of the page still works).
 
     ``quiet=True`` is for pages that only borrow a batch and have a fallback: no message.
     """
+    title = DATASETS[name].title
     try:
         # The spinner is ours, not the cache's, so it speaks the session's language (it only shows
         # after 0.5 s: a cache hit draws nothing).
-        with st.spinner(_("Loading Fashion-MNIST into memory…")):
-            return _load_dataset(str(default_data_dir()), str(system_data_dir()))
+        with st.spinner(_("Loading {dataset} into memory…").format(dataset=title)):
+            return _load_dataset(str(default_data_dir()), str(system_data_dir()), name)
     except DatasetError as err:
         if not quiet:
-            st.error(_("**Fashion-MNIST is not available.** {reason}").format(reason=err), icon="📦")
+            st.error(_("**{dataset} is not available.** {reason}").format(dataset=title, reason=err), icon="📦")
         return None
+
+
+def dataset_choice(key: str = "dataset", container=None) -> str:
+    """The dataset selectbox (its value is ``st.session_state[key]``, declared with :data:`DATASET_PARAM`)."""
+    container = container or st.sidebar
+    return container.selectbox(_("Dataset"), DATASET_NAMES, key=key, format_func=lambda n: DATASETS[n].title,
+                               help=_("Fashion-MNIST: d2l's clothing. MNIST: handwritten digits (seed 002)."))
 
 
 @st.cache_resource

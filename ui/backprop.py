@@ -14,7 +14,7 @@ import ui
 from explorer import backprop_step as steps
 from explorer.activation_catalogue import MLP_ACTIVATIONS
 from explorer.backprop import LOSSES
-from explorer.data import FashionMNISTData
+from explorer.data import DEFAULT_DATASET, FashionMNISTData
 from explorer.i18n import N_
 from explorer.models import IMPLEMENTATIONS
 from ui import inside as inside_ui
@@ -28,6 +28,7 @@ DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 0.1)
 D = steps.StepConfig()  # the defaults come from the config the CLI uses too
 # Keys start with bp_: the training page's lr, seed, layers… have other ranges, and session state is shared.
 PARAMS = {
+    "dataset": ui.DATASET_PARAM,  # shared with the other pages: ?dataset=mnist
     "bp_start": ui.Param("d2l", choices=STARTS, kind=str),
     "bp_layers": ui.Param(D.layers, 0, 3, kind=int),
     "bp_hidden": ui.Param(D.hidden, 16, 1024, kind=int),
@@ -50,6 +51,7 @@ LOSS_NAMES = {"ce": N_("cross-entropy"), "mse": N_("MSE against one-hot"), "l1":
 def controls() -> steps.StepConfig:
     """The sidebar, drawn from PARAMS' keys; returns the settings as a StepConfig."""
     side, state = st.sidebar, st.session_state
+    ui.dataset_choice()
     side.subheader(_("Network"))
     side.radio(_("Start from"), STARTS, key="bp_start", format_func=label_func(START_NAMES))
     own = state["bp_start"] == "d2l"  # a trained model brings its own architecture
@@ -101,13 +103,14 @@ def _trained(data: FashionMNISTData, start: str):
     """(model, its config dict, its name, an id that does not depend on the language) of the session's
     latest run or of the quick model, else None."""
     if start == "run":
-        run = next((r for r in reversed(st.session_state.get("runs", [])) if r.trainer and r.trainer.history), None)
+        run = next((r for r in reversed(st.session_state.get("runs", [])) if r.trainer and r.trainer.history
+                    and r.config.get("dataset", DEFAULT_DATASET) == data.name), None)
         if run is None:
             st.info(_("No run with weights in this session yet: train one on the **Train an MLP** page, "
                       "or start from d2l's initialisation."))
             return None
         return run.trainer.model, run.trainer.config.to_dict(), run.name, f"run {run.id}"
-    shown = inside_ui._quick_model().shown
+    shown = inside_ui._quick_model(data.name).shown
     if shown is None:
         st.info(_("The quick model is d2l's MLP after 2 epochs, shared by everyone on this server."))
         if st.button(_("⚡ Train a quick model"), key="bp_quick_train", type="primary"):
@@ -127,7 +130,7 @@ def walk(data: FashionMNISTData, config: steps.StepConfig) -> tuple[steps.Walk, 
             return None
         model, c, name, ident = trained
         config = replace(config, layers=c["layers"], hidden=c["hidden"], activation=c["activation"], impl=c["impl"])
-    key = (ident, config.layers, config.hidden, config.activation, config.impl, config.seed)
+    key = (data.name, ident, config.layers, config.hidden, config.activation, config.impl, config.seed)
     if state.get("bp_walk_key") != key or "bp_walk" not in state:
         # A copy: steps here never change the training page's run or the shared quick model.
         fresh = steps.d2l_model(config) if start == "d2l" else copy.deepcopy(model).cpu().float()
@@ -139,7 +142,7 @@ def inside_position(data: FashionMNISTData) -> int:
     """The test image Inside an MLP shows: its class and index keys, while or after that page was open."""
     state = st.session_state
     cls = int(state.get("cls", state.get("_kept_cls", 0)))
-    positions = inside_ui._class_positions(data)[cls]
+    positions = inside_ui._class_positions(data, data.name)[cls]
     return int(positions[min(int(state.get("index", state.get("_kept_index", 0))), len(positions) - 1)])
 
 

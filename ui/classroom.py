@@ -1,8 +1,9 @@
 """Classroom mode in the app: joining with ?class=, a nickname, and "Share with the class".
 
 Shares go through a queue in the session: a run waits there while the database is unreachable and
-is sent on the next script run (or with "Retry now"), so a database outage never loses a run, and
-the unique key per (class, session, run) makes a retried share land once.
+is sent on the next script run (or with "Retry now"); it also waits on disk (``ui.server.spool``), whose
+thread sends it even after the tab is closed or the server restarted. The unique key per (class,
+session, run) makes a share sent twice land once.
 """
 
 from __future__ import annotations
@@ -14,20 +15,14 @@ import uuid
 import segno
 import streamlit as st
 
-from explorer import classroom, storage
+from explorer import classroom
+from explorer.data import DEFAULT_DATASET
+from explorer.i18n import N_
 from explorer.precision import offered
 from ui.i18n import _
+from ui.server import _limits, client_address, engine, spool
 
 TRAIN_SIZES = (1000, 5000, 20000, 60000)  # the training page's choices; class defaults snap to them
-
-
-@st.cache_resource(show_spinner=False)
-def _engine(url: str):
-    return storage.connect(url)  # one engine (and connection pool) per server process and URL
-
-
-def engine():
-    return _engine(storage.database_url())
 
 
 def escape(text: str) -> str:
@@ -52,12 +47,22 @@ def lookup(raw: str) -> dict | None:
 
     An unreachable database gives a stand-in (``"offline": True``) so shares can wait for it.
     """
+    limits, who = _limits(), (f"client:{client_address()}", f"session:{_state()['class_session']}")
+    wait = max(limits["lookup_client"].wait(who[0]), limits["lookup_session"].wait(who[1]))
+    if wait > 0:  # only wrong codes count: a class's own attendees rerun freely
+        st.warning(_("Too many wrong class codes from here; try again in {seconds} s.").format(
+            seconds=max(1, round(wait))), icon="⏳")
+        return None
     try:
         code = classroom.normalize_code(raw)
         return classroom.get_class(engine(), code)
     except classroom.BadClassCode:
-        st.warning(_("That is not a class code; class codes look like MLP-4821."), icon="🎓")
+        limits["lookup_client"].hit(who[0])
+        limits["lookup_session"].hit(who[1])
+        st.warning(_("That is not a class code; class codes look like MLP-7KQ2XM."), icon="🎓")
     except classroom.UnknownClass:
+        limits["lookup_client"].hit(who[0])
+        limits["lookup_session"].hit(who[1])
         st.warning(_("There is no class {code}. Check the code with your presenter.").format(code=code), icon="🎓")
     except classroom.BoardUnavailable:
         st.warning(_("The class board cannot be reached right now. You can keep training; runs you share "
@@ -69,8 +74,8 @@ def lookup(raw: str) -> dict | None:
 def join() -> dict | None:
     """The class this session is in (from ``?class=``, kept for the session), or None after a notice.
 
-    On first joining, the class defaults (training images, epochs, precision) replace the page's values unless
-    the link sets them itself.
+    On first joining, the class defaults (training images, epochs, dataset, precision) replace the page's
+    values unless the link sets them itself.
     """
     state = _state()
     raw = st.query_params.get("class") or state.get("class_code")
@@ -92,6 +97,8 @@ def join() -> dict | None:
                 state["train_size"] = min(TRAIN_SIZES, key=lambda n: abs(n - klass["train_size"]))
             if "epochs" in state and "epochs" not in st.query_params:
                 state["epochs"] = max(1, min(50, klass["epochs"]))
+            if "dataset" in state and "dataset" not in st.query_params:
+                state["dataset"] = klass.get("dataset", DEFAULT_DATASET)
             if "precision" in state and "precision" not in st.query_params and klass.get("precision") in offered():
                 state["precision"] = klass["precision"]
     return klass
@@ -104,7 +111,7 @@ def join_url(code: str) -> str:
     if not base:
         current = (getattr(st.context, "url", None) or "http://localhost:8501").split("?")[0].rstrip("/")
         base = current.removesuffix("/Class_board")
-    return f"{base}/Train_an_MLP?class={code}"
+    return f"{base}/Train_an_MLP?class={code}"  # the class's dataset comes with the class (join)
 
 
 def qr_png(url: str, scale: int = 12) -> bytes:
@@ -153,6 +160,12 @@ def flush(klass: dict) -> None:
             board_id = classroom.share_run(engine(), klass["code"], state["class_session"], state["class_nick_ok"],
                                            item["key"], item["payload"])
         except classroom.BoardUnavailable:
+            if "path" not in item:  # on disk, so a closed tab or a restart loses nothing; the server retries
+                try:
+                    item["path"] = spool().put(klass["code"], state["class_session"], state["class_nick_ok"],
+                                               item["key"], item["payload"])
+                except classroom.SharingRefused as err:
+                    state["class_notices"].append(("warning", err.message(_)))
             return
         except classroom.ClassroomError as err:
             state["class_notices"].append(("warning", _("Run {run} was not shared: {reason}").format(
@@ -160,6 +173,8 @@ def flush(klass: dict) -> None:
             state["class_withdrawn"].add(item["key"])  # refused: no automatic retry; the button stays
         else:
             state["class_shared"][item["key"]] = board_id
+        if "path" in item:
+            item["path"].unlink(missing_ok=True)
         state["class_pending"].pop(0)
 
 
@@ -167,6 +182,12 @@ def _enqueue(run) -> None:
     state = _state()
     key = str(run.id)
     if key in state["class_shared"] or any(item["key"] == key for item in state["class_pending"]):
+        return
+    try:  # the database counts shares per session; a reload is a new session, but not a new address
+        _limits()["share_client"].check(f"client:{client_address()}",
+                                        message=N_("Too many runs shared from here; try again in {seconds} s."))
+    except classroom.TooManyAttempts as err:
+        state["class_notices"].append(("warning", err.message(_)))
         return
     state["class_withdrawn"].discard(key)
     state["class_pending"].append({"key": key, "payload": classroom.run_payload(run.config, run.history, run.status)})
@@ -215,14 +236,3 @@ def share_box(run, klass: dict) -> None:
                      type="primary", use_container_width=True)
         left.caption(_("Shares this run's settings, curves and final accuracy with class {code} as {nickname}.")
                      .format(code=klass["code"], nickname=escape(state["class_nick_ok"])))
-
-
-def presenter_key() -> str | None:
-    """From ``$EXPLORER_PRESENTER_KEY``, else ``presenter_key`` in .streamlit/secrets.toml."""
-    key = os.environ.get("EXPLORER_PRESENTER_KEY")
-    if key:
-        return key
-    try:
-        return st.secrets.get("presenter_key") or None
-    except Exception:  # no secrets file at all is the common case, not an error
-        return None

@@ -8,6 +8,10 @@ Streamlit runs every session's script in its own thread, so there is no process-
 session's catalogue under its session id, and ``_`` looks it up on every call. Fragment reruns,
 which do not run app.py, find the same entry. Outside a session (CLI, tests of a bare function)
 ``_`` returns the English text.
+
+The table never outgrows the live sessions: the session's own state holds its entry, and the
+table only refers to it weakly, so the entry goes when Streamlit drops the session (a closed tab,
+after its reconnection grace period), with no clean-up code to forget.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +33,21 @@ GETTEXT_LOCALES = {"en": "en", "zh": "zh_CN"}
 DEFAULT_LANGUAGE = "en"
 BOOK = {"en": "https://d2l.ai", "zh": "https://zh.d2l.ai"}  # the same section paths in both editions
 
-_by_session: dict[str, tuple[str, Callable[[str], str]]] = {}  # session id → (language, gettext)
+STATE_KEY = "_i18n_catalogue"  # in st.session_state: keeps the session's entry alive, and only as long as it
+
+
+class Catalogue:
+    """A session's language and the ``gettext`` that answers in it."""
+
+    __slots__ = ("lang", "gettext", "__weakref__")
+
+    def __init__(self, lang: str, gettext_: Callable[[str], str]):
+        self.lang, self.gettext = lang, gettext_
+
+
+# session id → its Catalogue; weak, so a session that ends takes its entry with it
+_by_session: weakref.WeakValueDictionary[str, Catalogue] = weakref.WeakValueDictionary()
+_deciding = threading.local()  # set while this thread's session decides its language
 
 
 @functools.cache
@@ -57,27 +77,34 @@ def use_language(lang: str) -> None:
     """Make ``_`` answer in ``lang`` for the current session, from now on."""
     ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is not None:
-        _by_session[ctx.session_id] = (lang, translations(lang).gettext)
+        entry = Catalogue(lang, translations(lang).gettext)
+        ctx.session_state[STATE_KEY] = entry
+        _by_session[ctx.session_id] = entry
 
 
-def _session_entry() -> tuple[str, Callable[[str], str]] | None:
+def _session_entry() -> Catalogue | None:
     ctx = get_script_run_ctx(suppress_warning=True)
     return _by_session.get(ctx.session_id) if ctx is not None else None
 
 
 def current_language() -> str:
     entry = _session_entry()
-    return entry[0] if entry else DEFAULT_LANGUAGE
+    return entry.lang if entry else DEFAULT_LANGUAGE
 
 
 def _(message: str) -> str:
     entry = _session_entry()
-    if entry is None and get_script_run_ctx(suppress_warning=True) is not None:
+    if entry is None and get_script_run_ctx(suppress_warning=True) is not None and not getattr(_deciding, "on", 0):
         from ui.language import ensure_language  # a page run without app.py first (see ui.language)
 
-        ensure_language()
+        # Deciding may itself say something (`?lang=fr` gets a notice): in English, not by deciding again.
+        _deciding.on = True
+        try:
+            ensure_language()
+        finally:
+            _deciding.on = False
         entry = _session_entry()
-    return entry[1](message) if entry else message
+    return entry.gettext(message) if entry else message
 
 
 def book_url(path: str) -> str:
@@ -106,7 +133,7 @@ def browser_language(locale: str | None, accept_language: str | None) -> str | N
 def url_params() -> dict[str, str]:
     """The language as a query parameter, for every page's link (empty outside a session)."""
     entry = _session_entry()
-    return {"lang": entry[0]} if entry else {}
+    return {"lang": entry.lang} if entry else {}
 
 
 def label_func(names: dict) -> Callable[[object], str]:
@@ -115,5 +142,5 @@ def label_func(names: dict) -> Callable[[object], str]:
     It closes over this session's catalogue rather than calling ``_`` later: Streamlit (and AppTest)
     may call a format_func outside the script thread, where ``_`` could not tell the session."""
     entry = _session_entry()
-    gettext_ = entry[1] if entry else (lambda message: message)
+    gettext_ = entry.gettext if entry else (lambda message: message)
     return lambda value: gettext_(names.get(value, str(value)))

@@ -10,7 +10,7 @@ import json
 import sys
 
 from explorer import classroom, storage
-from explorer.cli.common import positive_int
+from explorer.cli.common import add_dataset_option, positive_int
 
 
 def add_parser(subparsers) -> None:
@@ -20,6 +20,7 @@ def add_parser(subparsers) -> None:
     start.add_argument("--code", help="a code of your choice, e.g. MLP-4821 (default: a random free one)")
     start.add_argument("--train-size", type=positive_int, default=5000, help="class default: training images")
     start.add_argument("--epochs", type=positive_int, default=3, help="class default: epochs")
+    add_dataset_option(start)  # the class's dataset: its board compares runs on it only
     start.add_argument("--json", action="store_true", help='print {"class", "url"} as JSON')
     start.set_defaults(func=run_start)
     close = actions.add_parser("close", help="close a class: its board stays, new shares are refused")
@@ -39,11 +40,12 @@ def _fail(err: Exception) -> int:
 
 def run_start(args: argparse.Namespace) -> int:
     try:
-        code = classroom.start_class(storage.connect(), args.code, train_size=args.train_size, epochs=args.epochs)
+        code = classroom.start_class(storage.connect(), args.code, train_size=args.train_size, epochs=args.epochs,
+                                     dataset=args.dataset, client="cli")
     except (classroom.ClassroomError, classroom.BoardUnavailable) as err:
         return _fail(err)
     if args.json:
-        print(json.dumps({"class": code, "join": f"?class={code}"}))
+        print(json.dumps({"class": code, "join": f"?class={code}", "dataset": args.dataset}))
     else:
         print(code)
         print(f"attendees open the app with ?class={code} (the Class board page shows a QR code)", file=sys.stderr)
@@ -52,7 +54,7 @@ def run_start(args: argparse.Namespace) -> int:
 
 def run_close(args: argparse.Namespace) -> int:
     try:
-        classroom.update_class(storage.connect(), args.code, closed=True)
+        classroom.update_class(storage.connect(), args.code, closed=True, client="cli")
     except (classroom.ClassroomError, classroom.BoardUnavailable) as err:
         return _fail(err)
     return 0
@@ -67,7 +69,7 @@ def run_board(args: argparse.Namespace) -> int:
         json.dump(result, sys.stdout, indent=1)
         sys.stdout.write("\n")
         return 0
-    print(f"class {result['class']}: {len(result['runs'])} runs")
+    print(f"class {result['class']}: {len(result['runs'])} runs")  # each run's config says its dataset
     for r in result["runs"]:
         acc = r["final"].get("test_acc")
         print(f"{r['run']:4d}  {r['nickname']:<24}  {r['status']:<9}  lr {r['config'].get('lr'):<8g} "

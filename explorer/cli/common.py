@@ -1,9 +1,17 @@
-"""Argument types and the stderr progress bar that every subcommand shares."""
+"""Argument types, the ``--dataset`` option and the stderr progress bar that every subcommand shares."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+from explorer.data import DATASET_NAMES, DEFAULT_DATASET
+
+
+def add_dataset_option(parser: argparse.ArgumentParser) -> None:
+    """``--dataset fashion-mnist|mnist``: the same option, help and default on every subcommand."""
+    parser.add_argument("--dataset", choices=DATASET_NAMES, default=DEFAULT_DATASET,
+                        help="fashion-mnist (default, d2l's clothing) or mnist (handwritten digits, seed 002)")
 
 
 def positive_float(text: str) -> float:

@@ -7,11 +7,11 @@ import json
 import sys
 
 from explorer import inside, model_cache
-from explorer.cli.common import positive_int, progress_bar
-from explorer.data import DatasetError, load_fashion_mnist
+from explorer.cli.common import add_dataset_option, positive_int, progress_bar
+from explorer.data import DatasetError, load_dataset
 from explorer.training import TrainConfig
 
-TEST_IMAGES = 10_000
+TEST_IMAGES = 10_000  # the full test sets; MNIST's offline subset has 2,000 (checked once loaded)
 
 
 def test_index(text: str) -> int:
@@ -26,7 +26,8 @@ def test_index(text: str) -> int:
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("explain", help="one test image through a trained MLP: activations, softmax, loss")
-    p.add_argument("--index", type=test_index, required=True, help="test image, 0-9999")
+    p.add_argument("--index", type=test_index, required=True, help="test image, 0-9999 (0-1999 on MNIST offline)")
+    add_dataset_option(p)
     p.add_argument("--epochs", type=positive_int, default=2, help="epochs to train (2: the page's quick model)")
     p.add_argument("--layers", type=int, choices=(0, 1, 2, 3), default=1,
                    help="hidden layers (0: softmax regression)")
@@ -56,10 +57,13 @@ def explain(model, image, label: int, top: int = 10) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     config = TrainConfig(hidden=args.hidden, layers=args.layers, epochs=args.epochs, seed=args.seed,
-                         max_train=args.max_train)
+                         max_train=args.max_train, dataset=args.dataset)
     try:
         config.validate()
-        data = load_fashion_mnist()
+        data = load_dataset(config.dataset)
+        if args.index >= len(data.test_labels):
+            raise ValueError(f"--index {args.index} is past the end: {data.description}, so the index goes from 0 "
+                             f"to {len(data.test_labels) - 1}")
     except (ValueError, DatasetError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -67,8 +71,9 @@ def run(args: argparse.Namespace) -> int:
         config, data, on_event=lambda e: progress_bar(e["epoch"], config.epochs, "training"))
     sys.stderr.write(f"\n{'loaded' if cached else 'trained'} model: test accuracy {history[-1]['test_acc']:.4f}"
                      f" ({model_cache.cache_path(config)})\n")
-    result = {"index": args.index, **explain(model, data.test_images[args.index], int(data.test_labels[args.index]),
-                                            args.top),
+    result = {"index": args.index, "dataset": data.name, "description": data.description,
+              "classes": list(data.classes),
+              **explain(model, data.test_images[args.index], int(data.test_labels[args.index]), args.top),
               "model": {**config.to_dict(), "test_acc": history[-1]["test_acc"], "from_cache": cached}}
     if args.json:
         json.dump(result, sys.stdout, indent=1)

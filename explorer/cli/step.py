@@ -9,8 +9,8 @@ import sys
 from explorer import backprop_step as steps
 from explorer.activation_catalogue import MLP_ACTIVATIONS
 from explorer.backprop import LOSSES
-from explorer.cli.common import non_negative_float, positive_float, positive_int
-from explorer.data import DatasetError, FashionMNISTData, load_fashion_mnist
+from explorer.cli.common import add_dataset_option, non_negative_float, positive_float, positive_int
+from explorer.data import DatasetError, FashionMNISTData, load_dataset
 from explorer.models import IMPLEMENTATIONS
 
 DEFAULTS = steps.StepConfig()
@@ -33,13 +33,14 @@ def add_parser(subparsers) -> None:
     p.add_argument("--weight-decay", type=non_negative_float, default=DEFAULTS.weight_decay,
                    help="L2 penalty λ/2 ‖W‖² on the weights")
     p.add_argument("--impl", choices=IMPLEMENTATIONS, default=DEFAULTS.impl)
+    add_dataset_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(func=run)
 
 
 def load_data(args: argparse.Namespace) -> FashionMNISTData:
-    """The one place the data comes from (a --dataset flag would choose here)."""
-    return load_fashion_mnist()
+    """The one place the data comes from: ``--dataset``."""
+    return load_dataset(args.dataset)
 
 
 def result(config: steps.StepConfig, data: FashionMNISTData, n: int) -> dict:
@@ -50,9 +51,10 @@ def result(config: steps.StepConfig, data: FashionMNISTData, n: int) -> dict:
     X, y = steps.draw_batch(data, config, walk.steps)
     ins = steps.inspect(walk, X, y, config)
     steps.take_steps(walk, data, config, 1)
-    return {"config": config.to_dict(), "shapes": ins.back.shapes(), "loss_before": ins.back.total,
-            "loss_after": ins.loss_after, "layers": ins.layer_rows(), "autograd_max_abs_diff": ins.autograd_diff,
-            "line": ins.line, "trace": walk.trace, "test_accuracy": walk.accuracy}
+    return {"config": {**config.to_dict(), "dataset": data.name}, "shapes": ins.back.shapes(),
+            "loss_before": ins.back.total, "loss_after": ins.loss_after, "layers": ins.layer_rows(),
+            "autograd_max_abs_diff": ins.autograd_diff, "line": ins.line, "trace": walk.trace,
+            "test_accuracy": walk.accuracy}
 
 
 def run(args: argparse.Namespace) -> int:

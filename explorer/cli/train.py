@@ -1,4 +1,4 @@
-"""`python -m explorer train`: d2l's MLP on Fashion-MNIST (d2l 4.2-4.6)."""
+"""`python -m explorer train`: d2l's MLP on Fashion-MNIST (d2l 4.2-4.6), or on MNIST's digits."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import uuid
 
 from explorer import classroom, storage
 from explorer.activation_catalogue import MLP_ACTIVATIONS
-from explorer.cli.common import non_negative_float, positive_float, positive_int, probability, progress_bar
-from explorer.data import DatasetError, load_fashion_mnist
+from explorer.cli.common import (
+    add_dataset_option, non_negative_float, positive_float, positive_int, probability, progress_bar,
+)
+from explorer.data import DatasetError, load_dataset
 from explorer.models import IMPLEMENTATIONS
 from explorer.optimizers import OPTIMIZERS
 from explorer.precision import PRECISIONS, default_precision
@@ -18,7 +20,8 @@ from explorer.training import TrainConfig, run_training
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("train", help="train an MLP on Fashion-MNIST (d2l 4.2-4.6)")
+    p = subparsers.add_parser("train", help="train an MLP on Fashion-MNIST or MNIST (d2l 4.2-4.6)")
+    add_dataset_option(p)
     p.add_argument("--hidden", type=positive_int, default=256, help="units per hidden layer")
     p.add_argument("--layers", type=int, choices=(0, 1, 2, 3), default=1,
                    help="hidden layers (0: softmax regression, d2l 3.6)")
@@ -49,16 +52,19 @@ def run(args: argparse.Namespace) -> int:
                          epochs=args.epochs, dropout=tuple(args.dropout), weight_decay=args.weight_decay,
                          activation=args.activation, optimizer=args.optimizer, init_std=args.init_std,
                          impl=args.impl, seed=args.seed, max_train=args.max_train, max_test=args.max_test,
-                         precision=args.precision or default_precision())
+                         dataset=args.dataset, precision=args.precision or default_precision())
     try:
         config.validate()
         if args.share:  # check the class and the nickname before minutes of training, not after
             klass = classroom.get_class(storage.connect(), args.share)
             if klass["closed"]:
                 raise classroom.ClassClosed(f"class {klass['code']} is closed")
+            if klass["dataset"] != config.dataset:
+                raise ValueError(f"class {klass['code']} trains on {klass['dataset']}; "
+                                 f"train with --dataset {klass['dataset']} to share with it")
             args.share = klass["code"]
             args.name = classroom.clean_nickname(args.name) if args.name else classroom.default_nickname()
-        data = load_fashion_mnist()
+        data = load_dataset(config.dataset)
     except (ValueError, DatasetError, classroom.BoardUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -74,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             progress_bar(event["epoch"], config.epochs, f"loss {event.get('train_loss', float('nan')):.4f}")
 
+    if not args.json:
+        print(f"{data.description} (from {data.source})", flush=True)
     result = run_training(config, data, on_event=show)
     sys.stderr.write("\n")
     if args.share:

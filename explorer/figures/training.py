@@ -32,8 +32,8 @@ def curves_figure(points: list[dict], target_epoch: int, title: str = "", _: Tra
 
 
 def image_grid(images: torch.Tensor, titles: list[str], columns: int = 8, title_colors: list[str] | None = None,
-               diverging: bool = False, height_per_row: int = 150) -> go.Figure:
-    """Small multiples of 28×28 images with a caption each (d2l's show_images).
+               diverging: bool = False, height_per_row: int = 150, title: str = "") -> go.Figure:
+    """Small multiples of 28×28 images with a caption each (d2l's show_images); ``title`` names the dataset.
 
     The images are tiled into one heatmap and the captions are one text trace: a subplot or an
     annotation per image made plotly's validation cost ~0.1 s of server CPU after every finished run.
@@ -59,20 +59,22 @@ def image_grid(images: torch.Tensor, titles: list[str], columns: int = 8, title_
                                 hoverongaps=False, hovertemplate="%{z:.3f}<extra></extra>"), captions])
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
-    fig.update_layout(height=rows * height_per_row + 40, margin=dict(t=10, b=10, l=10, r=10),
-                      plot_bgcolor="white")
+    fig.update_layout(height=rows * height_per_row + 40 + (30 if title else 0), plot_bgcolor="white",
+                      margin=dict(t=40 if title else 10, b=10, l=10, r=10), title=title or None)
     return fig
 
 
 def prediction_gallery(images: torch.Tensor, true: list[int], predicted: list[int],
-                       classes: tuple[str, ...], columns: int = 8) -> go.Figure:
+                       classes: tuple[str, ...], columns: int = 8, title: str = "") -> go.Figure:
     """Test images with true and predicted label; mistakes in red (d2l's predict_ch3)."""
     titles = [f"{classes[t]}<br>{'✓' if t == p else '✗ ' + classes[p]}" for t, p in zip(true, predicted)]
     colors = ["#111111" if t == p else "#d62728" for t, p in zip(true, predicted)]
-    return image_grid(images[:, 0] if images.ndim == 4 else images, titles, columns, colors, height_per_row=170)
+    return image_grid(images[:, 0] if images.ndim == 4 else images, titles, columns, colors, height_per_row=170,
+                      title=title)
 
 
-def confusion_figure(matrix: torch.Tensor, classes: tuple[str, ...], _: Translate = no_translation) -> go.Figure:
+def confusion_figure(matrix: torch.Tensor, classes: tuple[str, ...], _: Translate = no_translation,
+                     title: str = "") -> go.Figure:
     # go.Heatmap rather than px.imshow: the same picture for a third of the CPU, drawn after every run.
     fig = go.Figure(go.Heatmap(z=matrix.numpy(), x=list(classes), y=list(classes), texttemplate="%{z}",
                                colorscale="Blues", colorbar=dict(title=dict(text=_("images"))),
@@ -80,11 +82,12 @@ def confusion_figure(matrix: torch.Tensor, classes: tuple[str, ...], _: Translat
                                + _("images") + ": %{z}<extra></extra>"))
     fig.update_xaxes(title_text=_("predicted"), tickangle=-40)
     fig.update_yaxes(title_text=_("true"), autorange="reversed")
-    fig.update_layout(font=dict(size=13), height=560, margin=dict(t=30, b=10), plot_bgcolor="white")
+    fig.update_layout(font=dict(size=13), height=560, margin=dict(t=50 if title else 30, b=10), plot_bgcolor="white",
+                      title=title or None)
     return fig
 
 
-def class_mosaic(samples: torch.Tensor, classes: tuple[str, ...], gap: int = 2) -> go.Figure:
+def class_mosaic(samples: torch.Tensor, classes: tuple[str, ...], gap: int = 2, title: str = "") -> go.Figure:
     """(classes, per_class, 28, 28) tiled into one image, a row per class."""
     n_cls, per, h, w = samples.shape
     canvas = torch.ones(n_cls * (h + gap), per * (w + gap))
@@ -97,7 +100,8 @@ def class_mosaic(samples: torch.Tensor, classes: tuple[str, ...], gap: int = 2) 
     fig.update_traces(hoverinfo="skip", hovertemplate=None)
     fig.update_yaxes(tickvals=[c * (h + gap) + h / 2 for c in range(n_cls)], ticktext=list(classes))
     fig.update_xaxes(showticklabels=False)
-    fig.update_layout(coloraxis_showscale=False, height=620, font=FONT, margin=dict(t=10, b=10))
+    fig.update_layout(coloraxis_showscale=False, height=620, font=FONT, margin=dict(t=40 if title else 10, b=10),
+                      title=title or None)
     return fig
 
 

@@ -1,0 +1,252 @@
+"""Why hidden layers (d2l 4.1): a 2-D playground in the spirit of TensorFlow Playground.
+
+* :func:`make_dataset`: four seeded 2-D problems — XOR, two circles, two spirals and two Gaussian
+  blobs (the linearly separable control) — with noise and a train/test split.
+* :class:`PlaygroundMLP`: 0-3 hidden layers of 1-8 units and one output logit; :meth:`~PlaygroundMLP.trace`
+  keeps every layer's output, so one batched forward pass over a grid draws every unit's map.
+* :class:`PlaygroundTrainer`: full-batch training as a generator of events (like
+  :class:`explorer.training.Trainer`), so a UI can draw between steps and stop when asked.
+  (XOR built by hand with two ReLU units: :mod:`explorer.hand_xor`.)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from explorer.i18n import N_, Explained
+
+DATASETS = ("xor", "circles", "spirals", "blobs")
+ACTIVATIONS = ("relu", "tanh", "sigmoid")
+OPTIMIZERS = ("adam", "sgd")
+MAX_LAYERS, MAX_WIDTH = 3, 8
+EXTENT = 1.5  # the plane shown is [-EXTENT, EXTENT]²; the data lies within about [-1.2, 1.2]²
+ACT = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
+
+
+@dataclass
+class PlaygroundConfig:
+    """One playground run: the data, the network and its training (full batch: one step is one epoch)."""
+
+    dataset: str = "xor"
+    noise: float = 0.05  # std of the Gaussian jitter added to every point (the plane is about 2 wide)
+    points: int = 400
+    test_fraction: float = 0.5
+    layers: int = 1
+    hidden: int = 4
+    activation: str = "relu"
+    lr: float = 0.03
+    optimizer: str = "adam"
+    epochs: int = 300
+    seed: int = 0
+
+    def validate(self) -> None:
+        checks = [
+            (self.dataset in DATASETS, N_("Unknown dataset {value}; choose one of {choices}."),
+             {"value": self.dataset, "choices": ", ".join(DATASETS)}),
+            (self.activation in ACTIVATIONS, N_("Unknown activation {value}; choose one of {choices}."),
+             {"value": self.activation, "choices": ", ".join(ACTIVATIONS)}),
+            (self.optimizer in OPTIMIZERS, N_("Unknown optimizer {value}; choose one of {choices}."),
+             {"value": self.optimizer, "choices": ", ".join(OPTIMIZERS)}),
+            (0 <= self.layers <= MAX_LAYERS, N_("Hidden layers must be between 0 and {hi}, not {value}."),
+             {"hi": MAX_LAYERS, "value": self.layers}),
+            (1 <= self.hidden <= MAX_WIDTH, N_("Units per hidden layer must be between 1 and {hi}, not {value}."),
+             {"hi": MAX_WIDTH, "value": self.hidden}),
+            (0 <= self.noise <= 1, N_("Noise must be between 0 and 1, not {value}."), {"value": self.noise}),
+            (0.05 <= self.test_fraction <= 0.95, N_("The test fraction must be between 0.05 and 0.95, not {value}."),
+             {"value": self.test_fraction}),
+            (8 <= self.points <= 5000, N_("The number of points must be between 8 and 5000, not {value}."),
+             {"value": self.points}),
+            (math.isfinite(self.lr) and self.lr > 0, N_("The learning rate must be a positive number, not {value}."),
+             {"value": self.lr}),
+            (self.epochs >= 0, N_("Epochs must be 0 or more, not {value}."), {"value": self.epochs}),
+        ]
+        for ok, template, fields in checks:
+            if not ok:
+                raise Explained(template, **fields)
+
+    def widths(self) -> list[int]:
+        return [self.hidden] * self.layers
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def make_dataset(name: str, points: int = 400, noise: float = 0.05, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """(X of shape (points, 2), y of 0/1 labels as float), from the seed's own generator.
+
+    XOR: class 1 where exactly one coordinate is positive (points keep 0.1 away from the axes, as in
+    TensorFlow Playground); circles: class 1 inside radius 0.5, class 0 in a ring from 0.7 to 1.1;
+    spirals: two interleaved arms of 1.75 turns; blobs: two Gaussians around (±0.5, ±0.5).
+    """
+    gen = torch.Generator().manual_seed(seed)
+    half = points // 2
+    if name == "xor":
+        X = torch.rand(points, 2, generator=gen) * 2 - 1
+        X = X + 0.1 * torch.sign(X)
+        y = ((X[:, 0] > 0) != (X[:, 1] > 0)).float()
+    elif name == "circles":
+        r = torch.cat([0.5 * torch.rand(half, generator=gen), 0.7 + 0.4 * torch.rand(points - half, generator=gen)])
+        angle = 2 * math.pi * torch.rand(points, generator=gen)
+        X = torch.stack([r * torch.cos(angle), r * torch.sin(angle)], 1)
+        y = torch.cat([torch.ones(half), torch.zeros(points - half)])
+    elif name == "spirals":
+        t = torch.cat([torch.linspace(0, 1, half), torch.linspace(0, 1, points - half)])
+        shift = torch.cat([torch.zeros(half), torch.full((points - half,), math.pi)])
+        angle = 1.75 * 2 * math.pi * t + shift
+        X = torch.stack([t * torch.sin(angle), t * torch.cos(angle)], 1)
+        y = torch.cat([torch.ones(half), torch.zeros(points - half)])
+    elif name == "blobs":
+        centres = torch.cat([torch.full((half, 2), 0.5), torch.full((points - half, 2), -0.5)])
+        X = centres + 0.25 * torch.randn(points, 2, generator=gen)
+        y = torch.cat([torch.ones(half), torch.zeros(points - half)])
+    else:
+        raise Explained(N_("Unknown dataset {value}; choose one of {choices}."), value=name,
+                        choices=", ".join(DATASETS))
+    return X + noise * torch.randn(points, 2, generator=gen), y
+
+
+def split(X: torch.Tensor, y: torch.Tensor, test_fraction: float, seed: int):
+    """(train X, train y, test X, test y): a seeded shuffle, the last ``test_fraction`` held out."""
+    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed + 1))
+    n_test = max(1, min(len(y) - 1, round(len(y) * test_fraction)))
+    train, test = order[n_test:], order[:n_test]
+    return X[train], y[train], X[test], y[test]
+
+
+class PlaygroundMLP(nn.Module):
+    """2 inputs → ``widths`` hidden units → 1 logit (class 1 where it is positive)."""
+
+    def __init__(self, widths: list[int], activation: str = "relu", seed: int = 0) -> None:
+        super().__init__()
+        sizes = [2, *widths, 1]
+        gen = torch.Generator().manual_seed(seed)
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        with torch.no_grad():  # PyTorch's default init, but from this run's generator
+            for layer in self.layers:
+                bound = 1 / math.sqrt(layer.in_features)
+                layer.weight.uniform_(-bound, bound, generator=gen)
+                layer.bias.uniform_(-bound, bound, generator=gen)
+        self.activation = activation
+
+    def trace(self, X: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """(every hidden layer's output, each (n, width); the logits, (n,)) in one forward pass."""
+        act, hidden, H = ACT[self.activation], [], X
+        for layer in self.layers[:-1]:
+            H = act(layer(H))
+            hidden.append(H)
+        return hidden, self.layers[-1](H)[:, 0]
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return self.trace(X)[1]
+
+
+def grid(size: int = 50, extent: float = EXTENT) -> tuple[torch.Tensor, torch.Tensor]:
+    """(the axis values, the size² points of the plane, row by row: y outer, x inner)."""
+    axis = torch.linspace(-extent, extent, size)
+    yy, xx = torch.meshgrid(axis, axis, indexing="ij")
+    return axis, torch.stack([xx.reshape(-1), yy.reshape(-1)], 1)
+
+
+@torch.no_grad()
+def unit_maps(model: PlaygroundMLP, size: int = 50, extent: float = EXTENT) -> dict:
+    """Every unit's output over the plane, from one batched forward pass over a size × size grid.
+
+    ``{"axis": (size,), "hidden": [(width, size, size) per layer], "output": (size, size) probability}``.
+    """
+    axis, points = grid(size, extent)
+    hidden, logits = model.trace(points)
+    return {"axis": axis, "hidden": [h.T.reshape(-1, size, size) for h in hidden],
+            "output": torch.sigmoid(logits).reshape(size, size)}
+
+
+def parameter_counts(model: PlaygroundMLP) -> list[dict]:
+    """Per layer: its shape and its weights, biases and total."""
+    return [{"layer": i, "inputs": layer.in_features, "outputs": layer.out_features,
+             "weights": layer.weight.numel(), "biases": layer.bias.numel(),
+             "total": layer.weight.numel() + layer.bias.numel()} for i, layer in enumerate(model.layers, start=1)]
+
+
+@torch.no_grad()
+def evaluate(model: PlaygroundMLP, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    logits = model(X)
+    return F.binary_cross_entropy_with_logits(logits, y).item(), ((logits > 0).float() == y).float().mean().item()
+
+
+class PlaygroundTrainer:
+    """The data, the model, its optimizer and its history; :meth:`train` yields one event per step."""
+
+    def __init__(self, config: PlaygroundConfig, model: PlaygroundMLP | None = None) -> None:
+        config.validate()
+        self.config = config
+        X, y = make_dataset(config.dataset, config.points, config.noise, config.seed)
+        self.train_x, self.train_y, self.test_x, self.test_y = split(X, y, config.test_fraction, config.seed)
+        self.model = model or PlaygroundMLP(config.widths(), config.activation, config.seed)
+        self.history: list[dict] = []
+        self.status = "ready"  # ready → running → finished | stopped | diverged
+        self.optimizer = self._optimizer()
+
+    def _optimizer(self) -> torch.optim.Optimizer:
+        params, lr = self.model.parameters(), self.config.lr
+        return torch.optim.Adam(params, lr=lr) if self.config.optimizer == "adam" else torch.optim.SGD(params, lr=lr)
+
+    def set_lr(self, lr: float) -> None:
+        if not (math.isfinite(lr) and lr > 0):
+            raise Explained(N_("The learning rate must be a positive number, not {value}."), value=lr)
+        self.config.lr = lr
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+
+    epochs_done = property(lambda self: len(self.history))
+
+    def step(self) -> dict:
+        """One full-batch step; returns (and records) the epoch's row."""
+        self.model.train()
+        logits = self.model(self.train_x)
+        loss = F.binary_cross_entropy_with_logits(logits, self.train_y)
+        if not math.isfinite(loss.item()):
+            self.status = "diverged"
+            return {"kind": "diverged", "epoch": self.epochs_done}
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        train_acc = ((logits.detach() > 0).float() == self.train_y).float().mean().item()
+        test_loss, test_acc = evaluate(self.model, self.test_x, self.test_y)
+        row = {"epoch": self.epochs_done + 1, "train_loss": loss.item(), "train_acc": train_acc,
+               "test_loss": test_loss, "test_acc": test_acc}
+        self.history.append(row)
+        return {"kind": "epoch", **row}
+
+    def train(self, until_epoch: int | None = None, should_stop: Callable[[], bool] | None = None) -> Iterator[dict]:
+        """Step until ``until_epoch`` epochs are done (default: the config's), yielding every step's event;
+        ``should_stop`` is asked before each step. Stopped runs resume where they were."""
+        until = self.config.epochs if until_epoch is None else until_epoch
+        if self.status == "diverged":
+            return
+        self.status = "running"
+        while self.epochs_done < until:
+            if should_stop and should_stop():
+                self.status = "stopped"
+                return
+            event = self.step()
+            yield event
+            if event["kind"] == "diverged":
+                return
+        self.status = "finished"
+
+    def stop(self) -> None:  # a UI that abandons train() between steps says so
+        self.status = "stopped" if self.status == "running" else self.status
+
+    def result(self) -> dict:
+        """``{"config", "history", "final"}``: the JSON ``python -m explorer playground`` prints."""
+        keys = ("epoch", "train_loss", "train_acc", "test_acc")
+        final = {k: self.history[-1][k] for k in ("train_acc", "test_acc")} if self.history else \
+            {"train_acc": evaluate(self.model, self.train_x, self.train_y)[1],
+             "test_acc": evaluate(self.model, self.test_x, self.test_y)[1]}
+        return {"config": self.config.to_dict(), "history": [{k: row[k] for k in keys} for row in self.history],
+                "final": final}

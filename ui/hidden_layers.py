@@ -1,0 +1,243 @@
+"""Streamlit helpers for "Hidden layers": the live playground fragment and "build it by hand".
+
+The model and its trainer live in ``st.session_state`` (one per session). While ▶ Train runs, the
+page's last step trains and redraws the playground's placeholders ten times a second, as the
+training page does: the rest of the page is not run again until the next click.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+import torch
+
+from explorer import hand_xor
+from explorer import playground as pg
+from explorer import threads
+from explorer.figures import playground as figs
+from explorer.i18n import N_
+from ui.i18n import _
+
+PICTURES_PER_SECOND = 10
+LOSS_EVERY = 5  # while training live, the loss curves are redrawn every 5th picture
+GRID = 50  # points per side of every map
+HAND_KEYS = tuple(hand_xor.HAND_XOR)
+
+
+def _state():
+    return st.session_state
+
+
+def current_trainer(config: pg.PlaygroundConfig) -> pg.PlaygroundTrainer:
+    """This session's trainer, rebuilt when the data or the network changed (a new learning rate
+    is applied to the running one, as in TensorFlow Playground)."""
+    state, key = _state(), replace(config, lr=0.0, epochs=0)
+    trainer = state.get("pg_trainer")
+    if trainer is None or state.get("pg_key") != key:
+        trainer = pg.PlaygroundTrainer(config, model=state.pop("pg_start_model", None))
+        state["pg_trainer"], state["pg_key"] = trainer, key
+    elif trainer.config.lr != config.lr:
+        trainer.set_lr(config.lr)
+    return trainer
+
+
+def _train() -> None:
+    state = _state()
+    state["pg_playing"] = True
+    state.pop("pg_until", None)  # set when the training starts: this many epochs from where it is
+
+
+def _stop() -> None:
+    state = _state()
+    state["pg_playing"] = False
+    state.pop("pg_until", None)
+    if state.get("pg_trainer") is not None:
+        state["pg_trainer"].stop()
+
+
+def _step() -> None:
+    state = _state()
+    state["pg_playing"] = False
+    trainer = state.get("pg_trainer")
+    if trainer is not None and trainer.status != "diverged":
+        trainer.step()
+
+
+def _reset() -> None:
+    state = _state()
+    state["pg_playing"] = False
+    state.pop("pg_until", None)
+    state.pop("pg_trainer", None)
+
+
+def _unit_names(config: pg.PlaygroundConfig) -> dict:
+    units = {None: _("none")}
+    for layer in range(1, config.layers + 1):
+        for unit in range(1, config.hidden + 1):
+            units[(layer, unit)] = _("unit {layer}.{unit}").format(layer=layer, unit=unit)
+    return units
+
+
+def playground(config: pg.PlaygroundConfig) -> Callable[[int, int], None]:
+    """Buttons, the decision surface, every unit's map and the losses, drawn now; returns ``live``,
+    which the page calls LAST: while ▶ Train runs it trains and redraws these placeholders in a loop.
+
+    Any click (Stop, Step, a slider) reruns the script, which interrupts the loop between two
+    pictures; the training resumes where it was if it should go on. (A loop inside an ``st.fragment``
+    would not do: Streamlit holds a click inside a running fragment until the loop ends.)
+    """
+    state = _state()
+    trainer = current_trainer(config)
+    cols = st.columns([1, 1, 1, 1, 2])
+    cols[0].button(_("▶ Train"), key="pg_train", type="primary", on_click=_train, use_container_width=True)
+    cols[1].button(_("■ Stop"), key="pg_stop", on_click=_stop, use_container_width=True)
+    cols[2].button(_("Step"), key="pg_step", on_click=_step, use_container_width=True,
+                   help=_("One full-batch gradient step (one epoch)."))
+    cols[3].button(_("↺ Reset"), key="pg_reset", on_click=_reset, use_container_width=True,
+                   help=_("New random weights from the seed."))
+    names = _unit_names(config)
+    if state.get("pg_enlarge") not in names:
+        state["pg_enlarge"] = None
+    cols[4].selectbox(_("Enlarge a unit's map"), list(names), key="pg_enlarge", format_func=names.get,
+                      disabled=config.layers == 0)
+    status = st.empty()
+    left, right = st.columns([3, 2])
+    surface_slot, unit_slot = left.empty(), right.empty()
+    loss_slot = right.empty()
+    st.markdown(_("**Every hidden unit's output over the plane**, and the weights into the next layer"))
+    network_slot = st.empty()
+    redraws = itertools.count()  # every redraw within one run needs its own element keys
+
+    def draw(final: bool = True) -> None:
+        n = next(redraws)
+        shown = figs.live_figures(trainer, GRID, state.get("pg_enlarge"), _=_)
+        surface_slot.plotly_chart(shown["surface"], key=f"pg_surface{n}")
+        if "unit" in shown:
+            unit_slot.plotly_chart(shown["unit"], key=f"pg_unit{n}")
+        if final or n % LOSS_EVERY == 0:  # the slow-moving curves: a browser has less to redraw
+            loss_slot.plotly_chart(shown["loss"], key=f"pg_loss{n}")
+        network_slot.plotly_chart(shown["network"], key=f"pg_network{n}")
+        with status.container():
+            _status(trainer)
+
+    def live(epochs: int, speed: int) -> None:
+        if not state.get("pg_playing"):
+            return
+        state.setdefault("pg_until", trainer.epochs_done + epochs)
+        steps = max(1, speed // PICTURES_PER_SECOND)
+        # Counted as a running training, so trainings of other sessions in this server share the cores;
+        # but one thread: these tensors are tiny, and on a busy machine two threads spinning against
+        # other processes make a step 20-100x slower (bench/playground_speed.py).
+        with threads.training_threads():
+            while state.get("pg_playing"):
+                tick = time.perf_counter()
+                torch.set_num_threads(1)
+                _train_some(trainer, steps)
+                draw(final=not state.get("pg_playing"))
+                time.sleep(max(0.0, 1 / PICTURES_PER_SECOND - (time.perf_counter() - tick)))
+
+    draw()
+    return live
+
+
+def _train_some(trainer: pg.PlaygroundTrainer, steps: int) -> None:
+    """Up to ``steps`` epochs towards the target; at the target (or on divergence) the training ends."""
+    state = _state()
+    with closing(trainer.train(until_epoch=state["pg_until"])) as events:
+        for _event in itertools.islice(events, steps):
+            pass
+    if trainer.epochs_done >= state["pg_until"] or trainer.status == "diverged":
+        trainer.status = "diverged" if trainer.status == "diverged" else "finished"
+        state["pg_playing"] = False
+        state.pop("pg_until", None)
+
+
+def _status(trainer: pg.PlaygroundTrainer) -> None:
+    if trainer.status == "diverged":
+        st.error(_("Training diverged: the loss is no longer a number. Try a learning rate about 10x smaller."),
+                 icon="💥")
+    if not trainer.history:
+        st.info(_("Press **▶ Train** (or **Step**) to train; the maps change as the network learns."))
+        return
+    last = trainer.history[-1]
+    cols = st.columns(4)
+    cols[0].metric(_("epoch"), last["epoch"])
+    cols[1].metric(_("training loss"), f"{last['train_loss']:.3f}")
+    cols[2].metric(_("training accuracy"), f"{last['train_acc']:.3f}")
+    cols[3].metric(_("test accuracy"), f"{last['test_acc']:.3f}")
+
+
+def parameter_table(config: pg.PlaygroundConfig) -> None:
+    counts = pg.parameter_counts(pg.PlaygroundMLP(config.widths(), config.activation))
+    table = pd.DataFrame([{_("layer"): _("output") if row["layer"] == len(counts) else
+                           _("hidden layer {layer}").format(layer=row["layer"]),
+                           _("shape"): f"{row['inputs']} → {row['outputs']}", _("weights"): row["weights"],
+                           _("biases"): row["biases"], _("parameters"): row["total"]} for row in counts])
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(_("{total} parameters in all.").format(total=sum(row["total"] for row in counts)))
+
+
+# --- Build it by hand -----------------------------------------------------------------------------
+HAND_LABELS = {"w11": N_("unit 1: weight of x₁"), "w12": N_("unit 1: weight of x₂"), "b1": N_("unit 1: bias"),
+               "w21": N_("unit 2: weight of x₁"), "w22": N_("unit 2: weight of x₂"), "b2": N_("unit 2: bias"),
+               "v1": N_("output: weight of unit 1"), "v2": N_("output: weight of unit 2"),
+               "c": N_("output: bias")}
+
+
+def _textbook() -> None:
+    for key, value in hand_xor.HAND_XOR.items():
+        _state()[f"hand_{key}"] = value
+
+
+def hand_weights() -> dict[str, float]:
+    return {key: float(_state()[f"hand_{key}"]) for key in HAND_KEYS}
+
+
+def _let_gradient_descent_find_it() -> None:
+    """Start the playground from the hand-built weights: XOR, one layer of 2 ReLU units."""
+    state = _state()
+    state.update(dataset="xor", layers=1, hidden=2, activation="relu")
+    state["pg_start_model"] = hand_xor.hand_built_xor(hand_weights())
+    state.pop("pg_trainer", None)
+    state["pg_playing"] = True
+    state.pop("pg_until", None)
+
+
+def hand_built(data: tuple) -> None:
+    """Sliders for a 2-2-1 ReLU network, its maps and surface on the XOR data, and the four corners."""
+    cols = st.columns(3)
+    for i, key in enumerate(HAND_KEYS):
+        cols[i // 3].slider(_(HAND_LABELS[key]), -3.0, 3.0, step=0.1, key=f"hand_{key}")
+    buttons = st.columns(2)
+    buttons[0].button(_("💡 Show the textbook construction"), key="hand_hint", on_click=_textbook,
+                      use_container_width=True)
+    buttons[1].button(_("⬆ Let gradient descent find it (from these weights)"), key="hand_descend", type="primary",
+                      on_click=_let_gradient_descent_find_it, use_container_width=True,
+                      help=_("Trains the playground above from your weights, on XOR with 2 ReLU units."))
+    model = hand_xor.hand_built_xor(hand_weights())
+    maps = pg.unit_maps(model, GRID)
+    with torch.no_grad():
+        hidden, logits = model.trace(hand_xor.CORNERS)
+    right = int(((logits > 0).float() == hand_xor.CORNER_LABELS).sum())
+    X = torch.cat([data[0], data[2]])
+    y = torch.cat([data[1], data[3]])
+    acc = pg.evaluate(model, X, y)[1]
+    left, mid = st.columns([3, 2])
+    left.plotly_chart(figs.surface_figure(maps["output"], maps["axis"], data, _("Your network's output"),
+                                          (0.0, 1.0), _=_, height=460), key="hand_surface")
+    with mid:
+        st.plotly_chart(figs.network_figure(maps, [layer.weight for layer in model.layers], _=_), key="hand_net")
+        corners = pd.DataFrame({
+            "x₁, x₂": [f"{int(a):+d}, {int(b):+d}" for a, b in hand_xor.CORNERS.tolist()],
+            "h₁": hidden[0][:, 0].round(decimals=2).tolist(), "h₂": hidden[0][:, 1].round(decimals=2).tolist(),
+            _("output"): logits.round(decimals=2).tolist(), _("class"): (logits > 0).int().tolist(),
+            _("XOR"): hand_xor.CORNER_LABELS.int().tolist()})
+        st.dataframe(corners, hide_index=True, width="stretch")
+    verdict = st.success if right == 4 else st.warning
+    verdict(_("{right} of the 4 corners right; {acc} of the XOR points.").format(right=right, acc=f"{acc:.1%}"))
