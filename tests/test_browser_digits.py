@@ -35,9 +35,9 @@ def open_canvas(page, url: str):
     expect(train.or_(ready).first).to_be_visible(timeout=LONG)
     if train.is_visible():  # the first test trains it; later ones share it
         train.click()
+        wait_for_app(page, timeout=LONG)  # the click's rerun trains it
     expect(page.get_by_text("Draw one digit with the mouse")).to_be_visible(timeout=LONG)
     expect(page.get_by_text("quick digits model").first).to_be_visible(timeout=LONG)
-    wait_for_app(page, timeout=LONG)
     expect(page.get_by_text("The canvas is empty")).to_be_visible(timeout=60_000)
     canvas = page.locator("canvas").last  # the drawing layer, above the background's canvas
     canvas.wait_for(timeout=60_000)
