@@ -48,7 +48,8 @@ def chinese_share(text: str) -> tuple[float, list[str]]:
 
 @pytest.fixture(scope="module")
 def server(fashion):
-    with serve() as (url, _):
+    # A budget beyond the 50 epochs of 1024 units the switching test trains (the default would clamp them).
+    with serve({"EXPLORER_RUN_BUDGET": "100"}) as (url, _):
         yield url
 
 
