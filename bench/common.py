@@ -128,3 +128,15 @@ SUMMARY = "summary |"  # the prefix of a figure's one-line summary: `python -m b
 def summary(figure: str, value: str, target: str = "", note: str = "") -> None:
     """One line per figure: what was measured, the value, its target, and the machine's load beside it."""
     print(f"{SUMMARY} {figure} | {value} | {target or '—'} | {note + '; ' if note else ''}{load()}", flush=True)
+
+
+def print_reruns(times: dict[str, list[tuple[float, float]]], heading: str = "page rerun") -> None:
+    """One row per kind of rerun: median and minimum wall time, median CPU, ratio to the no-change rerun."""
+    import statistics
+
+    reference = statistics.median(w for w, _ in times["nothing changed (reference)"])
+    print(f"\n{heading:28s} {'median ms':>10s} {'min ms':>8s} {'CPU med':>8s} {'vs reference':>13s}")
+    for label, samples in times.items():
+        wall = statistics.median(w for w, _ in samples)
+        print(f"{label:28s} {wall * 1000:10.1f} {min(w for w, _ in samples) * 1000:8.1f} "
+              f"{statistics.median(c for _, c in samples) * 1000:8.1f} {wall / reference:12.2f}x")

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import time_script_runs
+from bench.common import print_reruns, time_script_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,12 +124,7 @@ def main() -> int:
     print(f"torch {torch.__version__}, {args.threads} threads, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}")
     times = page_reruns(args.repeats)
-    reference = statistics.median(w for w, _ in times["nothing changed (reference)"])
-    print(f"\n{'page rerun':28s} {'median ms':>10s} {'min ms':>8s} {'CPU med':>8s} {'vs reference':>13s}")
-    for label, samples in times.items():
-        wall = statistics.median(w for w, _ in samples)
-        print(f"{label:28s} {wall * 1000:10.1f} {min(w for w, _ in samples) * 1000:8.1f} "
-              f"{statistics.median(c for _, c in samples) * 1000:8.1f} {wall / reference:12.2f}x")
+    print_reruns(times, "page rerun")
     for label in ("new test image", "new temperature"):
         wall = statistics.median(w for w, _ in times[label])
         print(f"{label}: median server time {wall * 1000:.0f} ms — "
