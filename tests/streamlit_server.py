@@ -58,6 +58,12 @@ def serve(env: dict[str, str] | None = None, port: int | None = None):
     try:
         wait_healthy(url, process)
         yield url, process
+    except BaseException:
+        # A failing test shows what the server said (pytest prints a failed test's captured output).
+        log.flush()
+        print(f"--- the server's log, last lines ({log.name}) ---")
+        print("\n".join(Path(log.name).read_text(errors="replace").splitlines()[-80:]))
+        raise
     finally:
         process.terminate()
         try:
@@ -71,36 +77,70 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-# Counts the app's script runs in the page (Streamlit marks stApp with data-test-script-state): a test
-# can then wait for "the rerun my click started has finished" instead of guessing with a sleep.
+# Counts the app's full script runs in the page, so that a test waits for "the rerun my click started has
+# finished" instead of guessing with a sleep. It reads the server's messages, not the DOM: React may batch a
+# short run's "running" and "finished" states into one render, and a DOM-watching counter then misses the run.
+# A ForwardMsg whose field 6 (script_finished) is 0 (finished) or 1 (compile error) ends a full run; a
+# fragment's run (3) and a run cut short by a rerun (2) do not.
 RUN_COUNTER = """
 (() => {
   if (window.__mlpxRuns) return;
-  const runs = window.__mlpxRuns = {finished: 0, seen: 0, last: null};
-  const busy = s => s === 'running' || s === 'rerunRequested';
-  const check = () => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const now = app && app.getAttribute('data-test-script-state');
-    if (busy(runs.last) && !busy(now)) runs.finished++;
-    runs.last = now;
+  const runs = window.__mlpxRuns = {finished: 0, seen: 0, idleFrames: 0};
+  const scriptFinished = buffer => {
+    const bytes = new Uint8Array(buffer);
+    let at = 0;
+    const varint = () => {
+      let value = 0, scale = 1;
+      while (at < bytes.length) {
+        const b = bytes[at++];
+        value += (b & 127) * scale;
+        if (b < 128) return value;
+        scale *= 128;
+      }
+      throw new Error('truncated');
+    };
+    try {
+      while (at < bytes.length) {  // the message's top-level fields
+        const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+        if (wire === 0) { const value = varint(); if (field === 6) return value; }
+        else if (wire === 2) { const length = varint(); at += length; }  // (at += varint() reads at too early)
+        else if (wire === 1) at += 8;
+        else if (wire === 5) at += 4;
+        else return null;
+      }
+    } catch (e) { return null; }
+    return null;
   };
-  // The whole document, not one element: React may mount stApp anew.
-  new MutationObserver(check).observe(document, {attributes: true, subtree: true, childList: true,
-                                                 attributeFilter: ['data-test-script-state']});
+  const count = buffer => {
+    const status = scriptFinished(buffer);
+    if (status === 0 || status === 1) { runs.finished++; runs.idleFrames = 0; }
+  };
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', event => {
+        if (event.data instanceof ArrayBuffer) count(event.data);
+        else if (event.data instanceof Blob) event.data.arrayBuffer().then(count);
+      });
+    }
+  };
 })();
 """
-# True once every script run that started since the last call has finished: the app is connected and idle,
-# and at least one more run has finished (the page's first run after a goto; the rerun an action caused). A page whose
-# context lacks the counter falls back to "idle".
-_RERUN_DONE = """() => {
+# True once the app is connected and idle and (``newRun``) at least one more full run has finished since the
+# last call: the page's first run after a goto, the rerun an action caused. The DOM shows a finished run a
+# render after its message: the app must look idle for a few animation frames after it (polled per frame).
+# A page whose context lacks the counter falls back to "idle".
+_RERUN_DONE = """newRun => {
   const app = document.querySelector('[data-testid="stApp"]');
   const state = app && app.getAttribute('data-test-script-state');
-  if (!app || state === 'running' || state === 'rerunRequested' || state === 'initial') return false;
-  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
-  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
   const runs = window.__mlpxRuns;
-  if (!runs) return true;
-  if (runs.finished <= runs.seen) return false;
+  const idle = app && !['running', 'rerunRequested', 'initial'].includes(state)
+    && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+    && !document.querySelector('[data-testid="stStatusWidget"]');
+  if (!idle) { if (runs) runs.idleFrames = 0; return false; }
+  if (!runs || !newRun) return true;
+  if (runs.finished <= runs.seen || ++runs.idleFrames < 3) return false;
   runs.seen = runs.finished;
   return true;
 }"""
@@ -118,8 +158,7 @@ def wait_for_app(page, timeout: float = 120_000, new_run: bool = True) -> None:
     finished. Call it once per full rerun (a fragment's rerun does not count: wait for what it draws);
     ``new_run=False`` only waits until the app is idle (e.g. after a reconnect, which need not rerun)."""
     page.wait_for_selector("[data-testid='stMain'] [data-testid='stHeading']", timeout=timeout)
-    page.wait_for_function(_RERUN_DONE if new_run else _RERUN_DONE.replace("runs.finished <= runs.seen", "false"),
-                           timeout=timeout)
+    page.wait_for_function(_RERUN_DONE, arg=new_run, timeout=timeout)
 
 
 def charts_drawn(page, timeout: float = 120_000) -> None:
