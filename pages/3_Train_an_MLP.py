@@ -54,24 +54,33 @@ panels.introduction(state["dataset"])  # the title and what to expect, for the c
 state.setdefault("runs", [])  # every run of this session: config, history, the last few models
 state.setdefault("active_run", None)  # id of the run that should be training right now
 
+if klass:  # the class and your nickname first: on a phone the sidebar is out of sight
+    classroom_ui.sidebar(klass, state["runs"], where=st.container(border=True))
+# The controls a newcomer needs first sit above the results, where a phone shows them too (no sidebar to
+# discover; ui/phone.py); the rest stay in the sidebar.
+no_hidden = state["layers"] == 0  # softmax regression: no width, activation or dropout to set
+with st.expander(_("⚙️ Width, depth, learning rate and dropout"), expanded=True):
+    width, depth = st.columns(2)
+    width.slider(_("Hidden units per layer"), 16, 1024, step=16, key="hidden", disabled=no_hidden)
+    depth.slider(_("Hidden layers"), 0, 3, key="layers", help=_("0 hidden layers is softmax regression (d2l 3.6)."))
+    st.select_slider(_("Learning rate (log scale)"), LRS, key="lr")
+    for col, i in zip(st.columns(max(state["layers"], 1)), range(1, max(state["layers"], 1) + 1)):
+        col.slider(_("Dropout after hidden layer {i}").format(i=i), 0.0, 0.9, step=0.05, key=f"dropout{i}",
+                   disabled=no_hidden)
+    st.caption(_("More settings (presets, activation, optimizer, epochs, seed…) are in the sidebar: "
+                 "the » button at the top left opens it on a phone."))
+
 side = st.sidebar
 side.subheader(_("Presets"))
 ui.preset_buttons(PRESETS, PARAMS)
 ui.dataset_choice()
 side.subheader(_("Network"))
-no_hidden = state["layers"] == 0  # softmax regression: no width, activation or dropout to set
-side.slider(_("Hidden units per layer"), 16, 1024, step=16, key="hidden", disabled=no_hidden)
-side.slider(_("Hidden layers"), 0, 3, key="layers", help=_("0 hidden layers is softmax regression (d2l 3.6)."))
-for i in range(1, max(state["layers"], 1) + 1):
-    side.slider(_("Dropout after hidden layer {i}").format(i=i), 0.0, 0.9, step=0.05, key=f"dropout{i}",
-                disabled=no_hidden)
 side.selectbox(_("Activation"), ACTIVATIONS, key="activation", disabled=no_hidden)
 side.select_slider(_("Weight init std  (normal(0, σ))"), STDS, key="init_std")
 side.radio(_("Implementation"), IMPLEMENTATIONS, key="impl", horizontal=True,
            format_func=label_func(panels.IMPL_NAMES),
            help=_("scratch: explicit W, b and d2l's relu/dropout_layer; concise: nn.Sequential. Same maths."))
 side.subheader(_("Training"))
-side.select_slider(_("Learning rate (log scale)"), LRS, key="lr")
 side.selectbox(_("Optimizer"), OPTIMIZERS, key="optimizer", format_func=label_func(panels.OPTIMIZER_NAMES),
                help=_("momentum = SGD with momentum 0.9"))
 side.select_slider(_("Batch size"), (32, 64, 128, 256, 512, 1024), key="batch_size")
@@ -82,8 +91,6 @@ side.number_input(_("Seed"), 0, 10_000, step=1, key="seed")
 panels.advanced_settings(side)
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
-if klass:
-    classroom_ui.sidebar(klass, state["runs"])
 
 
 def current_config() -> TrainConfig:
@@ -173,7 +180,7 @@ def draw(run):
 
 
 if shown is None:
-    st.info(_("Press **▶ Train** to train d2l's MLP with the settings on the left; curves appear as it learns."))
+    st.info(_("Press **▶ Train** to train d2l's MLP with the settings above; curves appear as it learns."))
 else:
     draw(shown)
     if klass and live is None:

@@ -53,8 +53,9 @@ presenter = bool(expected_key) and key_problem is None and state.get("presenter"
 raw = st.query_params.get("class")
 klass = classroom_ui.lookup(raw) if raw else None
 if klass is None:
-    side.text_input(_("Class code"), key="board_code_input", placeholder=_("MLP-7KQ2XM"))
-    if side.button(_("Open this class's board"), key="board_open") and state.get("board_code_input"):
+    # In the main area, not the sidebar: a phone shows it without the » toggle.
+    st.text_input(_("Class code"), key="board_code_input", placeholder=_("MLP-7KQ2XM"))
+    if st.button(_("Open this class's board"), key="board_open") and state.get("board_code_input"):
         st.query_params["class"] = state["board_code_input"].strip()
         st.rerun()
     if presenter and st.button(_("Start a new class"), key="class_start", type="primary"):
@@ -63,7 +64,7 @@ if klass is None:
             st.rerun()
         except classroom.BoardUnavailable:
             st.error(_("The class board's database cannot be reached; no class was started. Try again."))
-    st.info(_("Open a class with ?class=MLP-7KQ2XM in the link, or type its code on the left."), icon="🎓")
+    st.info(_("Open a class with ?class=MLP-7KQ2XM in the link, or type its code above."), icon="🎓")
     st.stop()
 if klass.get("offline"):
     st.stop()  # the notice above says the database is unreachable; the fragment would only repeat it

@@ -47,7 +47,7 @@ def test_joining_applies_class_defaults_and_gives_a_nickname(code, fashion):
     at = class_page(code, fashion)
     assert not at.exception
     assert at.select_slider(key="train_size").value == 1000 and at.slider(key="epochs").value == 1
-    assert any(h.value == f"🎓 Class {code}" for h in at.sidebar.subheader)
+    assert any(h.value == f"🎓 Class {code}" for h in at.main.subheader)  # above the controls, for phones
     nick = at.text_input(key="class_nickname").value
     assert classroom.clean_nickname(nick) == nick and " " in nick  # "Curious Otter"
     assert "`class` is not a setting" not in " ".join(i.value for i in at.info)
@@ -87,7 +87,7 @@ def test_bad_nickname_is_refused_and_the_last_good_one_kept(engine, code, fashio
     before = at.text_input(key="class_nickname").value
     at.text_input(key="class_nickname").input("<b>hi</b>").run()
     assert not at.exception
-    assert any("letters, digits" in e.value for e in at.sidebar.error)
+    assert any("letters, digits" in e.value for e in at.main.error)
     assert at.text_input(key="class_nickname").value == before
 
 
@@ -155,7 +155,7 @@ def test_database_outage_keeps_the_run_waiting_and_retries(db_url, engine, code,
         assert len(at.session_state["class_pending"]) == 1
         waiting = at.session_state["class_pending"][0]["path"]  # on disk too: a closed tab loses nothing
         assert waiting.exists()
-        assert any("wait in this session" in w.value for w in at.sidebar.warning)
+        assert any("wait in this session" in w.value for w in at.main.warning)
         train(at)  # training still works meanwhile
         assert at.session_state["runs"][-1].status == "finished"
         at.button(key="class_retry").click().run()  # still down: still waiting, nothing lost

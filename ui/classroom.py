@@ -14,6 +14,7 @@ import uuid
 
 import segno
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from explorer import classroom
 from explorer.data import DEFAULT_DATASET
@@ -131,13 +132,14 @@ def _check_nickname(state) -> None:
         state["class_nickname"] = state["class_nick_ok"]
 
 
-def sidebar(klass: dict, book: list = ()) -> None:
-    """Class name, nickname, and the state of the share queue (sending what is waiting)."""
+def sidebar(klass: dict, book: list = (), where=None) -> None:
+    """Class name, nickname, and the state of the share queue (sending what is waiting); in the sidebar
+    unless ``where`` is another container (the training page puts it above its controls, for phones)."""
     state = _state()
     _check_nickname(state)
     auto_share(book, klass)
     flush(klass)
-    side = st.sidebar
+    side = where if where is not None else st.sidebar
     side.subheader(_("🎓 Class {code}").format(code=klass["code"]))
     side.text_input(_("Your nickname on the class board"), key="class_nickname", max_chars=classroom.MAX_NICKNAME,
                     help=_("Letters, digits, spaces, '.', '-' and '_'; at most 24."))
@@ -216,6 +218,15 @@ def auto_share(book: list, klass: dict) -> None:
             _enqueue(run)
 
 
+def board_link(code: str) -> None:
+    """A link to the class's board (the same session: the runs trained here stay)."""
+    label = _("🎓 See yourself on the class board")
+    try:
+        st.page_link("pages/6_Class_board.py", label=label, query_params={"class": code})
+    except StreamlitAPIException:  # a page file run on its own (AppTest) has no navigation to link into
+        st.markdown(f"[{label}](Class_board?class={code})")
+
+
 def share_box(run, klass: dict) -> None:
     """"Share with the class" for a finished, stopped or diverged run; "Withdraw" once it is shared."""
     if run is None or run.status not in classroom.STATUSES:
@@ -227,6 +238,7 @@ def share_box(run, klass: dict) -> None:
             run=run.id, code=klass["code"], nickname=escape(state["class_nick_ok"])), icon="📤")
         right.button(_("Withdraw"), key=f"class_withdraw_{key}", on_click=_withdraw, args=(klass["code"], key),
                      use_container_width=True)
+        board_link(klass["code"])
     elif any(item["key"] == key for item in state["class_pending"]):
         left.info(_("Run {run} waits to be shared (the class board is unreachable).").format(run=run.id), icon="📡")
     elif klass.get("locked"):
