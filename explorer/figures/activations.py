@@ -12,13 +12,14 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from explorer.figures import style
 from explorer.activation_catalogue import CATALOGUE, NAMES
 from explorer.i18n import Translate, no_translation
 
 # One fixed colour per function, so ReLU is the same blue in every chart.
-PALETTE = ("#1F77B4", "#D62728", "#2CA02C", "#FF7F0E", "#9467BD", "#8C564B", "#E377C2", "#17BECF",
-           "#BCBD22", "#7F7F7F", "#000000")
-COLOURS = dict(zip(NAMES, PALETTE))
+# (style.py's Okabe-Ito colours; beyond the eighth function the dash differs too.)
+COLOURS = {name: style.colour(i) for i, name in enumerate(NAMES)}
+DASHES = {name: style.dash(i) for i, name in enumerate(NAMES)}
 SHADE = "rgba(120, 120, 120, 0.2)"
 # Explicit per-axis sizes: Streamlit's chart theme sets its own small ones, which beat layout.font.
 AXIS_FONTS = {"tickfont": {"size": 14}, "title": {"font": {"size": 16}}}
@@ -63,7 +64,7 @@ def curves_figure(table: pd.DataFrame, threshold: float, _: Translate = no_trans
     """f (left) and f' (right) overlaid; the grey band on the right is |f'| < threshold (saturated)."""
     traces = []
     for name, part in table.groupby("name", sort=False):
-        line, label = {"color": COLOURS[name], "width": 3}, CATALOGUE[name].label
+        line, label = {"color": COLOURS[name], "width": 3, "dash": DASHES[name]}, CATALOGUE[name].label
         traces.append({"x": part["x"].values, "y": part["f"].values, "name": label, "legendgroup": name, "line": line})
         traces.append({"x": part["x"].values, "y": part["grad"].values, "name": label, "legendgroup": name,
                        "line": line, "showlegend": False, "xaxis": "x2", "yaxis": "y2"})
@@ -104,7 +105,8 @@ def collapse_figure(demo: dict, label: str, _: Translate = no_translation) -> go
     layout = _grid(1, 2, (_("linear → linear (max gap {gap})").format(gap=f"{demo['linear_gap']:.1e}"),
                           _("linear → {label} → linear (max gap {gap})").format(
                               label=label, gap=f"{demo['nonlinear_gap']:.2f}")), hgap=0.1)
-    pairs = [(demo["collapsed"], demo["stacked"], "#1F77B4"), (demo["best_affine"], demo["with_act"], "#D62728")]
+    pairs = [(demo["collapsed"], demo["stacked"], style.BLUE),
+             (demo["best_affine"], demo["with_act"], style.VERMILLION)]
     traces = []
     for i, (affine, net, colour) in enumerate(pairs, start=1):
         a, n = affine[:, 0].numpy(), net[:, 0].numpy()
@@ -131,7 +133,7 @@ def fit_figure(fit: dict, label: str, _: Translate = no_translation) -> go.Figur
         {"x": x, "y": frame["line"].values, "name": line_name, "line": {"color": "grey", "width": 2, "dash": "dash"}},
         {"x": x, "y": frame["target"].values, "name": _("target sin(1.5x)"), "line": {"color": "black", "width": 6},
          "opacity": 0.3},
-        {"x": x, "y": frame["fit"].values, "name": fit_name, "line": {"color": "#D62728", "width": 3}},
+        {"x": x, "y": frame["fit"].values, "name": fit_name, "line": {"color": style.VERMILLION, "width": 3}},
     ]
     layout = {"legend": {"orientation": "h", "y": -0.25},
               "title": {"text": _("{label} units summing to a curve").format(label=label)}}
@@ -146,7 +148,8 @@ def depth_figure(runs: dict[str, pd.DataFrame], focus: str, _: Translate = no_tr
     for name, table in runs.items():
         width, opacity = (5, 1.0) if name == focus else (2, 0.55)
         common = {"x": table["layer"].values, "name": CATALOGUE[name].label, "legendgroup": name,
-                  "mode": "lines+markers", "line": {"color": COLOURS[name], "width": width}, "opacity": opacity}
+                  "mode": "lines+markers", "line": {"color": COLOURS[name], "width": width, "dash": DASHES[name]},
+                  "opacity": opacity}
         traces.append({**common, "y": table["grad_norm"].values})
         traces.append({**common, "y": table["output_std"].values, "showlegend": False, "xaxis": "x2", "yaxis": "y2"})
     for panel, title in ((1, "‖∂L/∂W‖"), (2, _("std"))):

@@ -10,14 +10,15 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import torch
 
+from explorer.figures import style
 from explorer.backprop import Backward
 from explorer.figures.inside import NEGATIVE, OTHER, POSITIVE, TRUE_CLASS, _axis, _figure
 from explorer.i18n import Translate, no_translation
 
-ORANGE = "#e69f00"  # Okabe-Ito, beside inside's red and blue
+ORANGE = style.ORANGE
 LEGEND = {"orientation": "h", "y": -0.22, "x": 0, "yanchor": "top"}  # below the plot, clear of the title
-# Blue negative, white 0, red positive (the colours of figures/inside.py), whatever plotly's RdBu direction.
-DIVERGING = [[0.0, NEGATIVE], [0.5, "#ffffff"], [1.0, POSITIVE]]
+# Blue negative, white 0, vermillion positive, whatever plotly's RdBu direction.
+DIVERGING = style.DIVERGING
 
 
 def _heatmap(z: torch.Tensor, hover: str, **extra) -> dict:

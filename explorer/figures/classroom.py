@@ -10,16 +10,15 @@ import html
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import qualitative
 
 from explorer.class_board import SETTING_NAMES
+from explorer.figures import style
 from explorer.i18n import Translate, no_translation
 from explorer.training import METRIC_NAMES
 
 FONT = dict(size=16)
 LOG_SETTINGS = {"lr", "weight_decay"}
 CATEGORICAL = {"optimizer", "activation", "status"}
-PALETTE = qualitative.Plotly + qualitative.D3
 
 
 def _label(frame: pd.DataFrame) -> pd.Series:
@@ -34,13 +33,13 @@ def accuracy_figure(frame: pd.DataFrame, setting: str, color_by: str, _: Transla
     for i, (value, group) in enumerate(scored.groupby(color_by, sort=True, dropna=False)):  # numbers sort as numbers
         fig.add_trace(go.Scatter(
             x=group[setting], y=group["test_acc"], mode="markers", name=f"{color_name} {html.escape(str(value))}",
-            marker=dict(size=14, color=PALETTE[i % len(PALETTE)], line=dict(width=1, color="white")),
+            marker=dict(size=14, color=style.colour(i), symbol=style.symbol(i), line=dict(width=1, color="white")),
             text=_label(group), hovertemplate="%{text}<br>%{x}: %{y:.4f}<extra></extra>"))
     diverged = frame[frame["status"] == "diverged"]
     if len(diverged):
         fig.add_trace(go.Scatter(
             x=diverged[setting], y=[0.0] * len(diverged), mode="markers", name=_("diverged"),
-            marker=dict(size=14, symbol="x", color="#d62728"), text=_label(diverged),
+            marker=dict(size=14, symbol="x", color=style.BAD), text=_label(diverged),
             hovertemplate="%{text}<br>" + _("diverged") + "<extra></extra>"))
     xaxis = dict(title=setting_name)
     if setting in LOG_SETTINGS and (frame[setting] > 0).any():
@@ -60,7 +59,7 @@ def curves_figure(curves: pd.DataFrame, metric: str = "test_acc", _: Translate =
     for i, (run, group) in enumerate(curves.groupby("run", sort=True)):
         name = f"{html.escape(str(group['nickname'].iloc[0]))} #{run}"
         fig.add_trace(go.Scatter(x=group["epoch"], y=group[metric], mode="lines+markers", name=name,
-                                 line=dict(width=2, color=PALETTE[i % len(PALETTE)]), opacity=0.8,
+                                 line=dict(width=2, color=style.colour(i), dash=style.dash(i)), opacity=0.8,
                                  hovertemplate=name + "<br>" + _("epoch") + " %{x}: %{y:.4f}<extra></extra>"))
     fig.update_layout(title=_("Every shared run: {metric} per epoch").format(metric=metric_name),
                       xaxis_title=_("epoch"), yaxis_title=metric_name, font=FONT, height=460,
@@ -69,13 +68,18 @@ def curves_figure(curves: pd.DataFrame, metric: str = "test_acc", _: Translate =
 
 
 def divergence_figure(frame: pd.DataFrame, _: Translate = no_translation) -> go.Figure:
-    """Runs per learning rate, split into those that diverged and those that did not."""
+    """Runs per learning rate, split into those that diverged and those that did not.
+
+    Not by colour alone: diverged bars are hatched and every bar segment says what it counts ("✓ 3", "✗ 1")."""
     counts = (frame.assign(diverged=frame["status"] == "diverged").groupby(["lr", "diverged"]).size()
               .unstack(fill_value=0).reindex(columns=[False, True], fill_value=0).sort_index())
     labels = [f"{lr:g}" for lr in counts.index]
     fig = go.Figure([
-        go.Bar(x=labels, y=counts[False], name=_("trained"), marker_color="#2ca02c"),
-        go.Bar(x=labels, y=counts[True], name=_("diverged"), marker_color="#d62728"),
+        go.Bar(x=labels, y=counts[False], name="✓ " + _("trained"), marker=dict(color=style.GOOD),
+               text=[f"✓ {n}" if n else "" for n in counts[False]], textposition="inside"),
+        go.Bar(x=labels, y=counts[True], name="✗ " + _("diverged"),
+               marker=dict(color=style.BAD, pattern=dict(shape="x", fgcolor="white", size=8)),
+               text=[f"✗ {n}" if n else "" for n in counts[True]], textposition="inside"),
     ])
     fig.update_layout(barmode="stack", title=_("Runs per learning rate: how many diverged"),
                       xaxis=dict(title=_("learning rate"), type="category"), yaxis_title=_("runs"), font=FONT,

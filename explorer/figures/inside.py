@@ -12,10 +12,11 @@ import math
 import plotly.graph_objects as go
 import torch
 
+from explorer.figures import style
 from explorer.i18n import Translate, no_translation
 
 FONT = {"size": 15}
-POSITIVE, NEGATIVE, TRUE_CLASS, OTHER = "#d62728", "#1f5fbf", "#2ca02c", "#9aa5b1"
+POSITIVE, NEGATIVE, TRUE_CLASS, OTHER = style.POSITIVE, style.NEGATIVE, style.TRUE, style.GREY
 AXIS = {"tickfont": {"size": 13}, "title": {"font": {"size": 15}}}
 CURVE_P = [i / 100 for i in range(1, 101)]  # the −log p curve is the same for every example
 CURVE_LOSS = [-math.log(p) for p in CURVE_P]
@@ -180,7 +181,7 @@ def gradient_figure(gradients: dict[str, list[float]], classes: tuple[str, ...],
                     _: Translate = no_translation) -> go.Figure:
     """Grouped bars: the gradient each loss sends to the 10 logits."""
     names = {"cross_entropy": _("cross-entropy"), "mse": _("MSE"), "l1": _("L1")}
-    colours = {"cross_entropy": NEGATIVE, "mse": "#ff7f0e", "l1": "#9467bd"}
+    colours = {"cross_entropy": NEGATIVE, "mse": style.ORANGE, "l1": style.PURPLE}
     traces = [{"type": "bar", "name": names[k], "x": list(classes), "y": g, "marker": {"color": colours[k]},
                "hovertemplate": "%{x}: %{y:.4f}<extra>" + names[k] + "</extra>"} for k, g in gradients.items()]
     layout = {"title": {"text": _("Gradient of each loss with respect to the logits o")}, "barmode": "group",

@@ -12,11 +12,12 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from explorer.figures import style
 from explorer.figures.polynomial import TEST_COLOR, TRAIN_COLOR, TRUE_COLOR, _style
 from explorer.i18n import Translate, no_translation
 
-BIAS_COLOR, VARIANCE_COLOR, NOISE_COLOR = "#ff7f0e", "#9467bd", "#7f7f7f"
-L2_COLOR, L1_COLOR = "#1f77b4", "#d62728"
+BIAS_COLOR, VARIANCE_COLOR, NOISE_COLOR = style.ORANGE, style.PURPLE, style.GREY
+L2_COLOR, L1_COLOR = style.BLUE, style.VERMILLION
 
 
 def resampled_fits(result: dict, degree: int, _: Translate = no_translation) -> go.Figure:
@@ -130,7 +131,7 @@ def path_figure(paths: dict[str, pd.DataFrame], lambd: float, _: Translate = no_
         for weight, dash in (("w1", "solid"), ("w2", "dash")):
             fig.add_scatter(x=path["lambd"], y=path[weight], mode="lines", line=dict(color=color, dash=dash, width=3),
                             name=_("{weight}, {penalty}").format(weight=weight, penalty=penalty.upper()))
-    fig.add_vline(x=lambd, line_dash="dot", line_color="#7f7f7f")
+    fig.add_vline(x=lambd, line_dash="dot", line_color=style.GREY)
     fig.update_xaxes(type="log", exponentformat="power")
     return _style(fig, _("Regularisation paths"), _("λ (log scale)"), _("weight"), height=400)
 

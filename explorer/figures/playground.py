@@ -15,11 +15,12 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
+from explorer.figures import style
 from explorer.i18n import Translate, no_translation
 from explorer.playground import PlaygroundTrainer, unit_maps
 
-BLUE, ORANGE, GREY, INK = "#0072B2", "#E69F00", "#999999", "#222222"
-# Blue (class 0, negative) through white to orange (class 1, positive).
+BLUE, ORANGE, GREY, INK = style.BLUE, style.ORANGE, style.GREY, style.INK
+# Blue (class 0, negative) through white to orange (class 1, positive); the classes also differ in symbol.
 DIVERGING = [[0.0, BLUE], [0.5, "#FFFFFF"], [1.0, ORANGE]]
 SYMBOLS = {0: "circle", 1: "diamond"}
 WIDTHS = (1.0, 2.5, 4.5, 7.0)  # line width of a weight by its size: quarters of the layer's largest |w|

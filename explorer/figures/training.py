@@ -9,11 +9,12 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from explorer.figures import style
 from explorer.i18n import N_, Translate, no_translation
 
 FONT = dict(size=16)
-CURVES = (("train_loss", N_("train loss"), "#1f5fbf", "solid"), ("train_acc", N_("train acc"), "#d62728", "dash"),
-          ("test_acc", N_("test acc"), "#2ca02c", "dot"))
+CURVES = (("train_loss", N_("train loss"), style.BLUE, "solid"),
+          ("train_acc", N_("train acc"), style.VERMILLION, "dash"), ("test_acc", N_("test acc"), style.GREEN, "dot"))
 
 
 def curves_figure(points: list[dict], target_epoch: int, title: str = "", _: Translate = no_translation) -> go.Figure:
@@ -54,7 +55,7 @@ def image_grid(images: torch.Tensor, titles: list[str], columns: int = 8, title_
     captions = go.Scatter(x=[(i % columns) * cell_w + w / 2 for i in range(n)],
                           y=[(i // columns) * cell_h + caption_px - 1 for i in range(n)], text=titles[:n],
                           mode="text", textposition="top center", hoverinfo="skip", showlegend=False,
-                          textfont=dict(size=13, color=title_colors[:n] if title_colors else "#111111"))
+                          textfont=dict(size=13, color=title_colors[:n] if title_colors else style.INK))
     fig = go.Figure([go.Heatmap(z=canvas.numpy(), colorscale=scale, zmin=zmin, zmax=zmax, showscale=diverging,
                                 hoverongaps=False, hovertemplate="%{z:.3f}<extra></extra>"), captions])
     fig.update_xaxes(visible=False, constrain="domain")
@@ -68,7 +69,7 @@ def prediction_gallery(images: torch.Tensor, true: list[int], predicted: list[in
                        classes: tuple[str, ...], columns: int = 8, title: str = "") -> go.Figure:
     """Test images with true and predicted label; mistakes in red (d2l's predict_ch3)."""
     titles = [f"{classes[t]}<br>{'✓' if t == p else '✗ ' + classes[p]}" for t, p in zip(true, predicted)]
-    colors = ["#111111" if t == p else "#d62728" for t, p in zip(true, predicted)]
+    colors = [style.INK if t == p else style.VERMILLION for t, p in zip(true, predicted)]
     return image_grid(images[:, 0] if images.ndim == 4 else images, titles, columns, colors, height_per_row=170,
                       title=title)
 

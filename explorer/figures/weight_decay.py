@@ -8,10 +8,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from explorer.figures import style
 from explorer.i18n import N_, Translate, no_translation
 from explorer.weight_decay_sweeps import NEAR_ZERO, near_zero_share
 
-TRAIN, TEST = "#1f77b4", "#d62728"
+TRAIN, TEST = style.TRAIN, style.TEST
 LOSS_NAMES = {"train_loss": N_("train loss"), "test_loss": N_("test loss")}
 FONT = {"size": 16}
 
@@ -49,7 +50,7 @@ def norm_bars(history: pd.DataFrame, _: Translate = no_translation) -> go.Figure
     """‖w‖₂ after the last epoch, one bar per λ, on a log axis (the norms differ by orders of magnitude)."""
     final = history.sort_values("epoch").groupby("lambd", sort=False).last().reset_index()
     labels = [lambda_label(lam) for lam in final["lambd"]]
-    fig = go.Figure(go.Bar(x=labels, y=final["w_norm"], marker_color="#7f7f7f",
+    fig = go.Figure(go.Bar(x=labels, y=final["w_norm"], marker_color=style.GREY,
                            text=[f"{v:.3g}" for v in final["w_norm"]], textposition="outside"))
     fig.update_yaxes(type="log", dtick=1, title_text=_("‖w‖₂ after training"), exponentformat="power")
     fig.update_xaxes(title_text=_("penalty strength"))
@@ -69,7 +70,7 @@ def weight_histograms(weights: dict[str, list[float]], tol: float = NEAR_ZERO, s
         titles.append(f"<b>{label}</b><br>{share}")
     fig = make_subplots(rows=1, cols=len(weights), subplot_titles=titles, horizontal_spacing=0.06)
     for col, w in enumerate(weights.values(), start=1):
-        fig.add_histogram(x=w, nbinsx=40, marker_color="#2ca02c", showlegend=False, row=1, col=col)
+        fig.add_histogram(x=w, nbinsx=40, marker_color=style.GREEN, showlegend=False, row=1, col=col)
         fig.update_xaxes(title_text=_("learned weight w_i"), row=1, col=col)
     fig.update_yaxes(title_text=_("number of weights"), row=1, col=1)
     if shared_x:
@@ -98,10 +99,10 @@ def sweep_figure(sweep: pd.DataFrame, your_lambda: float | None = None, _: Trans
                         textposition="top center",
                         marker={"symbol": "star", "size": 22, "color": "gold", "line": {"color": "black", "width": 1}})
     if your_lambda:
-        fig.add_vline(x=your_lambda, line={"color": "#7f7f7f", "dash": "dash"})
+        fig.add_vline(x=your_lambda, line={"color": style.GREY, "dash": "dash"})
         # Annotations on a log axis take log10 coordinates (shapes take data values).
         fig.add_annotation(x=math.log10(your_lambda), y=1, yref="paper", yanchor="bottom", text=_("your λ"),
-                           showarrow=False, font={"color": "#7f7f7f"})
+                           showarrow=False, font={"color": style.INK})
     fig.update_xaxes(type="log", dtick=1, title_text=_("λ (log scale)"), exponentformat="power")
     fig.update_yaxes(type="log", dtick=1, title_text=_("final loss (ŷ − y)²/2"), exponentformat="power")
     return _style(fig, 460)
