@@ -60,3 +60,10 @@ def test_diverged_runs_on_the_accuracy_chart_are_crosses_and_groups_have_symbols
 def test_training_curves_differ_by_dash_as_well_as_colour():
     assert len({dash for *_, dash in training.CURVES}) == len(training.CURVES)
     assert {colour for _, _, colour, _ in training.CURVES} <= OKABE_ITO
+
+
+def test_streamlits_chart_theme_uses_the_same_colours():
+    import tomllib
+
+    config = tomllib.loads((FIGURES.parents[1] / ".streamlit" / "config.toml").read_text())
+    assert tuple(config["theme"]["chartCategoricalColors"]) == style.CATEGORICAL
