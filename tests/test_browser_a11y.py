@@ -12,7 +12,9 @@ import re
 
 import pytest
 
+from explorer import classroom, storage
 from tests.streamlit_server import charts_drawn, new_context, serve, wait_for_app
+from tests.test_classroom import payload
 from tests.test_i18n_pages import lesson_paths
 
 pytestmark = pytest.mark.browser  # Chromium and Playwright come from conftest's `browser` fixture
@@ -30,9 +32,16 @@ RUN_AXE = """async () => {
 
 
 @pytest.fixture(scope="module")
-def server(fashion):
-    with serve() as (url, _):
-        yield url
+def server(fashion, tmp_path_factory):
+    """The app, with a class whose board has runs (trained and diverged): its charts, QR code and link
+    are checked too (``/Class_board?class=…``, added to the pages)."""
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('a11y') / 'board.sqlite'}"
+    engine = storage.connect(db_url)
+    code = classroom.start_class(engine)
+    for i, (lr, acc, status) in enumerate([(0.1, 0.8, "finished"), (0.3, 0.82, "finished"), (1.0, None, "diverged")]):
+        classroom.share_run(engine, code, f"s{i}", f"Room {i}", "1", payload(lr=lr, test_acc=acc, status=status))
+    with serve({"EXPLORER_DB_URL": db_url}) as (url, _):
+        yield url, code
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +55,7 @@ def screens(browser, server):
         context.set_default_timeout(120_000)  # a shared 2-core machine answers slowly at times
         pages[size] = context.new_page()
         # Home first: a deep link that is a server's very first request gets no navigation bar (app.py's note).
-        pages[size].goto(f"{server}/")
+        pages[size].goto(f"{server[0]}/")
         wait_for_app(pages[size])
     yield pages
     for context in contexts.values():
@@ -71,10 +80,10 @@ def report(found: dict[str, list[dict]]) -> str:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("size", list(SIZES))
 def test_no_serious_or_critical_axe_violation_on_any_page(server, screens, axe_source, size, lang):
-    page = screens[size]
+    (url, code), page = server, screens[size]
     found = {}
-    for path in PATHS:
-        page.goto(f"{server}/{path}?lang={lang}")
+    for path in [*PATHS, f"Class_board?class={code}"]:
+        page.goto(f"{url}/{path}{'&' if '?' in path else '?'}lang={lang}")
         wait_for_app(page)
         charts_drawn(page)
         assert page.locator("[data-testid='stException']").count() == 0, path

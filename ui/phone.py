@@ -11,6 +11,7 @@ works at both sizes, and the browser decides with CSS media queries.
   scrollable-region-focusable): a small script gives each such box ``tabindex="0"`` and a label,
   and takes them away again when the box fits (on a desktop nothing changes).
 - Inline code in grey captions is drawn darker, so it keeps a 4.5:1 contrast on its tinted background.
+- A picture never gets wider than its column (the class board's 380 px QR code on a 390 px screen).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ CSS = """<style>
 @media (min-width: WIDEpx) { .st-key-phone_nav { display: none; } }
 [data-testid="stCaptionContainer"] code { color: #111111; }
 .katex-display[tabindex="0"]:focus-visible { outline: 2px solid #1f5fbf; outline-offset: 2px; }
+[data-testid="stImage"] img { max-width: 100%; height: auto; }
 </style>""".replace("WIDE", str(NARROW + 1))
 # Installed once per browser tab; a MutationObserver sees the boxes every rerun draws, a resize re-checks.
 SCRIPT = """<script>
