@@ -15,6 +15,8 @@ from tests.streamlit_server import ROOT, assert_no_exception, new_context, serve
 pytestmark = pytest.mark.browser  # Chromium and Playwright come from conftest's `browser` fixture
 from playwright.sync_api import expect  # noqa: E402
 
+WAIT = 120_000  # ms: expect's own default is 5 s, too short for a training on a busy shared machine
+
 SHOTS = ROOT / "artifacts" / "screenshots"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
@@ -36,11 +38,11 @@ def move_slider(page, key: str, press: str, param: str) -> None:
     reaches the link (ui.sync_url) when the rerun it started has run."""
     box = page.locator(f"[data-testid='stMain'] .st-key-{key}")  # in the main area, not the sidebar
     box.scroll_into_view_if_needed()
-    expect(box).to_be_in_viewport()
+    expect(box).to_be_in_viewport(timeout=WAIT)
     thumb = page.locator(f".st-key-{key} input[type='range']")  # react-aria's slider: a visually hidden range
     thumb.focus()
     thumb.press(press)
-    expect(page).to_have_url(re.compile(rf"[?&]{param}="))
+    expect(page).to_have_url(re.compile(rf"[?&]{param}="), timeout=WAIT)
     wait_for_app(page)
 
 
@@ -60,18 +62,18 @@ def test_an_attendee_on_a_phone_joins_sets_width_and_learning_rate_trains_shares
         page = context.new_page()
         page.goto(f"{url}/Train_an_MLP?class={code}")  # what the phone opens after scanning the QR code
         wait_for_app(page)
-        expect(page.get_by_text(f"Class {code}").first).to_be_in_viewport()
+        expect(page.get_by_text(f"Class {code}").first).to_be_in_viewport(timeout=WAIT)
         fits(page)
         shoot(page, "joined")
 
         nickname = page.get_by_role("textbox", name="Your nickname on the class board")
-        expect(nickname).to_be_visible()
+        expect(nickname).to_be_visible(timeout=WAIT)
         nickname.fill("Grace Hopper")
         nickname.press("Enter")
         wait_for_app(page)
 
         move_slider(page, "hidden", "Home", "hidden")  # width 256 → 16
-        expect(page.locator(".st-key-hidden input[type='range']")).to_have_value("16")
+        expect(page.locator(".st-key-hidden input[type='range']")).to_have_value("16", timeout=WAIT)
         move_slider(page, "lr", "ArrowRight", "lr")  # learning rate 0.1 → 0.2
         assert "lr=0.2" in page.url and "hidden=16" in page.url
         fits(page)
@@ -86,7 +88,7 @@ def test_an_attendee_on_a_phone_joins_sets_width_and_learning_rate_trains_shares
         shoot(page, "trained")
         share.tap()
         wait_for_app(page)
-        expect(page.get_by_text("is on the board of class")).to_be_visible()
+        expect(page.get_by_text("is on the board of class")).to_be_visible(timeout=WAIT)
         runs = classroom.board(engine, code)["runs"]
         assert [(r["nickname"], r["config"]["hidden"], r["config"]["lr"]) for r in runs] == [("Grace Hopper", 16, 0.2)]
         fits(page)
@@ -94,9 +96,9 @@ def test_an_attendee_on_a_phone_joins_sets_width_and_learning_rate_trains_shares
 
         page.get_by_role("link", name="See yourself on the class board").tap()  # the same session, not a new tab
         wait_for_app(page)
-        expect(page.get_by_role("heading", name="Class board")).to_be_visible()
+        expect(page.get_by_role("heading", name="Class board")).to_be_visible(timeout=WAIT)
         assert f"/Class_board?class={code}" in page.url
-        expect(page.get_by_text("Grace Hopper #1").first).to_be_attached()  # the leaderboard's row, the charts
+        expect(page.get_by_text("Grace Hopper #1").first).to_be_attached(timeout=WAIT)  # leaderboard, charts
         fits(page)
         assert_no_exception(page)
         shoot(page, "board")
