@@ -86,6 +86,9 @@ def rendered_strings(at: AppTest) -> list[str]:
         if node.type in ("arrow_data_frame", "dataframe"):
             out.extend(str(c) for c in node.value.columns)
             return
+        if node.type == "html" and proto is not None:  # style sheets and scripts are not read (ui/phone.py)
+            out.append(re.sub(r"(?s)<(style|script)>.*?</\1>", "", proto.body))
+            return
         # A widget's value is an option *value* (English on purpose); what it shows is in ``options``.
         shown = ("label", "help", "placeholder", "options") if hasattr(node, "options") else \
             ("value", "label", "help", "body", "placeholder", "text", "caption")

@@ -222,9 +222,10 @@ def board_link(code: str) -> None:
     """A link to the class's board (the same session: the runs trained here stay)."""
     label = _("🎓 See yourself on the class board")
     try:
-        st.page_link("pages/6_Class_board.py", label=label, query_params={"class": code})
+        st.page_link(page="pages/6_Class_board.py", label=label, query_params={"class": code})
     except StreamlitAPIException:  # a page file run on its own (AppTest) has no navigation to link into
-        st.markdown(f"[{label}](Class_board?class={code})")
+        target = f"Class_board?class={code}"
+        st.markdown(f"[{label}]({target})")
 
 
 def share_box(run, klass: dict) -> None:
