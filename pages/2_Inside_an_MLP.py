@@ -44,7 +44,7 @@ classes = tuple(_(name) for name in data.classes)  # d2l-zh's names in Chinese
 # --- The input ---------------------------------------------------------------------------------
 left, middle, right = st.columns([1, 1, 2])
 if original is not None:
-    left.image(original, caption=_("your original"), width="stretch")
+    left.image(original, caption=_("your original"), width="stretch", alt=_("Your original picture"))
     middle.plotly_chart(figs.image_figure(image, _("28×28, as the network sees it"), _=_), key="input28")
 else:
     left.plotly_chart(figs.image_figure(image, _("28×28 grey pixels"), _=_), key="input28")

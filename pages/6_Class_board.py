@@ -80,7 +80,8 @@ left.markdown(_("This class trains on **{dataset}**; the board compares runs on 
     dataset=dataset.title))
 left.markdown(_("Scan the code, or open this link: the training page opens in the class."))
 left.code(link, language=None)
-right.image(classroom_ui.qr_png(link), width=380, caption=_("Join class {code}").format(code=code))
+right.image(classroom_ui.qr_png(link), width=380, caption=_("Join class {code}").format(code=code),
+            alt=_("QR code of the link that joins class {code}: {link}").format(code=code, link=link))
 
 
 def presenter_action(action, *args, **settings):

@@ -6,10 +6,10 @@ works at both sizes, and the browser decides with CSS media queries.
 - Streamlit's top navigation folds into the sidebar below 768 px, behind the ">>" toggle that few
   people find. Below that width a "Lessons" menu at the top of the main area links every page
   (CSS hides it on wider screens, where the top navigation shows).
-- Wide formulas (KaTeX's display maths) scroll sideways inside their own box on a narrow screen.
-  A box that scrolls must be reachable with the keyboard (WCAG 2.1.1; axe's rule
-  scrollable-region-focusable): a small script gives each such box ``tabindex="0"`` and a label,
-  and takes them away again when the box fits (on a desktop nothing changes).
+- Wide formulas (KaTeX's display maths) and code (a class's join link) scroll sideways inside their
+  own box on a narrow screen. A box that scrolls must be reachable with the keyboard (WCAG 2.1.1;
+  axe's rule scrollable-region-focusable): a small script gives each such box ``tabindex="0"`` and a
+  label, and takes them away again when the box fits (on a desktop nothing changes).
 - Inline code in grey captions is drawn darker, so it keeps a 4.5:1 contrast on its tinted background.
 - A picture never gets wider than its column (the class board's 380 px QR code on a 390 px screen).
 """
@@ -25,7 +25,8 @@ NARROW = 767
 CSS = """<style>
 @media (min-width: WIDEpx) { .st-key-phone_nav { display: none; } }
 [data-testid="stCaptionContainer"] code { color: #111111; }
-.katex-display[tabindex="0"]:focus-visible { outline: 2px solid #1f5fbf; outline-offset: 2px; }
+.katex-display[tabindex="0"]:focus-visible, [data-testid="stCode"] pre[tabindex="0"]:focus-visible {
+  outline: 2px solid #1f5fbf; outline-offset: 2px; }
 [data-testid="stImage"] img { max-width: 100%; height: auto; }
 </style>""".replace("WIDE", str(NARROW + 1))
 # Installed once per browser tab; a MutationObserver sees the boxes every rerun draws, a resize re-checks.
@@ -33,8 +34,9 @@ SCRIPT = """<script>
 (() => {
   if (window.__mlpxScrollables) return;
   window.__mlpxScrollables = true;
-  const label = LABEL;
-  const check = () => document.querySelectorAll('.katex-display').forEach(box => {
+  const labels = LABELS;
+  const check = () => document.querySelectorAll('.katex-display, [data-testid="stCode"] pre').forEach(box => {
+    const label = box.matches('pre') ? labels.code : labels.formula;
     const scrolls = box.scrollWidth > box.clientWidth + 1;
     if (scrolls && box.getAttribute('tabindex') !== '0') {
       box.setAttribute('tabindex', '0');
@@ -58,7 +60,8 @@ def page_chrome(pages: list) -> None:
     import json
 
     with st.container(key="phone_nav"):
-        st.html(CSS + SCRIPT.replace("LABEL", json.dumps(_("Formula (scrolls sideways)"))),
+        labels = {"formula": _("Formula (scrolls sideways)"), "code": _("Code (scrolls sideways)")}
+        st.html(CSS + SCRIPT.replace("LABELS", json.dumps(labels, ensure_ascii=False)),
                 unsafe_allow_javascript=True)
         with st.expander(_("☰ Lessons")):
             for page in pages:
