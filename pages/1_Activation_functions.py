@@ -8,6 +8,7 @@ from explorer import activations as act
 from explorer.figures import activations as figs
 from explorer.i18n import N_
 from ui.i18n import _, current_language
+from ui.phone import sidebar_hint
 
 st.set_page_config(page_title=_("Activation functions"), page_icon="📈", layout="wide")
 st.title(_("📈 Activation functions"))
@@ -39,9 +40,10 @@ PRESETS = {
 }
 ui.init_state(PARAMS)
 ui.preset_buttons(PRESETS, PARAMS, container=st)
+st.multiselect(_("Functions to compare"), NAMES, format_func=LABEL, key="acts")  # the page's first choice
+sidebar_hint("activations")
 
 side = st.sidebar
-side.multiselect(_("Functions to compare"), NAMES, format_func=LABEL, key="acts")
 side.selectbox(_("Activation for the experiments (sections 2 and 3)"), NAMES, format_func=LABEL, key="focus")
 side.slider(_("pReLU slope α for x < 0"), 0.0, 1.0, step=0.05, key="alpha")
 side.slider(_("x range ±"), 1, 20, key="x_max")
@@ -90,7 +92,7 @@ def depth_run(name, alpha, depth, width, init_scale, seed, source, _X, _y):
 
 st.header(_("1 · The functions and their gradients"))
 if not chosen:
-    st.info(_("Pick at least one function in the sidebar to compare."), icon="👈")
+    st.info(_("Pick at least one function above to compare."), icon="👆")
 else:
     curves_fig, grid_fig = function_figures(tuple(chosen), s.x_max, alpha_for(*chosen), s.threshold, lang)
     cards = st.columns(min(len(chosen), 4))

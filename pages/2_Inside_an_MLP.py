@@ -15,7 +15,7 @@ st.title(_("🔬 Inside an MLP"))
 st.markdown(_(
     "Follow one image through a trained network: the 784 pixels are multiplied by a weight matrix, "
     "a nonlinearity switches some units off, and softmax turns the 10 output scores into probabilities. "
-    "Every number below is the model's own. Pick an image on the left, or draw your own."
+    "Every number below is the model's own. Pick an image below, or draw your own."
 ))
 
 ui.init_state(panel.PARAMS)

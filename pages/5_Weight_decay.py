@@ -10,6 +10,7 @@ from explorer import weight_decay_sweeps as wds
 from explorer.i18n import N_
 from ui import weight_decay_tabs as tabs
 from ui.i18n import _, label_func
+from ui.phone import sidebar_hint
 
 st.set_page_config(page_title=_("Weight decay"), page_icon="⚖️", layout="wide")
 st.title(_("⚖️ Weight decay"))
@@ -53,10 +54,11 @@ if (bounded := wd.bounded_epochs(st.session_state.n_train, 5, st.session_state.n
             .format(asked=st.session_state.epochs, epochs=bounded, fits=fits, features=st.session_state.num_inputs,
                     n=st.session_state.n_train, most=wd.MAX_WORK), icon="⚖️")
     st.session_state.epochs = bounded
-st.sidebar.subheader(_("Presets"))
-ui.preset_buttons(PRESETS, PARAMS, columns=1)  # one per row: the sidebar is too narrow for these labels
+# The presets and λ above the results, where a phone shows them too; the rest in the sidebar.
+ui.preset_buttons(PRESETS, PARAMS, container=st, columns=4)
+st.select_slider(_("Your λ (penalty strength)"), options=LAMBDAS, key="lambd", format_func=fmt)
+sidebar_hint("weight_decay")
 sb = st.sidebar
-sb.select_slider(_("Your λ (penalty strength)"), options=LAMBDAS, key="lambd", format_func=fmt)
 sb.multiselect(_("Compare these λ side by side"), options=LAMBDAS, key="compare", format_func=fmt,
                help=_("Your λ always joins the comparison."))
 sb.radio(_("Penalty"), wd.PENALTIES, key="penalty", format_func=PENALTY_NAMES.get, horizontal=True)

@@ -10,6 +10,7 @@ from explorer.figures import approximate as approx_figs
 from explorer.i18n import N_
 from ui import hidden_layers as panel
 from ui.i18n import _, current_language, label_func
+from ui.phone import sidebar_hint
 
 st.set_page_config(page_title=_("Hidden layers"), page_icon="🧩", layout="wide")
 st.title(_("🧩 Hidden layers"))
@@ -52,9 +53,9 @@ PRESETS = {
 ui.init_state(PARAMS)
 s = st.session_state
 
+ui.preset_buttons(PRESETS, PARAMS, container=st, columns=3)  # above the results, where a phone shows them
+sidebar_hint("hidden_layers")
 side = st.sidebar
-side.subheader(_("Presets"))
-ui.preset_buttons(PRESETS, PARAMS)
 side.subheader(_("Data"))
 side.selectbox(_("Dataset"), pg.DATASETS, key="dataset", format_func=label_func(DATASET_NAMES))
 side.slider(_("Noise (std of the jitter)"), 0.0, 0.5, step=0.05, key="noise")

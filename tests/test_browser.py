@@ -16,7 +16,7 @@ from tests.streamlit_server import (ROOT, assert_no_exception, charts_drawn, fre
 
 pytestmark = pytest.mark.browser  # Chromium and Playwright come from conftest's `browser` fixture
 SHOTS = ROOT / "artifacts" / "screenshots"
-# url path → label of a sidebar slider whose move must change a chart on that page
+# url path → label of a slider whose move must change a chart on that page
 PAGES = {
     "Activation_functions": "x range",
     "Under_and_overfitting": "Number of features",
@@ -44,7 +44,8 @@ def shoot(page, name: str) -> None:
 
 
 def sidebar_slider(page, label: str):
-    slider = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(has_text=label).first
+    """The first slider labelled ``label``, in the sidebar or (a page's first controls, for phones) above the page."""
+    slider = page.locator("[data-testid='stSlider']").filter(has_text=label).first
     return slider.get_by_role("slider")
 
 

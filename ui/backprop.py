@@ -19,6 +19,7 @@ from explorer.i18n import N_
 from explorer.models import IMPLEMENTATIONS
 from ui import inside as inside_ui
 from ui.i18n import _, label_func
+from ui.phone import sidebar_hint
 from ui.training_panels import IMPL_NAMES, OPTIMIZER_NAMES
 
 STARTS = ("d2l", "run", "quick")
@@ -73,6 +74,7 @@ def controls() -> steps.StepConfig:
     side.select_slider(_("Weight decay λ (L2, weights only)"), DECAYS, key="bp_wd")
     ui.sync_url(PARAMS)
     ui.share_link(PARAMS)
+    sidebar_hint("backprop")
     return steps.StepConfig(batch_size=1 if state["bp_batch"] == "inside" else state["bp_b"], lr=state["bp_lr"],
                             loss=state["bp_loss"], optimizer=state["bp_opt"], layers=state["bp_layers"],
                             hidden=state["bp_hidden"], activation=state["bp_act"], seed=state["bp_seed"],

@@ -20,6 +20,7 @@ from explorer.i18n import N_
 from explorer.evaluation import predict
 from explorer.training import Trainer
 from ui.i18n import _, label_func
+from ui.phone import sidebar_hint
 
 SOURCES = ("test", "upload", "draw")
 CANVAS = (280, 280)  # the drawing canvas (height, width) in CSS pixels: what the browser must send back
@@ -139,8 +140,9 @@ def _jump_to_mistake(model: nn.Module, data: FashionMNISTData) -> None:
 
 
 def choose_input(data: FashionMNISTData, model: nn.Module) -> tuple[torch.Tensor, object, int | None, str] | None:
-    """Sidebar controls → (28×28 image, original picture or None, true label or None, description)."""
-    side, state = st.sidebar, st.session_state
+    """The image's controls (above the results, where a phone shows them too; the temperature in the sidebar)
+    → (28×28 image, original picture or None, true label or None, description)."""
+    side, state = st.expander(_("🖼️ Which image"), expanded=True), st.session_state
     labels = {"test": _("a test image"), "upload": _("upload a picture"), "draw": _("draw one")}
     side.radio(_("Input"), SOURCES, key="source", format_func=labels.get)
     positions = _class_positions(data, data.name)
@@ -153,7 +155,8 @@ def choose_input(data: FashionMNISTData, model: nn.Module) -> tuple[torch.Tensor
                 help=_("Jump to the next test image this model gets wrong."))
     if "inside_notice" in state:
         side.info(state.pop("inside_notice"))
-    side.slider(_("Softmax temperature T"), 0.1, 5.0, step=0.1, key="T",
+    sidebar_hint("inside")
+    st.sidebar.slider(_("Softmax temperature T"), 0.1, 5.0, step=0.1, key="T",
                 help=_("softmax(o / T): T = 1 is the model itself; larger T flattens the probabilities."))
     ui.sync_url(PARAMS)
     if state["source"] == "test":

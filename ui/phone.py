@@ -4,8 +4,10 @@ Streamlit tells the server nothing about the screen's width, so nothing here gue
 works at both sizes, and the browser decides with CSS media queries.
 
 - Streamlit's top navigation folds into the sidebar below 768 px, behind the ">>" toggle that few
-  people find. Below that width a "Lessons" menu at the top of the main area links every page
-  (CSS hides it on wider screens, where the top navigation shows).
+  people find. Below that width a "Lessons" menu at the top of the main area links every page, and
+  pages say where their other settings are (:func:`sidebar_hint`). CSS hides both on wider screens
+  (every container keyed ``phone_…``), where the top navigation and the sidebar show.
+- Each page's first controls (presets, the settings a lesson starts from) are in the main area.
 - Wide formulas (KaTeX's display maths) and code (a class's join link) scroll sideways inside their
   own box on a narrow screen. A box that scrolls must be reachable with the keyboard (WCAG 2.1.1;
   axe's rule scrollable-region-focusable): a small script gives each such box ``tabindex="0"`` and a
@@ -23,7 +25,7 @@ from ui.i18n import _
 # Streamlit's own breakpoint: below it the top navigation collapses into the sidebar.
 NARROW = 767
 CSS = """<style>
-@media (min-width: WIDEpx) { .st-key-phone_nav { display: none; } }
+@media (min-width: WIDEpx) { [class*="st-key-phone_"] { display: none; } }
 [data-testid="stCaptionContainer"] code { color: #111111; }
 .katex-display[tabindex="0"]:focus-visible, [data-testid="stCode"] pre[tabindex="0"]:focus-visible {
   outline: 2px solid #1f5fbf; outline-offset: 2px; }
@@ -53,6 +55,12 @@ SCRIPT = """<script>
   check();
 })();
 </script>"""
+
+
+def sidebar_hint(key: str) -> None:
+    """On a narrow screen only: where the rest of the page's settings are."""
+    with st.container(key=f"phone_{key}"):
+        st.caption(_("More settings are in the sidebar: the » button at the top left opens it."))
 
 
 def page_chrome(pages: list) -> None:
