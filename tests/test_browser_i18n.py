@@ -111,7 +111,7 @@ def test_switching_language_keeps_settings_and_the_training_in_progress(server, 
     epoch_after = float(re.search(r"迭代周期 ([\d.]+) / 50", progress.inner_text()).group(1))
     assert epoch_after >= epoch_before
     assert "hidden=1024" in page.url and "lang=zh" in page.url and "epochs=50" in page.url
-    hidden = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(has_text="每层隐藏单元数")
+    hidden = page.locator("[data-testid='stSlider']").filter(has_text="每层隐藏单元数")  # above the results
     expect(hidden.get_by_role("slider")).to_have_attribute("aria-valuetext", "1024")
     page.screenshot(path=str(SHOTS / "zh_training_after_switch.png"), full_page=True)
 

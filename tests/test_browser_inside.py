@@ -51,7 +51,7 @@ def open_inside(page, url: str) -> None:
 
 
 def choose_source(page, label: str) -> None:
-    page.locator("[data-testid='stSidebar'] [data-testid='stRadio']").get_by_text(label).click()
+    page.locator(".st-key-source [data-testid='stRadio']").get_by_text(label).click()  # the image's controls
     wait_for_app(page)
 
 
@@ -67,7 +67,7 @@ def test_quick_model_then_pick_an_image_and_a_mistake(server, page):
     expect(page.get_by_text("784·256 + 256 = 200,960")).to_be_visible()
     shoot(page, "quick_model")
 
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Class").click()
+    page.locator(".st-key-cls [data-testid='stSelectbox']").click()
     page.get_by_role("option", name="Sandal").click()
     wait_for_app(page)
     expect(page.get_by_text("a Sandal.")).to_be_visible()

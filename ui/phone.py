@@ -34,13 +34,14 @@ CSS = """<style>
 # Installed once per browser tab; a MutationObserver sees the boxes every rerun draws, a resize re-checks.
 SCRIPT = """<script>
 (() => {
+  window.__mlpxScrollLabels = LABELS;  // this run's language (the script runs again when the labels change)
   if (window.__mlpxScrollables) return;
   window.__mlpxScrollables = true;
-  const labels = LABELS;
   const check = () => document.querySelectorAll('.katex-display, [data-testid="stCode"] pre').forEach(box => {
+    const labels = window.__mlpxScrollLabels;
     const label = box.matches('pre') ? labels.code : labels.formula;
     const scrolls = box.scrollWidth > box.clientWidth + 1;
-    if (scrolls && box.getAttribute('tabindex') !== '0') {
+    if (scrolls && (box.getAttribute('tabindex') !== '0' || box.getAttribute('aria-label') !== label)) {
       box.setAttribute('tabindex', '0');
       box.setAttribute('role', 'region');
       box.setAttribute('aria-label', label);
