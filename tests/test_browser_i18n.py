@@ -29,10 +29,12 @@ KEPT = re.compile(r"(?i)(?<![A-Za-z])(?:p?relu|leakyrelu|sigmoid|tanh|gelu|silu|
                   r"cdf|bert|gpt|transformer|efficientnet|yolov\d|gans?|rnns?|cnns?|pytorch|torchvision|debian|"
                   r"csv|true|false|lr|std|normal|scale|fan-in|mask|dropout_layer|model\.eval|nn\.\w+|"
                   r"autograd|concise|scratch|run|drop)(?![A-Za-z])")
-# The main area's text without formulas, code and icon ligatures (KaTeX, st.code, material icons).
+# The main area's text without formulas, code and icon ligatures (KaTeX, st.code, material icons), style sheets
+# and scripts (ui/phone.py).
 MAIN_TEXT = """() => {
   const main = document.querySelector('[data-testid="stMain"]').cloneNode(true);
-  main.querySelectorAll('.katex, code, pre, [data-testid="stCode"], [data-testid="stIconMaterial"], .modebar')
+  main.querySelectorAll('.katex, code, pre, [data-testid="stCode"], [data-testid="stIconMaterial"], .modebar, '
+                        + 'style, script')
     .forEach(e => e.remove());
   return main.textContent;
 }"""
