@@ -62,8 +62,14 @@ def screens(browser, server):
         context.close()
 
 
+# Web fonts loaded (KaTeX's widen formulas late), then two frames for the app's own checks (ui/phone.py).
+SETTLED = """() => document.fonts.ready.then(
+  () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))))"""
+
+
 def violations(page, axe_source: str) -> list[dict]:
     """axe's serious and critical violations on what the page shows now."""
+    page.evaluate(SETTLED)
     page.add_script_tag(content=axe_source)
     return [v for v in page.evaluate(RUN_AXE) if v["impact"] in SERIOUS]
 

@@ -31,7 +31,8 @@ CSS = """<style>
   outline: 2px solid #1f5fbf; outline-offset: 2px; }
 [data-testid="stImage"] img { max-width: 100%; height: auto; }
 </style>""".replace("WIDE", str(NARROW + 1))
-# Installed once per browser tab; a MutationObserver sees the boxes every rerun draws, a resize re-checks.
+# Installed once per browser tab; a MutationObserver sees the boxes every rerun draws; a resize or a web font
+# that finished loading re-checks.
 SCRIPT = """<script>
 (() => {
   window.__mlpxScrollLabels = LABELS;  // this run's language (the script runs again when the labels change)
@@ -53,6 +54,9 @@ SCRIPT = """<script>
   const soon = () => { if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; check(); }); } };
   new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
   window.addEventListener('resize', soon);
+  // KaTeX's fonts load when the first formula needs them and widen it afterwards, with no DOM change.
+  document.fonts.addEventListener('loadingdone', soon);
+  document.fonts.ready.then(soon);
   check();
 })();
 </script>"""
