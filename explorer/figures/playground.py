@@ -175,7 +175,8 @@ def live_figures(trainer: PlaygroundTrainer, size: int = 50, enlarge: tuple[int,
                  _: Translate = no_translation) -> dict[str, go.Figure]:
     """Everything one picture update draws: the decision surface, every unit's map with the weights,
     the loss curves, and (``enlarge`` = (layer, unit)) one unit's map enlarged. One forward pass over
-    the size × size grid gives every map (``bench/playground_speed.py`` times exactly this)."""
+    the size × size grid gives every map. The page draws these when the training stops; while it runs,
+    explorer.figures.playground_live.live_pictures."""
     maps = unit_maps(trainer.model, size)
     data = (trainer.train_x, trainer.train_y, trainer.test_x, trainer.test_y)
     figures = {"surface": surface_figure(maps["output"], maps["axis"], data,
