@@ -52,10 +52,13 @@ def profiled_epoch(trainer) -> tuple[float, dict, dict]:
         list(trainer.train(until_epoch=trainer.epochs_done + 1))
         wall = time.perf_counter() - tic
     groups: dict[str, float] = defaultdict(float)
+    others: dict[str, float] = defaultdict(float)
     shapes: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for event in prof.key_averages(group_by_input_shape=True):
         seconds = event.self_cpu_time_total / 1e6
         groups[GROUPS.get(event.key, "other ops")] += seconds
+        if event.key not in GROUPS:
+            others[event.key] += seconds
         if event.key in ("aten::addmm", "aten::mm") and event.input_shapes:
             dims = [s for s in event.input_shapes if len(s) == 2]
             if len(dims) >= 2:
@@ -63,6 +66,7 @@ def profiled_epoch(trainer) -> tuple[float, dict, dict]:
                 key = f"{event.key[6:]} {m}×{k} · {k}×{n}"
                 shapes[key][0] += seconds
                 shapes[key][1] += 2 * m * k * n * event.count
+    groups["other ops"] = others  # type: ignore[assignment]  (split below)
     return wall, dict(groups), dict(shapes)
 
 
@@ -84,6 +88,8 @@ def main() -> None:
         best = result if best is None or result[0] < best[0] else best
     rate = max(rate, probe())
     wall, groups, shapes = best
+    others = groups.pop("other ops")
+    groups["other ops"] = sum(others.values())
     flops = trainer.epoch_flops
     print(f"\nbest epoch {wall:.3f} s; the bound {flops / rate:.3f} s ({flops / 1e9:.1f} GFLOP at the probe's "
           f"{rate / 1e9:.0f} GFLOP/s): {wall / (flops / rate):.2f}×  ({load()})")
@@ -91,6 +97,8 @@ def main() -> None:
         print(f"  {name:14s} {seconds:6.3f} s  {seconds / wall:5.1%}")
     print(f"  {'not in ops':14s} {wall - sum(groups.values()):6.3f} s  "
           f"{(wall - sum(groups.values())) / wall:5.1%}  (Python, autograd bookkeeping, the profiler)")
+    print("  other ops, the largest: " + ", ".join(f"{name[6:]} {seconds:.3f} s" for name, seconds in
+                                                sorted(others.items(), key=lambda kv: -kv[1])[:6]))
     print("matmuls by shape (self time, rate):")
     for key, (seconds, flop) in sorted(shapes.items(), key=lambda kv: -kv[1][0]):
         print(f"  {key:28s} {seconds:6.3f} s  {flop / seconds / 1e9 if seconds else 0:6.0f} GFLOP/s")
