@@ -27,19 +27,23 @@ def lookup_table(colorscale: list[list], levels: int = 256) -> np.ndarray:
     return np.stack([np.interp(t, stops, colours[:, k]) for k in range(3)], axis=1).round().astype(np.uint8)
 
 
-def coloured(z: torch.Tensor, zmin: float, zmax: float, table: np.ndarray) -> np.ndarray:
-    """(rows, cols, 3) uint8: each value's colour, ``zmin`` the table's first and ``zmax`` its last.
-    Row 0 of ``z`` is the bottom of a map (as in a heatmap), so it becomes the picture's last row."""
+def levels(z: torch.Tensor, zmin: float, zmax: float, count: int) -> np.ndarray:
+    """(rows, cols) uint8: each value's shade, 0 for ``zmin`` up to ``count`` - 1 for ``zmax``. Row 0 of ``z``
+    is the bottom of a map (as in a heatmap), so it becomes the picture's last row."""
     t = (z.detach().to(torch.float32).flip(0) - zmin) / max(zmax - zmin, 1e-12)
-    index = (t.clamp(0.0, 1.0) * (len(table) - 1)).round().to(torch.int64).numpy()
-    return table[index]
+    return (t.clamp(0.0, 1.0) * (count - 1)).round().to(torch.uint8).numpy()
 
 
-def png_uri(pixels: np.ndarray, colours: int | None = None) -> str:
-    """The picture (RGB or RGBA) as a data: URI, at zlib's fast level. ``colours``: first reduced to that
-    many (a palette PNG: a third of the bytes and half the time for our few-coloured pictures)."""
+def coloured(z: torch.Tensor, zmin: float, zmax: float, table: np.ndarray) -> np.ndarray:
+    """(rows, cols, 3) uint8: each value's colour, ``zmin`` the table's first and ``zmax`` its last."""
+    return table[levels(z, zmin, zmax, len(table))]
+
+
+def png_uri(pixels: np.ndarray | Image.Image, colours: int | None = None) -> str:
+    """The picture (RGB, RGBA, or a palette image) as a data: URI, at zlib's fast level. ``colours``: first
+    reduced to that many (a palette PNG: a third of the bytes of an RGB one for our few-coloured pictures)."""
     buffer = io.BytesIO()
-    image = Image.fromarray(pixels)
+    image = pixels if isinstance(pixels, Image.Image) else Image.fromarray(pixels)
     if colours:
         image = image.quantize(colours, method=Image.Quantize.FASTOCTREE)
     image.save(buffer, format="PNG", compress_level=1)

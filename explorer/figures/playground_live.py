@@ -17,33 +17,43 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from explorer.figures import mosaic
-from explorer.figures.playground import BLUE, INK, ORANGE, TABLE, WIDTHS, _column_x, _rows_y
+from explorer.figures.playground import DIVERGING, INK, WIDTHS, _column_x, _rows_y
 from explorer.playground import PlaygroundTrainer, unit_maps
 
 SCALE = 9  # surface picture pixels per grid point: 50 points -> 450 pixels
 RADIUS = 4  # a data point's half-size in pixels
 DASH = (6, 4)  # pixels drawn, pixels skipped
-COLOURS = 64  # a palette PNG: blue, white, orange, ink and the shades between
+# Drawn straight into a palette image (one byte a pixel, nothing to quantise): the colour scale's shades,
+# blue (0) through white (the middle) to orange (the last), then ink.
+SHADES = 253
+BLUE, WHITE, ORANGE, INK_INDEX = 0, SHADES // 2, SHADES - 1, SHADES
+PALETTE = np.concatenate([mosaic.lookup_table(DIVERGING, SHADES), mosaic._rgb(INK)[None].astype(np.uint8)]).tobytes()
+
+
+def _palette_image(indices: np.ndarray) -> Image.Image:
+    image = Image.fromarray(np.ascontiguousarray(indices))  # mode L, made P by its palette
+    image.putpalette(PALETTE)
+    return image
 
 
 def _png(image: Image.Image) -> str:
-    return mosaic.png_uri(np.asarray(image), colours=COLOURS)
+    return mosaic.png_uri(image)
 
 
 def surface_picture(z: torch.Tensor, axis: torch.Tensor, data: tuple, zrange: tuple[float, float]) -> str:
     """The map over the plane with the data on it, as a PNG data: URI (the picture's top is x₂'s largest)."""
-    rgb = np.repeat(np.repeat(mosaic.coloured(z, *zrange, TABLE), SCALE, axis=0), SCALE, axis=1)
-    image = Image.fromarray(np.ascontiguousarray(rgb))
+    shades = np.repeat(np.repeat(mosaic.levels(z, *zrange, SHADES), SCALE, axis=0), SCALE, axis=1)
+    image = _palette_image(shades)
     draw = ImageDraw.Draw(image)
     lo, step = float(axis[0]), float(axis[1] - axis[0])
-    bottom = rgb.shape[0]
+    bottom = shades.shape[0]
     train_x, train_y, test_x, test_y = data
     for X, y, test in ((train_x, train_y, False), (test_x, test_y, True)):
         pixels = ((X.detach().to(torch.float32) - lo) / step * SCALE + SCALE / 2).tolist()
         for (px, py), cls in zip(pixels, y.tolist()):
             py = bottom - py
             colour = ORANGE if cls else BLUE
-            fill, outline, width = (None, colour, 2) if test else (colour, INK, 1)
+            fill, outline, width = (None, colour, 2) if test else (colour, INK_INDEX, 1)
             r = RADIUS + (1 if cls else 0)
             if cls:
                 draw.polygon([(px, py - r), (px + r, py), (px, py + r), (px - r, py)], fill=fill, outline=outline,
@@ -53,7 +63,7 @@ def surface_picture(z: torch.Tensor, axis: torch.Tensor, data: tuple, zrange: tu
     return _png(image)
 
 
-def _dashed(draw: ImageDraw.ImageDraw, start: tuple[float, float], end: tuple[float, float], colour: str,
+def _dashed(draw: ImageDraw.ImageDraw, start: tuple[float, float], end: tuple[float, float], colour: int,
             width: int) -> None:
     (x0, y0), (x1, y1) = start, end
     length = max(float(np.hypot(x1 - x0, y1 - y0)), 1e-9)
@@ -77,7 +87,7 @@ def network_picture(maps: dict, weights: list[torch.Tensor]) -> str:
     cx, half_w, half_h = _column_x(len(columns)), 0.035, 0.42 / rows
     width, height = round(size / (2 * half_w)), round(size / (2 * half_h))
     centres = [_rows_y(len(col), rows) for col in columns]
-    image = Image.new("RGB", (width, height), "white")
+    image = _palette_image(np.full((height, width), WHITE, dtype=np.uint8))
     draw = ImageDraw.Draw(image)
     for gap, W in enumerate(weights):  # the lines first: the maps are drawn over their ends
         W = W.detach().to(torch.float32)
@@ -98,9 +108,9 @@ def network_picture(maps: dict, weights: list[torch.Tensor]) -> str:
             limit = max(float(z.abs().max()), 1e-6) if hidden else (1.5 if c == 0 else 1.0)
             zmin = 0.0 if c == len(columns) - 1 else -limit
             left, top = round((cx[c] - half_w) * width), round((1 - centres[c][u] - half_h) * height)
-            image.paste(Image.fromarray(np.ascontiguousarray(mosaic.coloured(z, zmin, limit, TABLE))), (left, top))
+            image.paste(_palette_image(mosaic.levels(z, zmin, limit, SHADES)), (left, top))
             if hidden:
-                draw.text((left - 3, top + size / 2), f"{c}.{u + 1}", fill=INK, font=font, anchor="rm")
+                draw.text((left - 3, top + size / 2), f"{c}.{u + 1}", fill=INK_INDEX, font=font, anchor="rm")
     return _png(image)
 
 
