@@ -2,7 +2,8 @@
 
 The model and its trainer live in ``st.session_state`` (one per session). While ▶ Train runs, the
 page's last step trains and redraws the playground's placeholders ten times a second, as the
-training page does: the rest of the page is not run again until the next click.
+training page does: the rest of the page is not run again until the next click. Those pictures are
+PNGs (a browser cannot rebuild two plotly charts ten times a second); the charts return when it stops.
 """
 
 from __future__ import annotations
