@@ -1,4 +1,4 @@
-"""The class board's database: two SQLAlchemy tables, one engine per URL, tables made on first use.
+"""The class board's database: its SQLAlchemy tables, one engine per URL, tables made on first use.
 
 The URL decides the database and nothing else changes: by default an SQLite file in the data dir
 (``make run`` needs no server), ``EXPLORER_DB_URL=postgresql+psycopg://…`` for several replicas.
@@ -74,6 +74,44 @@ class PresenterAction(Base):
     action: Mapped[str] = mapped_column(String(16))
     detail: Mapped[dict] = mapped_column(JSON)
     client: Mapped[str] = mapped_column(String(64))  # the client's address, or "cli"
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Suggestion(Base):
+    """Settings the presenter suggested to the room (explorer.suggestions); the class's newest one is current."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    class_code: Mapped[str] = mapped_column(ForeignKey("classes.code", ondelete="CASCADE"), index=True)
+    page: Mapped[str] = mapped_column(String(32))  # the page's URL name, e.g. Train_an_MLP
+    settings: Mapped[dict] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Question(Base):
+    """A question the presenter opened (explorer.questions); the class's newest one is current."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    class_code: Mapped[str] = mapped_column(ForeignKey("classes.code", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(String(32))  # its id in explorer.questions.QUESTIONS
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    revealed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Answer(Base):
+    """One attendee's prediction: one per nickname and question (changed in place until the reveal)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("question_id", "nickname", name="uq_answer_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    nickname: Mapped[str] = mapped_column(String(32))
+    session_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float] = mapped_column(Float)  # a choice's index, or the number predicted
     at: Mapped[datetime] = mapped_column(DateTime)
 
 
