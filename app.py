@@ -9,7 +9,7 @@ import ui
 from explorer.data import dataset_status
 from explorer.mnist import mnist_status
 from explorer.i18n import N_
-from ui import server
+from ui import room, server
 from ui.i18n import _, book_url
 from ui.language import language_switch
 
@@ -92,7 +92,10 @@ pages += [st.Page(path, title=_(title), icon=icon) for path, title, icon in LESS
 # request after a server start.)
 # Each server process retries the class-board shares that wait on its disk (a restart loses none).
 server.spool()
-st.navigation(pages, position="top").run()
+page = st.navigation(pages, position="top")
+# In a class: the presenter's suggestion and question, above every page (a fragment that asks every few seconds).
+room.banner(page.url_path)
+page.run()
 # After the page, because the page's own elements replace what this file draws before run(). A page
 # that ends early with st.stop() has no marker; nginx's X-Replica response header names it anyway.
 replica_marker()

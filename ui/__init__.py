@@ -9,8 +9,10 @@ so a bookmarked link reopens the same configuration.
 from __future__ import annotations
 
 import math
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -102,8 +104,11 @@ def _parse(key: str, text: str, p: Param) -> tuple[object, str | None]:
 
 def init_state(params: dict[str, Param]) -> None:
     """Give every control a value before its widget is drawn: URL, else last value, else default."""
-    from ui.language import ensure_switch  # ui.language imports this module
+    from ui.language import app_skipped, ensure_switch  # ui.language imports this module
+    from ui.room import apply_pending, banner  # ui.room imports this module too
 
+    if app_skipped():  # a deep link ran this page without app.py: the room's banner is drawn here instead
+        banner(Path(sys._getframe(1).f_code.co_filename).stem.split("_", 1)[-1])
     ensure_switch()  # the language switch, when a deep link ran this page without app.py
     notices = []
     for key, p in params.items():
@@ -124,6 +129,7 @@ def init_state(params: dict[str, Param]) -> None:
                     for k in sorted(unknown)]
     st.session_state["_url_checked"] = True
     show_notices(notices)
+    apply_pending(params)  # the presenter's suggestion, when the attendee pressed "Use these settings"
 
 
 def show_notices(notices: list[str]) -> None:

@@ -68,11 +68,17 @@ def language_switch() -> str:
     return lang
 
 
-def ensure_switch() -> None:
-    """Draw the switch unless app.py already did in this run (the pages/ fallback above)."""
+def app_skipped() -> bool:
+    """True when app.py did not run before this page in this run (the pages/ fallback above): its switch is
+    missing."""
     ctx = get_script_run_ctx(suppress_warning=True)
     drawn = getattr(getattr(ctx, "shared", None), "widget_user_keys_this_run", None)
-    if ctx is not None and drawn is not None and KEY not in drawn:
+    return ctx is not None and drawn is not None and KEY not in drawn
+
+
+def ensure_switch() -> None:
+    """Draw the switch unless app.py already did in this run (the pages/ fallback above)."""
+    if app_skipped():
         used = current_language()  # what the page's title above was drawn in
         if language_switch() != used:
             st.rerun()  # the switch was just clicked: draw the whole page in the new language
