@@ -136,10 +136,41 @@ def _room(code: str, page: str) -> None:
         pass  # the training page already says the board is unreachable; this tries again in a moment
 
 
+def _suggest_from_page(code: str, page: str) -> None:
+    # The page's settings that differ from its defaults are the ones in its link (ui.sync_url).
+    state = st.session_state
+    chosen = {k: v for k, v in st.query_params.to_dict().items() if k in suggestions.SETTINGS[page]}
+    try:
+        done = suggestions.suggest(engine(), code, chosen, page=page, client=client_address())
+        state["room_lead_notice"] = ("success", _("Suggested to the room: {settings}.").format(
+            settings=describe(done["settings"])))
+    except classroom.ClassroomError as err:
+        state["room_lead_notice"] = ("error", err.message(_))
+    except classroom.BoardUnavailable:
+        state["room_lead_notice"] = ("error", _("The class board's database cannot be reached; the change was not "
+                                                "saved. Try again."))
+
+
+def presenter_button(page: str) -> None:
+    """For an unlocked presenter with a class open on the board: suggest this page's settings to the room."""
+    state = st.session_state
+    code = state.get("room_lead_code")
+    if not (state.get("presenter") and code and page in suggestions.SETTINGS):
+        return
+    side = st.sidebar
+    side.button(_("📣 Suggest to the room"), key="room_suggest_page", on_click=_suggest_from_page, args=(code, page),
+                help=_("Suggests to class {code} the settings of this page that differ from its defaults (the ones "
+                       "in its link).").format(code=code))
+    if "room_lead_notice" in state:
+        kind, message = state.pop("room_lead_notice")
+        (side.success if kind == "success" else side.error)(message)
+
+
 def banner(page: str) -> None:
     """The room's suggestion and question, for a session in a class (not on the board itself)."""
     state = st.session_state
     state["room_page"] = page
+    presenter_button(page)
     code = state.get("class_code")
     if code and page != "Class_board":
         _room(code, page)
