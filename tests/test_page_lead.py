@@ -1,0 +1,163 @@
+"""AppTest of leading the room: the presenter's panel on the class board (suggest, ask, reveal, a lesson
+script), and an attendee's banner on the page (use the settings and keep the others, dismiss, answer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer import classroom, questions, storage, suggestions
+from tests.test_classroom import payload
+from tests.test_page_class_board import KEY, board_page, unlock
+
+ROOT = Path(__file__).parents[1]
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def engine(db_url, monkeypatch):
+    monkeypatch.setenv("EXPLORER_PRESENTER_KEY", KEY)
+    return storage.connect(db_url)
+
+
+@pytest.fixture
+def code(engine):
+    return classroom.start_class(engine, train_size=1000, epochs=1)
+
+
+def presenter(code: str) -> AppTest:
+    at = unlock(board_page(code), KEY)
+    assert not at.exception and at.text_input(key="lead_settings")
+    return at
+
+
+def attendee(code: str, fashion) -> AppTest:
+    """The join link's page (app.py first, then the training page, as a click on its link does)."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    at.switch_page("pages/3_Train_an_MLP.py")
+    at.query_params["class"] = code
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    return " ".join(e.value for kind in ("markdown", "caption", "success", "error", "info", "text")
+                    for e in at.get(kind) if isinstance(e.value, str))
+
+
+def test_view_only_board_has_no_lead_panel(engine, code):
+    at = board_page(code)
+    assert not at.exception and not at.get("text_input") or "lead_settings" not in [t.key for t in at.text_input]
+
+
+def test_presenter_suggests_typed_settings_and_a_typo_gets_a_message(engine, code):
+    at = presenter(code)
+    at.text_input(key="lead_settings").input("hidden=16, width=3")
+    at.button(key="lead_suggest").click().run()
+    assert not at.exception and suggestions.current(engine, code) is None
+    assert "Train_an_MLP has no setting width" in at.error[0].value
+    at.text_input(key="lead_settings").input("hidden=16, lr=1.0")
+    at.button(key="lead_suggest").click().run()
+    assert not at.exception
+    assert suggestions.current(engine, code)["settings"] == {"hidden": 16, "lr": 1.0}
+    at.selectbox(key="lead_page").set_value("Weight_decay").run()
+    at.text_input(key="lead_settings").input("lambd=3")
+    at.button(key="lead_suggest").click().run()
+    assert suggestions.current(engine, code) | {"at": None, "id": None} == {
+        "page": "Weight_decay", "settings": {"lambd": 3}, "at": None, "id": None}
+
+
+def test_presenter_asks_sees_the_count_and_reveals_next_to_the_rooms_runs(engine, code):
+    classroom.share_run(engine, code, "a", "Otter", "1", payload(lr=0.1, test_acc=0.84))
+    classroom.share_run(engine, code, "b", "Lynx", "1", payload(lr=1.0, status="diverged"))
+    at = presenter(code)
+    at.selectbox(key="lead_question").set_value("lr_1_diverge").run()
+    at.button(key="lead_ask").click().run()
+    for session, nick, value in (("s1", "Otter", 0), ("s2", "Lynx", 0), ("s3", "Yak", 1)):
+        questions.answer(engine, code, session, nick, value)
+    at.run()
+    assert not at.exception and "Answers so far: 3." in texts(at)
+    bars = at.get("plotly_chart")[0].proto.spec
+    assert '"text":["2","1"]' in bars.replace(" ", "")  # the counts are written on the bars
+    at.button(key="lead_reveal").click().run()
+    assert not at.exception and questions.current(engine, code)["revealed"]
+    shown = texts(at)
+    assert "Compared: the predictions above with every run shared on this board, grouped by lr" in shown
+    assert len(at.get("plotly_chart")) >= 2 and "lead_runs" in [c.key for c in at.get("plotly_chart")]
+
+
+def test_presenter_steps_through_the_shipped_lesson_script(engine, code):
+    at = presenter(code)
+    assert "Step 1 of 9" in texts(at)
+    at.button(key="lead_next").click().run()  # step 1: a question only
+    assert not at.exception and questions.current(engine, code)["id"] == "xor_units"
+    assert suggestions.current(engine, code) is None and "Step 2 of 9" in texts(at)
+    at.button(key="lead_next").click().run()  # step 2: XOR settings on the Hidden layers page
+    assert suggestions.current(engine, code)["page"] == "Hidden_layers"
+    assert [r["action"] for r in classroom.audit_log(engine, code)[:2]] == ["suggest", "ask"]
+
+
+def test_attendee_uses_the_suggestion_and_keeps_the_other_settings(engine, code, fashion):
+    at = attendee(code, fashion)
+    assert not at.exception and at.slider(key="epochs").value == 1  # the class default
+    at.slider(key="layers").set_value(2).run()
+    suggestions.suggest(engine, code, {"hidden": 16, "lr": 1.0})
+    at.run()  # the fragment's refresh, in a test: a run
+    assert "📣 **The presenter suggests:** hidden 16, lr 1.0" in texts(at)
+    use = next(b for b in at.button if b.key.startswith("room_use_"))
+    use.click().run()
+    assert not at.exception
+    assert at.slider(key="hidden").value == 16 and at.select_slider(key="lr").value == 1.0
+    assert at.slider(key="layers").value == 2 and at.slider(key="epochs").value == 1  # kept
+    assert "The presenter's settings are in place: hidden 16, lr 1.0." in texts(at)
+    assert not any(b.key.startswith("room_use_") for b in at.button)  # used: the banner is gone
+    assert at.query_params["hidden"] == "16"  # and the link follows
+
+
+def test_attendee_dismisses_a_suggestion_and_answers_a_question(engine, code, fashion):
+    at = attendee(code, fashion)
+    suggestions.suggest(engine, code, {"hidden": 32})
+    questions.ask(engine, code, "dropout_09")
+    at.run()
+    next(b for b in at.button if b.key.startswith("room_dismiss_")).click().run()
+    assert not any(b.key.startswith("room_use_") for b in at.button) and at.slider(key="hidden").value == 256
+    radio = next(r for r in at.radio if (r.key or "").startswith("room_answer_"))
+    radio.set_value(3).run()
+    next(b for b in at.button if b.key.startswith("room_send_")).click().run()
+    nick = at.session_state["class_nick_ok"]
+    assert questions.current(engine, code)["answers"] == {nick: 3.0}
+    assert "Your answer: It drops a lot. You can change it until the presenter reveals." in texts(at)
+    questions.reveal(engine, code)
+    at.run()
+    assert "The answers are revealed: look at the class board." in texts(at)
+    assert not any((b.key or "").startswith("room_send_") for b in at.button)
+
+
+PAGES = {"Train_an_MLP": "3_Train_an_MLP.py", "Hidden_layers": "8_Hidden_layers.py",
+         "Under_and_overfitting": "4_Under_and_overfitting.py", "Weight_decay": "5_Weight_decay.py"}
+
+
+def extremes(setting) -> list:
+    if setting.choices is not None:
+        return [setting.choices[0], setting.choices[-1]]
+    return [setting.lo, setting.hi]
+
+
+@pytest.mark.parametrize("page", list(suggestions.SETTINGS))
+def test_every_suggestable_setting_is_a_control_of_its_page_with_the_same_range(page, fashion):
+    """A suggestion of each setting's ends goes through the page's own check (ui._parse) unchanged (the
+    training pages' run budgets aside: they cut epochs × size, so those stay small here)."""
+    for end in (0, 1):
+        wanted = {key: extremes(s)[end] for key, s in suggestions.SETTINGS[page].items()}
+        if page == "Train_an_MLP":
+            wanted = {**wanted, "epochs": 1, "train_size": 1000, "hidden": min(wanted["hidden"], 64)}
+        if page == "Weight_decay":
+            wanted = {**wanted, "n_train": 20}
+        at = AppTest.from_file(str(ROOT / "pages" / PAGES[page]), default_timeout=180)
+        at.session_state["room_apply"] = {"page": page, "settings": wanted}
+        at.run()
+        assert not at.exception, at.exception
+        got = {key: at.session_state[key] for key in wanted}
+        assert got == wanted
