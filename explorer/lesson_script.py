@@ -1,7 +1,8 @@
 """A lesson script: the presenter's plan for a workshop as a small TOML file in ``lessons/``.
 
-Each ``[[step]]`` has a short ``note`` for the presenter, ``minutes``, and a suggestion (``page`` and
-``[step.settings]``), a question (``question``, an id of :data:`explorer.questions.QUESTIONS`), or both.
+Each ``[[step]]`` has a short ``note`` for the presenter (``note_zh`` in Chinese), ``minutes``, and a
+suggestion (``page`` and ``[step.settings]``), a question (``question``, an id of
+:data:`explorer.questions.QUESTIONS`), or both.
 :func:`load` checks every step the way :func:`explorer.suggestions.suggest` and
 :func:`explorer.questions.ask` would, so a typo fails when the file is loaded, not in front of the room.
 """
@@ -28,12 +29,20 @@ class Step:
     page: str | None = None
     settings: dict = field(default_factory=dict)
     question: str | None = None
+    notes: dict = field(default_factory=dict)  # language -> note, from ``note_<lang>``
+
+    def note_in(self, lang: str) -> str:
+        return self.notes.get(lang) or self.note
 
 
 @dataclass(frozen=True)
 class Script:
     title: str
     steps: tuple[Step, ...]
+    titles: dict = field(default_factory=dict)  # language -> title, from ``title_<lang>``
+
+    def title_in(self, lang: str) -> str:
+        return self.titles.get(lang) or self.title
 
     @property
     def minutes(self) -> float:
@@ -60,11 +69,15 @@ def parse(text: str) -> Script:
             if not settings and raw.get("question") is None:
                 raise BadScript("it has neither settings nor a question")
             steps.append(Step(note=str(raw.get("note", "")), minutes=float(raw.get("minutes", 0)), page=page,
-                              settings=settings, question=raw.get("question")))
+                              settings=settings, question=raw.get("question"), notes=_translations(raw, "note")))
         except (suggestions.BadSuggestion, questions.BadAnswer, BadScript, AttributeError, TypeError,
                 ValueError) as err:
             raise BadScript(f"step {number}: {err}") from None
-    return Script(title=str(data.get("title", "")), steps=tuple(steps))
+    return Script(title=str(data.get("title", "")), steps=tuple(steps), titles=_translations(data, "title"))
+
+
+def _translations(table: dict, name: str) -> dict:
+    return {key.removeprefix(f"{name}_"): str(value) for key, value in table.items() if key.startswith(f"{name}_")}
 
 
 def load(path: str | Path) -> Script:

@@ -10,7 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import classroom, questions, storage, suggestions
 from tests.test_classroom import payload
+from tests.test_i18n_pages import english_left, page_in_chinese, rendered_strings
+from tests.test_i18n_pages import english_msgids  # noqa: F401 (a fixture: pytest finds it here)
 from tests.test_page_class_board import KEY, board_page, unlock
+from ui import lead
 
 ROOT = Path(__file__).parents[1]
 APP = str(ROOT / "app.py")
@@ -49,7 +52,8 @@ def texts(at: AppTest) -> str:
 
 def test_view_only_board_has_no_lead_panel(engine, code):
     at = board_page(code)
-    assert not at.exception and not at.get("text_input") or "lead_settings" not in [t.key for t in at.text_input]
+    assert not at.exception and "lead_settings" not in [t.key for t in at.text_input]
+    assert not [b for b in at.button if (b.key or "").startswith("lead_")]
 
 
 def test_presenter_suggests_typed_settings_and_a_typo_gets_a_message(engine, code):
@@ -161,3 +165,23 @@ def test_every_suggestable_setting_is_a_control_of_its_page_with_the_same_range(
         assert not at.exception, at.exception
         got = {key: at.session_state[key] for key in wanted}
         assert got == wanted
+
+
+def test_leading_the_room_in_chinese(engine, code, fashion, english_msgids):  # noqa: F811
+    """The presenter's panel, a revealed question beside the room's runs, and an attendee's banner, in Chinese."""
+    classroom.share_run(engine, code, "a", "Otter", "1", payload(lr=1.0, status="diverged"))
+    classroom.share_run(engine, code, "b", "Lynx", "1", payload(lr=0.1, test_acc=0.84))
+    questions.ask(engine, code, "lr_1_diverge")
+    questions.answer(engine, code, "s1", "Otter", 0)
+    questions.reveal(engine, code)
+    board = page_in_chinese("pages/6_Class_board.py", query={"class": code}, state={"presenter": True})
+    assert not board.exception and len(board.get("plotly_chart")) == 5  # the board's 3, answers and runs
+    suggestions.suggest(engine, code, {"hidden": 16}, page="Train_an_MLP")
+    questions.ask(engine, code, "dropout_09")
+    page = page_in_chinese("pages/3_Train_an_MLP.py", query={"class": code})
+    assert not page.exception and "📣 **主讲人建议：** 隐藏单元数 16" in texts(page)
+    # The settings a presenter types keep their link names (hidden=16) in every language: not counted.
+    for at in (board, page):
+        shown = [s for s in rendered_strings(at) if "hidden, layers, lr" not in s and s != lead.EXAMPLE]
+        left = english_left(shown, english_msgids)
+        assert not left, f"shown in English: {left}"

@@ -159,3 +159,9 @@ def test_every_question_is_on_a_page_and_compares_a_board_setting():
         assert item.compare is None or item.compare in class_board.SETTINGS, qid
         assert item.answer is None or (0 <= item.answer < len(item.choices) if item.choices
                                        else item.lo <= item.answer <= item.hi), qid
+
+
+def test_a_script_carries_its_notes_in_chinese_too():
+    script = lesson_script.load(lesson_script.LESSONS_DIR / "mlp_chapter.toml")
+    assert all(step.note_in("zh") != step.note for step in script.steps) and script.title_in("zh") != script.title
+    assert script.steps[0].note_in("fr") == script.steps[0].note  # no French: English

@@ -11,8 +11,10 @@ import streamlit as st
 from explorer import class_board, classroom, lesson_script, questions, suggestions
 from explorer.figures import room as figs
 from ui import room
-from ui.i18n import _
+from ui.i18n import _, current_language
 from ui.server import client_address, engine
+
+EXAMPLE = "hidden=16, lr=1.0"  # settings are named as in the page's link, in every language
 
 
 def _act(action, *args, **kwargs) -> bool:
@@ -59,8 +61,9 @@ def _script_panel(code: str) -> None:
         st.error(_("This lesson script cannot be used: {reason}").format(reason=str(err)))
         return
     step_no = state.setdefault(f"lead_step_{name}", 0)
-    st.caption(_("{title}: {n} steps, about {minutes:g} minutes.").format(title=script.title, n=len(script.steps),
-                                                                          minutes=script.minutes))
+    lang = current_language()  # a script may carry its notes in several languages (note_zh)
+    st.caption(_("{title}: {n} steps, about {minutes:g} minutes.").format(
+        title=script.title_in(lang), n=len(script.steps), minutes=script.minutes))
     if step_no >= len(script.steps):
         st.info(_("The script is done: every step was pushed."))
         if st.button(_("Start the script again"), key="lead_script_restart"):
@@ -69,7 +72,7 @@ def _script_panel(code: str) -> None:
         return
     step = script.steps[step_no]
     st.text(_("Step {i} of {n} (about {minutes:g} min): {note}").format(
-        i=step_no + 1, n=len(script.steps), minutes=step.minutes, note=step.note))
+        i=step_no + 1, n=len(script.steps), minutes=step.minutes, note=step.note_in(lang)))
     if st.button(_("⏭ Push step {i}").format(i=step_no + 1), key="lead_next", type="primary"):
         if _push_step(code, step):
             state[f"lead_step_{name}"] = step_no + 1
@@ -84,7 +87,7 @@ def presenter_panel(code: str) -> None:
         cols = st.columns([1, 2, 1])
         cols[0].selectbox(_("Page"), list(suggestions.SETTINGS), key="lead_page",
                           format_func=lambda p: _(room.PAGE_TITLES[p]))
-        cols[1].text_input(_("Settings, as name=value"), key="lead_settings", placeholder="hidden=16, lr=1.0",
+        cols[1].text_input(_("Settings, as name=value"), key="lead_settings", placeholder=EXAMPLE,
                            help=_("The page's settings: {names}.").format(
                                names=", ".join(suggestions.SETTINGS[state["lead_page"]])))
         if cols[2].button(_("📣 Suggest to the room"), key="lead_suggest", use_container_width=True):

@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from explorer import classroom, questions, suggestions
+from explorer.class_board import SETTING_NAMES
 from explorer.i18n import N_
 from ui import Param, _parse
 from ui.classroom import _state
@@ -32,9 +33,18 @@ def page_file(page: str) -> str:
     return f"pages/{next(PAGES_DIR.glob(f'*_{page}.py')).name}"
 
 
+def label(key: str) -> str:
+    """A setting's name on screen: the class board's name for it, else its name in the link (``degree``)."""
+    if key in SETTING_NAMES:
+        return _(SETTING_NAMES[key])
+    if key.startswith("dropout") and key[-1].isdigit():
+        return _("Dropout after hidden layer {i}").format(i=key[-1])
+    return key
+
+
 def describe(settings: dict) -> str:
-    """``hidden 16, lr 1.0``: the setting names as in the link, the values as numbers or words."""
-    return ", ".join(f"{key} {value}" for key, value in settings.items())
+    """``hidden 16, lr 1.0``: each setting's name and its value, as a number or a word."""
+    return ", ".join(f"{label(key)} {value}" for key, value in settings.items())
 
 
 def apply_pending(params: dict[str, Param]) -> None:
@@ -172,5 +182,10 @@ def banner(page: str) -> None:
     state["room_page"] = page
     presenter_button(page)
     code = state.get("class_code")
+    if not code and st.query_params.get("class"):  # the join link's first run: the page joins after this
+        try:
+            code = classroom.normalize_code(st.query_params["class"])
+        except classroom.BadClassCode:
+            return  # the page says what is wrong with it
     if code and page != "Class_board":
         _room(code, page)
