@@ -64,7 +64,7 @@ def apply_pending(params: dict[str, Param]) -> None:
 
 def _use(suggestion: dict) -> None:
     state = st.session_state
-    state["room_apply"] = {"page": suggestion["page"], "settings": suggestion["settings"]}
+    state["room_apply"] = state["room_go"] = {"page": suggestion["page"], "settings": suggestion["settings"]}
     state["room_seen"] = suggestion["id"]
 
 
@@ -98,11 +98,8 @@ def _suggestion_box(code: str, page: str) -> None:
         if found["page"] != page:
             st.caption(_("These are settings of the page {page}; using them takes you there.").format(page=title))
         left, right = st.columns(2)
-        if left.button(_("Use these settings"), key=f"room_use_{found['id']}", type="primary", on_click=_use,
-                       args=(found,), use_container_width=True):
-            if found["page"] == page:
-                st.rerun()  # a full run: ui.init_state writes the settings before the widgets exist
-            st.switch_page(page_file(found["page"]))
+        left.button(_("Use these settings"), key=f"room_use_{found['id']}", type="primary", on_click=_use,
+                    args=(found,), use_container_width=True)
         right.button(_("Dismiss"), key=f"room_dismiss_{found['id']}", on_click=_dismiss, args=(found["id"],),
                      use_container_width=True)
 
@@ -139,6 +136,12 @@ def _question_box(code: str) -> None:
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def _room(code: str, page: str) -> None:
+    pending = st.session_state.get("room_apply")
+    if pending and st.session_state.get("room_go") == pending:  # "Use these settings" was pressed just now
+        del st.session_state["room_go"]
+        if pending["page"] == page:
+            st.rerun()  # a full run: ui.init_state writes the settings before the widgets exist
+        st.switch_page(page_file(pending["page"]))
     try:
         _suggestion_box(code, page)
         _question_box(code)
