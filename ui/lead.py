@@ -92,7 +92,7 @@ def presenter_panel(code: str) -> None:
                                names=", ".join(suggestions.SETTINGS[state["lead_page"]])))
         if cols[2].button(_("📣 Suggest to the room"), key="lead_suggest", use_container_width=True):
             _suggest_typed(code)
-        cols = st.columns([3, 1, 1])
+        cols = st.columns([2, 1, 1])
         cols[0].selectbox(_("Question"), list(questions.QUESTIONS), key="lead_question",
                           format_func=lambda q: _(questions.QUESTIONS[q].text))
         if cols[1].button(_("❓ Ask the room"), key="lead_ask", use_container_width=True):
