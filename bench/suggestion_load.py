@@ -10,6 +10,7 @@ the banner arrives exactly as it would on a phone: by the fragment's next poll o
 from __future__ import annotations
 
 import asyncio
+import random
 import statistics
 import time
 
@@ -23,9 +24,10 @@ BANNER = "The presenter suggests:"
 class Attendee(StreamlitClient):
     """A session whose auto-rerunning fragments rerun on their timers, as in a browser."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, phase: float = 0.0, **kwargs):
         super().__init__(*args, **kwargs)
         self._timers: dict[str, asyncio.Task] = {}
+        self.phase = phase  # 0–1: where in the interval this phone's timer started (phones load at different times)
 
     def _handle(self, msg) -> None:
         super()._handle(msg)
@@ -35,6 +37,7 @@ class Attendee(StreamlitClient):
             self._timers[fragment] = asyncio.get_running_loop().create_task(self._tick(fragment, every))
 
     async def _tick(self, fragment: str, every: float) -> None:
+        await asyncio.sleep(every * self.phase)
         while True:
             await asyncio.sleep(every)
             await self.rerun(fragment_id=fragment)
@@ -45,10 +48,11 @@ class Attendee(StreamlitClient):
         await super().__aexit__(*exc)
 
 
-async def attend(url: str, code: str, ready: list, pushed: asyncio.Event, at: list, timeout: float) -> float | str:
+async def attend(url: str, code: str, ready: list, pushed: asyncio.Event, at: list, timeout: float,
+                 phase: float) -> float | str:
     """Seconds from the push to the banner on this attendee's page, or what went wrong."""
     try:
-        async with Attendee(url, "Train_an_MLP", f"class={code}") as client:
+        async with Attendee(url, "Train_an_MLP", f"class={code}", phase=phase) as client:
             await client.wait_for(lambda: client.run_finished() and "train" in client.widget_ids, timeout)
             await client.wait_for(lambda: client._timers, timeout)  # its fragment polls the class
             ready.append(client)
@@ -61,14 +65,19 @@ async def attend(url: str, code: str, ready: list, pushed: asyncio.Event, at: li
         return f"{type(err).__name__}: {err}"
 
 
-async def run(attendees: int, timeout: float, env: dict) -> tuple[list, float]:
-    """Start a server, seat the attendees, push one suggestion; (per-attendee results, seconds to seat them)."""
+async def run(attendees: int, timeout: float, env: dict, seed: int = 0) -> tuple[list, float]:
+    """Start a server, seat the attendees, push one suggestion; (per-attendee results, seconds to seat them).
+
+    The attendees' timers start at random phases (seeded): seated at once, they would otherwise all poll in
+    the same instant, which no room does."""
+    rng = random.Random(seed)
     engine = storage.connect(env["EXPLORER_DB_URL"])
     code = classroom.start_class(engine, train_size=1000, epochs=1)
     with serve(env) as (url, _process):
         ready, pushed, at = [], asyncio.Event(), [0.0]
         t0 = time.perf_counter()
-        tasks = [asyncio.create_task(attend(url, code, ready, pushed, at, timeout)) for _ in range(attendees)]
+        tasks = [asyncio.create_task(attend(url, code, ready, pushed, at, timeout, rng.random()))
+                 for _ in range(attendees)]
         while len(ready) + sum(t.done() for t in tasks) < attendees:
             await asyncio.sleep(0.1)
         seated = time.perf_counter() - t0

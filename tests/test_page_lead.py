@@ -185,3 +185,38 @@ def test_leading_the_room_in_chinese(engine, code, fashion, english_msgids):  # 
         shown = [s for s in rendered_strings(at) if "hidden, layers, lr" not in s and s != lead.EXAMPLE]
         left = english_left(shown, english_msgids)
         assert not left, f"shown in English: {left}"
+
+
+def test_a_suggestion_for_another_page_takes_the_attendee_there(engine, code, fashion):
+    at = attendee(code, fashion)
+    suggestions.suggest(engine, code, {"lambd": 0.1, "penalty": "l1"}, page="Weight_decay")
+    at.run()
+    assert "These are settings of the page Weight decay; using them takes you there." in texts(at)
+    next(b for b in at.button if b.key.startswith("room_use_")).click().run()
+    assert not at.exception
+    assert at.session_state["lambd"] == 0.1 and at.session_state["penalty"] == "l1"
+    assert at.radio(key="penalty").value == "l1"  # the Weight decay page's own control
+
+
+def test_answers_are_rate_limited_per_session(engine, code, fashion):
+    at = attendee(code, fashion)
+    questions.ask(engine, code, "width_16_acc")
+    at.run()
+    send = next(b.key for b in at.button if (b.key or "").startswith("room_send_"))
+    for _ in range(questions.ANSWERS_PER_MINUTE):
+        at.button(key=send).click().run()
+    assert not at.error
+    at.button(key=send).click().run()
+    assert at.error and at.error[0].value.startswith("Too many answers from here; try again in")
+
+
+def test_the_presenter_suggests_a_pages_own_settings_from_that_page(engine, code):
+    at = AppTest.from_file(str(ROOT / "pages" / "5_Weight_decay.py"), default_timeout=120)
+    at.query_params["lambd"] = "0.1"
+    at.session_state["presenter"] = True
+    at.session_state["room_lead_code"] = code  # the class the presenter's board has open
+    at.run()
+    at.button(key="room_suggest_page").click().run()
+    assert not at.exception
+    assert suggestions.current(engine, code)["settings"] == {"lambd": 0.1}
+    assert at.sidebar.success[0].value == "Suggested to the room: lambd 0.1."

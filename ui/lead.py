@@ -11,6 +11,7 @@ import streamlit as st
 from explorer import class_board, classroom, lesson_script, questions, suggestions
 from explorer.figures import room as figs
 from ui import room
+from ui.classroom import escape
 from ui.i18n import _, current_language
 from ui.server import client_address, engine
 
@@ -63,7 +64,7 @@ def _script_panel(code: str) -> None:
     step_no = state.setdefault(f"lead_step_{name}", 0)
     lang = current_language()  # a script may carry its notes in several languages (note_zh)
     st.caption(_("{title}: {n} steps, about {minutes:g} minutes.").format(
-        title=script.title_in(lang), n=len(script.steps), minutes=script.minutes))
+        title=escape(script.title_in(lang)), n=len(script.steps), minutes=script.minutes))
     if step_no >= len(script.steps):
         st.info(_("The script is done: every step was pushed."))
         if st.button(_("Start the script again"), key="lead_script_restart"):
