@@ -13,7 +13,6 @@ from tests.test_classroom import payload
 from tests.test_i18n_pages import english_left, page_in_chinese, rendered_strings
 from tests.test_i18n_pages import english_msgids  # noqa: F401 (a fixture: pytest finds it here)
 from tests.test_page_class_board import KEY, board_page, unlock
-from ui import lead
 
 ROOT = Path(__file__).parents[1]
 APP = str(ROOT / "app.py")
@@ -32,7 +31,7 @@ def code(engine):
 
 def presenter(code: str) -> AppTest:
     at = unlock(board_page(code), KEY)
-    assert not at.exception and at.text_input(key="lead_settings")
+    assert not at.exception and at.multiselect(key="lead_keys_Train_an_MLP")
     return at
 
 
@@ -52,25 +51,30 @@ def texts(at: AppTest) -> str:
 
 def test_view_only_board_has_no_lead_panel(engine, code):
     at = board_page(code)
-    assert not at.exception and "lead_settings" not in [t.key for t in at.text_input]
+    assert not at.exception and not at.get("multiselect")
     assert not [b for b in at.button if (b.key or "").startswith("lead_")]
 
 
-def test_presenter_suggests_typed_settings_and_a_typo_gets_a_message(engine, code):
+def test_presenter_picks_settings_within_the_pages_ranges_and_suggests_them(engine, code):
     at = presenter(code)
-    at.text_input(key="lead_settings").input("hidden=16, width=3")
+    assert at.button(key="lead_suggest").disabled  # nothing picked yet
+    at.multiselect(key="lead_keys_Train_an_MLP").set_value(["hidden", "lr"]).run()
+    hidden, lr = at.number_input(key="lead_value_Train_an_MLP_hidden"), at.selectbox(key="lead_value_Train_an_MLP_lr")
+    assert (hidden.min, hidden.max) == (16, 1024) and lr.options[-1] == "1.0"  # the training page's own ranges
+    hidden.set_value(16)
+    lr.set_value(1.0).run()
     at.button(key="lead_suggest").click().run()
-    assert not at.exception and suggestions.current(engine, code) is None
-    assert "Train_an_MLP has no setting width" in at.error[0].value
-    at.text_input(key="lead_settings").input("hidden=16, lr=1.0")
-    at.button(key="lead_suggest").click().run()
-    assert not at.exception
+    assert not at.exception and "Suggested to the room: hidden 16, lr 1.0." in texts(at)
     assert suggestions.current(engine, code)["settings"] == {"hidden": 16, "lr": 1.0}
     at.selectbox(key="lead_page").set_value("Weight_decay").run()
-    at.text_input(key="lead_settings").input("lambd=3")
+    at.multiselect(key="lead_keys_Weight_decay").set_value(["lambd"]).run()
+    at.selectbox(key="lead_value_Weight_decay_lambd").set_value(3).run()
     at.button(key="lead_suggest").click().run()
     assert suggestions.current(engine, code) | {"at": None, "id": None} == {
         "page": "Weight_decay", "settings": {"lambd": 3}, "at": None, "id": None}
+    classroom.update_class(engine, code, closed=True)
+    at.button(key="lead_suggest").click().run()
+    assert not at.exception and "is closed" in at.error[0].value  # a refusal is a message
 
 
 def test_presenter_asks_sees_the_count_and_reveals_next_to_the_rooms_runs(engine, code):
@@ -180,10 +184,8 @@ def test_leading_the_room_in_chinese(engine, code, fashion, english_msgids):  # 
     questions.ask(engine, code, "dropout_09")
     page = page_in_chinese("pages/3_Train_an_MLP.py", query={"class": code})
     assert not page.exception and "📣 **主讲人建议：** 隐藏单元数 16" in texts(page)
-    # The settings a presenter types keep their link names (hidden=16) in every language: not counted.
     for at in (board, page):
-        shown = [s for s in rendered_strings(at) if "hidden, layers, lr" not in s and s != lead.EXAMPLE]
-        left = english_left(shown, english_msgids)
+        left = english_left(rendered_strings(at), english_msgids)
         assert not left, f"shown in English: {left}"
 
 
@@ -219,4 +221,4 @@ def test_the_presenter_suggests_a_pages_own_settings_from_that_page(engine, code
     at.button(key="room_suggest_page").click().run()
     assert not at.exception
     assert suggestions.current(engine, code)["settings"] == {"lambd": 0.1}
-    assert at.sidebar.success[0].value == "Suggested to the room: lambd 0.1."
+    assert at.sidebar.success[0].value == "Suggested to the room: λ 0.1."

@@ -15,8 +15,6 @@ from ui.classroom import escape
 from ui.i18n import _, current_language
 from ui.server import client_address, engine
 
-EXAMPLE = "hidden=16, lr=1.0"  # settings are named as in the page's link, in every language
-
 
 def _act(action, *args, **kwargs) -> bool:
     """A presenter action; a refusal or an unreachable database is a notice, never a traceback."""
@@ -30,15 +28,31 @@ def _act(action, *args, **kwargs) -> bool:
     return False
 
 
-def _suggest_typed(code: str) -> None:
-    state = st.session_state
-    try:
-        typed = suggestions.parse_pairs([p for p in state.get("lead_settings", "").split(",") if p.strip()])
-    except suggestions.BadSuggestion as err:
-        st.error(err.message(_))
-        return
-    if _act(suggestions.suggest, code, typed, page=state["lead_page"]):
-        st.success(_("Suggested to the room: {settings}.").format(settings=room.describe(typed)))
+def _value_input(container, page: str, key: str):
+    """The control for one suggested setting: its page's choices, or a number within its page's range."""
+    spec, name, widget = suggestions.SETTINGS[page][key], room.label(key), f"lead_value_{page}_{key}"
+    if spec.choices is not None:
+        return container.selectbox(name, spec.choices, key=widget, format_func=str)
+    if spec.kind is int:
+        return container.number_input(name, int(spec.lo), int(spec.hi), step=1, key=widget)
+    return container.number_input(name, float(spec.lo), float(spec.hi), step=0.05, key=widget)
+
+
+def _suggest_panel(code: str) -> None:
+    cols = st.columns([1, 2, 1])
+    page = cols[0].selectbox(_("Page"), list(suggestions.SETTINGS), key="lead_page",
+                             format_func=lambda p: _(room.PAGE_TITLES[p]))
+    chosen = cols[1].multiselect(_("Settings to suggest"), list(suggestions.SETTINGS[page]), key=f"lead_keys_{page}",
+                                 format_func=room.label, help=_("The attendees' other settings stay as they are."))
+    pressed = cols[2].button(_("📣 Suggest to the room"), key="lead_suggest", disabled=not chosen,
+                             use_container_width=True)
+    values = {}
+    if chosen:
+        value_cols = st.columns(min(4, len(chosen)))
+        for i, key in enumerate(chosen):
+            values[key] = _value_input(value_cols[i % len(value_cols)], page, key)
+    if pressed and _act(suggestions.suggest, code, values, page=page):
+        st.success(_("Suggested to the room: {settings}.").format(settings=room.describe(values)))
 
 
 def _push_step(code: str, step: lesson_script.Step) -> bool:
@@ -85,14 +99,7 @@ def presenter_panel(code: str) -> None:
     state = st.session_state
     state["room_lead_code"] = code  # "Suggest to the room" on the other pages speaks to this class
     with st.expander(_("📣 Lead the room"), expanded=True):
-        cols = st.columns([1, 2, 1])
-        cols[0].selectbox(_("Page"), list(suggestions.SETTINGS), key="lead_page",
-                          format_func=lambda p: _(room.PAGE_TITLES[p]))
-        cols[1].text_input(_("Settings, as name=value"), key="lead_settings", placeholder=EXAMPLE,
-                           help=_("The page's settings: {names}.").format(
-                               names=", ".join(suggestions.SETTINGS[state["lead_page"]])))
-        if cols[2].button(_("📣 Suggest to the room"), key="lead_suggest", use_container_width=True):
-            _suggest_typed(code)
+        _suggest_panel(code)
         cols = st.columns([2, 1, 1])
         cols[0].selectbox(_("Question"), list(questions.QUESTIONS), key="lead_question",
                           format_func=lambda q: _(questions.QUESTIONS[q].text))

@@ -33,13 +33,18 @@ def page_file(page: str) -> str:
     return f"pages/{next(PAGES_DIR.glob(f'*_{page}.py')).name}"
 
 
+# How each suggestable setting (explorer.suggestions.SETTINGS) is named on screen: the class board's names, else
+# the page's own control's label (English msgids, translated where shown).
+LABELS = {**SETTING_NAMES, "seed": N_("Seed"), "dataset": N_("Dataset"), "units": N_("units"),
+          "degree": N_("Number of features d (degree)"), "noise": N_("Noise σ"), "lambd": "λ",
+          "penalty": N_("Penalty"), "n_train": N_("Training examples")}
+
+
 def label(key: str) -> str:
-    """A setting's name on screen: the class board's name for it, else its name in the link (``degree``)."""
-    if key in SETTING_NAMES:
-        return _(SETTING_NAMES[key])
+    """A setting's name on screen, in the session's language."""
     if key.startswith("dropout") and key[-1].isdigit():
         return _("Dropout after hidden layer {i}").format(i=key[-1])
-    return key
+    return _(LABELS[key]) if key in LABELS else key
 
 
 def describe(settings: dict) -> str:
