@@ -43,9 +43,18 @@ def test_presenter_leads_a_phone_attendee(browser, tmp_path, fashion):
         presenter.get_by_label("Presenter key").fill(KEY)
         presenter.get_by_role("button", name="Unlock presenter controls").click()
         # The board's fragment reruns every 2 s from here: wait for what is drawn, not for the run to end.
-        settings = presenter.get_by_role("textbox", name="Settings, as name=value")
-        settings.fill("hidden=16, lr=1.0")
-        settings.press("Enter")
+        picker = presenter.get_by_test_id("stMultiSelect").filter(has_text="Settings to suggest")
+        for name in ("hidden", "lr"):
+            picker.locator("input").click()
+            presenter.get_by_role("option", name=name, exact=True).click()
+        presenter.keyboard.press("Escape")  # close the list
+        width = presenter.get_by_test_id("stNumberInput").filter(has_text="hidden").locator("input")
+        width.fill("16")
+        width.press("Enter")
+        expect(width).to_have_value("16")
+        presenter.get_by_test_id("stSelectbox").filter(has_text="lr").locator("input").click()
+        presenter.get_by_role("option", name="1.0", exact=True).click()
+        expect(presenter.get_by_role("combobox", name="lr")).to_have_value("1.0")
         presenter.get_by_role("button", name="📣 Suggest to the room").click()
         expect(presenter.get_by_text("Suggested to the room: hidden 16, lr 1.0.")).to_be_visible()
         pushed = time.perf_counter()
