@@ -35,6 +35,7 @@ class Item:
     choices: tuple[str, ...] = ()
     lo: float = 0.0
     hi: float = 1.0
+    step: float = 0.01  # a number question's input step (1: whole numbers)
     answer: float | None = None  # the book's answer (a choice's index, or a number); None: the room decides
     compare: str | None = None  # a board setting: on reveal, the room's runs grouped by it
     note: str = ""
@@ -65,7 +66,7 @@ QUESTIONS: dict[str, Item] = {
         ("1", "4", "20"), answer=2,
         note=N_("20 features fit the noise: training loss falls, test loss rises (d2l 4.4).")),
     "xor_units": Item(
-        "Hidden_layers", N_("How many hidden ReLU units does XOR need at least?"), lo=0, hi=8, answer=2,
+        "Hidden_layers", N_("How many hidden ReLU units does XOR need at least?"), lo=0, hi=8, step=1, answer=2,
         note=N_("Two ReLU units carve the plane along two lines; the output adds them.")),
     "weight_decay_3": Item(
         "Weight_decay", N_("Weight decay λ = 3 on 20 examples and 200 features: what happens to test loss?"),

@@ -222,3 +222,15 @@ def test_the_presenter_suggests_a_pages_own_settings_from_that_page(engine, code
     assert not at.exception
     assert suggestions.current(engine, code)["settings"] == {"lambd": 0.1}
     assert at.sidebar.success[0].value == "Suggested to the room: λ 0.1."
+
+
+def test_a_whole_number_question_takes_whole_numbers(engine, code, fashion):
+    at = attendee(code, fashion)
+    questions.ask(engine, code, "xor_units")
+    at.run()
+    box = next(n for n in at.number_input if (n.key or "").startswith("room_answer_"))
+    assert (box.min, box.max, box.step, box.value) == (0, 8, 1, 0)
+    box.set_value(2).run()
+    next(b for b in at.button if (b.key or "").startswith("room_send_")).click().run()
+    assert list(questions.current(engine, code)["answers"].values()) == [2.0]
+    assert "Your answer: 2. You can change it until the presenter reveals." in texts(at)

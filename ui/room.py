@@ -126,8 +126,9 @@ def _question_box(code: str) -> None:
             st.radio(_("Your prediction"), range(len(item.choices)), key=key, format_func=lambda i: _(item.choices[i]),
                      index=None if mine is None else int(mine))
         else:
-            st.number_input(_("Your prediction"), item.lo, item.hi, key=key, step=(item.hi - item.lo) / 100,
-                            value=item.lo if mine is None else mine)
+            kind = int if item.step == 1 else float  # whole numbers stay whole on the phone's keypad
+            st.number_input(_("Your prediction"), kind(item.lo), kind(item.hi), key=key, step=kind(item.step),
+                            value=kind(item.lo if mine is None else mine))
         if item.note and not item.answer and item.kind == "number":
             st.caption(_(item.note))
         st.button(_("Send my answer"), key=f"room_send_{round_id}", on_click=_send, args=(code, round_id),
