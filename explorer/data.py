@@ -16,13 +16,13 @@ Where Fashion-MNIST's four IDX files come from, in order:
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from explorer.i18n import N_, Translate, no_translation
+from explorer import settings
 
 if TYPE_CHECKING:
     import torch
@@ -39,7 +39,6 @@ RAW_FILES = (
     "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
     "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
 )
-DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 REMEDY = N_(
     "To get it: install Debian's copy with `sudo apt-get install dataset-fashion-mnist` "
     "(works offline once installed), or connect to the internet so torchvision can "
@@ -125,12 +124,12 @@ FashionMNISTData = Dataset  # the name other modules (and people's notebooks) ha
 
 
 def default_data_dir() -> Path:
-    return Path(os.environ.get("EXPLORER_DATA_DIR", "data"))
+    return settings.get("EXPLORER_DATA_DIR")
 
 
 def system_data_dir() -> Path:
     # Overridable so tests (and odd installs) can point at another copy of the .gz files.
-    return Path(os.environ.get("EXPLORER_SYSTEM_DATA_DIR", DEBIAN_DIR))
+    return settings.get("EXPLORER_SYSTEM_DATA_DIR")
 
 
 def raw_dir(data_dir: Path) -> Path:
@@ -167,7 +166,7 @@ def ensure_fashion_mnist(data_dir: Path | str | None = None, system_dir: Path | 
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     system_dir = Path(system_dir) if system_dir is not None else system_data_dir()
     if download is None:
-        download = os.environ.get("EXPLORER_NO_DOWNLOAD", "") in ("", "0")
+        download = not settings.get("EXPLORER_NO_DOWNLOAD")
     if _has_raw_files(data_dir):
         return f"data dir {data_dir}"
     if _copy_from_system(system_dir, data_dir):
