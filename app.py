@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from explorer.data import dataset_status
-from explorer.mnist import mnist_status
+from explorer.data import mnist_status
 from explorer.i18n import N_
 from ui import server
 from ui.i18n import _, book_url

@@ -28,7 +28,7 @@ import tarfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from explorer.data import (
+from explorer.data.common import (
     DATASETS, FULL_DIGITS, OFFLINE_DIGITS, RAW_FILES, DatasetCorruptError, DatasetMissingError, Dataset,
     default_data_dir, to_float,
 )
