@@ -8,7 +8,6 @@ Every write goes through ``with Session(engine) as s, s.begin():`` so a reader n
 from __future__ import annotations
 
 import math
-import os
 import threading
 from datetime import datetime, timezone
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 
 from explorer.data import DEFAULT_DATASET, default_data_dir
+from explorer import settings
 
 DB_FILE = "classroom.sqlite"
 
@@ -133,7 +133,7 @@ def utcnow() -> datetime:
 
 def database_url() -> str:
     """``$EXPLORER_DB_URL``, else an SQLite file in the data dir."""
-    url = os.environ.get("EXPLORER_DB_URL", "").strip()
+    url = settings.get("EXPLORER_DB_URL")
     if url:
         return url
     folder = default_data_dir()

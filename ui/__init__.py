@@ -1,4 +1,5 @@
-"""The one Streamlit helper module: URL-mirrored controls, presets, the cached dataset.
+"""Streamlit helpers every page shares: URL-mirrored controls, presets, the cached dataset. Each lesson's
+own helpers are a module beside this one (ui/inside.py, ui/backprop.py, …).
 
 Pages declare their controls once as ``{key: Param(...)}``; :func:`init_state` seeds
 ``st.session_state`` from the URL (or the value the user last had), widgets are then created
