@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
-from explorer import classroom, questions, storage, suggestions
+from explorer import classroom, questions, settings, storage, suggestions
 from explorer.cli.common import add_dataset_option, positive_int
 
 
@@ -79,7 +78,7 @@ def run_close(args: argparse.Namespace) -> int:
 
 def _presenter() -> str | None:
     """Why this shell may not lead the room, or None when ``$EXPLORER_PRESENTER_KEY`` is set and usable."""
-    key = os.environ.get("EXPLORER_PRESENTER_KEY")
+    key = settings.get("EXPLORER_PRESENTER_KEY")
     if not key:
         return "leading the room needs EXPLORER_PRESENTER_KEY in the environment (the server's presenter key)"
     problem = classroom.presenter_key_problem(key)
