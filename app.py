@@ -10,7 +10,7 @@ from explorer.data import mnist_status
 from explorer.i18n import N_
 from ui import room, server
 from ui.i18n import _, book_url
-from ui.language import language_switch
+from ui.language import app_run, language_switch
 from explorer import settings
 
 st.set_page_config(page_title=_("MLP Explorer"), page_icon="🧠", layout="wide")
@@ -93,9 +93,10 @@ pages += [st.Page(path, title=_(title), icon=icon) for path, title, icon in LESS
 # Each server process retries the class-board shares that wait on its disk (a restart loses none).
 server.spool()
 page = st.navigation(pages, position="top")
-# In a class: the presenter's suggestion and question, above every page (a fragment that asks every few seconds).
-room.banner(page.url_path)
-page.run()
+with app_run():  # so the page knows the switch and the banner are drawn (a page run on its own draws them)
+    # In a class: the presenter's suggestion and question, above every page (a fragment asking every few seconds).
+    room.banner(page.url_path)
+    page.run()
 # After the page, because the page's own elements replace what this file draws before run(). A page
 # that ends early with st.stop() has no marker; nginx's X-Replica response header names it anyway.
 replica_marker()

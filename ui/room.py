@@ -17,7 +17,7 @@ import streamlit as st
 from explorer import classroom, questions, suggestions
 from explorer.class_board import SETTING_NAMES
 from explorer.i18n import N_
-from ui import Param, _parse
+from ui.params import Param, parse_value
 from ui.classroom import _state
 from ui.i18n import _
 from ui.server import _limits, client_address, engine
@@ -61,7 +61,7 @@ def apply_pending(params: dict[str, Param]) -> None:
     del state["room_apply"]
     for key, value in pending["settings"].items():
         raw = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-        state[key], _notice = _parse(key, raw, params[key])  # the page's own check, as for a link
+        state[key], _notice = parse_value(key, raw, params[key])  # the page's own check, as for a link
         state[f"_kept_{key}"] = state[key]
     st.success(_("The presenter's settings are in place: {settings}. Your other settings are as they were.")
                .format(settings=describe(pending["settings"])), icon="📣")
