@@ -16,6 +16,7 @@ run: setup
 	$(PY) -m streamlit run app.py
 
 test: setup
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 setup: system-packages $(STAMP) $(DATA) $(MNIST) $(MO)
