@@ -6,11 +6,11 @@ Target (issue #25): >= 10 picture updates per second during live training with 2
 machine, each update drawing the decision surface and every unit's map on a grid of at least 50 x 50.
 
 The real app on a local server and headless Chromium on the same machine: /Hidden_layers with the
-"spirals, 2 x 8 tanh" preset's network (10 epochs per picture), ▶ Train, then for ``--seconds`` a counter
+"spirals, 2 x 8 tanh" preset's network (100 epochs a second), ▶ Train, then for ``--seconds`` a counter
 in the page checks on every animation frame whether the playground's decision surface and its unit-map
 chart show a new picture (the images plotly drew into them changed) and counts those frames. A picture
-the server sent but the browser never showed is not counted. The server paces at 10 pictures a second;
-how many it did send is read from the epoch the page shows (10 epochs a picture).
+the server sent but the browser never showed is not counted. The server paces at ui.hidden_layers'
+PICTURES_PER_SECOND; how many it did send is read from the epoch the page shows (speed // that, a picture).
 
 ``--compare DIR`` serves another checkout too (e.g. ``git archive <old commit> | tar -x -C DIR`` with
 DIR/.venv and DIR/data linked), interleaved repeat by repeat with this one; the best (a shared machine
@@ -24,9 +24,10 @@ import statistics
 from pathlib import Path
 
 from bench.common import ROOT, load
+from ui.hidden_layers import PICTURES_PER_SECOND
 
 QUERY = "layers=2&hidden=8&activation=tanh&dataset=spirals&lr=0.01&speed=100&epochs=5000"
-EPOCHS_PER_PICTURE = 10  # speed 100 epochs/s at 10 pictures/s
+EPOCHS_PER_PICTURE = 100 // PICTURES_PER_SECOND  # the page's steps per picture at speed=100 (QUERY)
 # Per animation frame: has the playground's surface or its unit maps a new picture? Either a plotly chart
 # (when idle; the old page also while training), told apart by the text it draws, whose picture is the
 # images plotly drew into it (heatmaps, layout images); or an st.image (the page while training), told apart
