@@ -17,6 +17,7 @@ run: setup
 	$(PY) -m streamlit run app.py
 
 test: setup
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 setup: system-packages $(STAMP) $(DATA) $(MNIST) $(AXE) $(MO)

@@ -1,18 +1,18 @@
 """MLP Explorer: `streamlit run app.py` starts here. The landing page and the navigation live in
 this file; each lesson is one file under pages/."""
 
-import os
 
 import streamlit as st
 
 import ui
 from explorer.data import dataset_status
-from explorer.mnist import mnist_status
+from explorer.data import mnist_status
 from explorer.i18n import N_
-from ui import server
+from ui import room, server
 from ui.phone import page_chrome
 from ui.i18n import _, book_url
-from ui.language import language_switch
+from ui.language import app_run, language_switch
+from explorer import settings
 
 st.set_page_config(page_title=_("MLP Explorer"), page_icon="🧠", layout="wide")
 # First thing in every run, whichever page follows: the session's language and its switch (top of the sidebar).
@@ -80,7 +80,7 @@ In a workshop, the **Class board** shows the whole room's shared runs side by si
 def replica_marker() -> None:
     """Behind the proxy (deploy/), say which replica serves this session: for a presenter checking
     the spread of a room, and for the replicas test."""
-    replica = os.environ.get("EXPLORER_REPLICA", "").strip()
+    replica = settings.get("EXPLORER_REPLICA")
     if replica:
         st.sidebar.caption(_("Served by replica {name}").format(name=replica), help=_(
             "This server runs several copies of the app; your session stays on this one."))
@@ -93,11 +93,14 @@ pages += [st.Page(path, title=_(title), icon=icon) for path, title, icon in LESS
 # request after a server start.)
 # Each server process retries the class-board shares that wait on its disk (a restart loses none).
 server.spool()
-navigation = st.navigation(pages, position="top")
+page = st.navigation(pages, position="top")
 # Above every page: on a phone, a menu of the lessons (the top navigation folds away there) and what makes
 # sideways-scrolling formulas reachable by keyboard (ui/phone.py).
 page_chrome(pages)
-navigation.run()
+with app_run():  # so the page knows the switch and the banner are drawn (a page run on its own draws them)
+    # In a class: the presenter's suggestion and question, above every page (a fragment asking every few seconds).
+    room.banner(page.url_path)
+    page.run()
 # After the page, because the page's own elements replace what this file draws before run(). A page
 # that ends early with st.stop() has no marker; nginx's X-Replica response header names it anyway.
 replica_marker()

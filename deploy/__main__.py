@@ -16,6 +16,7 @@ import sys
 
 from deploy.cluster import Cluster
 from deploy.credentials import has_password, masked, with_password
+from explorer import settings
 
 
 def main(argv=None) -> int:
@@ -30,7 +31,7 @@ def main(argv=None) -> int:
     if args.db_url and has_password(args.db_url):
         parser.error(f"--db-url {masked(args.db_url)}: a password on the command line shows in `ps`; "
                      "put the URL in EXPLORER_DB_URL or the password in --db-password-file")
-    args.db_url = args.db_url or os.environ.get("EXPLORER_DB_URL") or None
+    args.db_url = args.db_url or settings.get("EXPLORER_DB_URL")
     if args.db_password_file:
         if not args.db_url:
             parser.error("--db-password-file needs --db-url (or EXPLORER_DB_URL)")

@@ -28,10 +28,11 @@ from pathlib import Path
 
 from deploy.credentials import private_dir, write_private
 from deploy.users import as_user, interpreter, replica_home, replica_user
+from explorer import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).with_name("nginx.conf.in")
-NGINX = os.environ.get("EXPLORER_NGINX", shutil.which("nginx") or "/usr/sbin/nginx")
+NGINX = settings.get("EXPLORER_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
 HOST = "127.0.0.1"
 PG_USER = "postgres"  # PostgreSQL refuses to run as root; Debian's package creates this user
 NGINX_USER = "www-data"  # nginx's workers, when it starts as root: not the replicas' user
@@ -39,8 +40,8 @@ NGINX_USER = "www-data"  # nginx's workers, when it starts as root: not the repl
 
 def pg_bindir() -> Path:
     """``$EXPLORER_PG_BIN``, else the newest Debian PostgreSQL, else whatever ``pg_ctl`` is on PATH."""
-    if os.environ.get("EXPLORER_PG_BIN"):
-        return Path(os.environ["EXPLORER_PG_BIN"])
+    if settings.get("EXPLORER_PG_BIN"):
+        return settings.get("EXPLORER_PG_BIN")
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
     if found:
         return Path(found[-1]).parent
@@ -240,7 +241,7 @@ class Cluster:
                     process.kill()
                     process.wait()
         self.processes.clear()
-        if self.run_dir and not os.environ.get("EXPLORER_KEEP_RUN_DIR"):
+        if self.run_dir and not settings.get("EXPLORER_KEEP_RUN_DIR"):
             shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def pids(self) -> dict[str, int]:

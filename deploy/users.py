@@ -27,6 +27,7 @@ import sysconfig
 from pathlib import Path
 
 from deploy.credentials import private_dir
+from explorer import settings
 
 RUN_AS = "EXPLORER_RUN_AS"
 DEFAULT_USER = "nobody"
@@ -36,7 +37,7 @@ def replica_user() -> pwd.struct_passwd | None:
     """The user the replicas run as, or None when the launcher is not root (they run as the launcher)."""
     if os.geteuid() != 0:
         return None
-    name = os.environ.get(RUN_AS, "").strip() or DEFAULT_USER
+    name = settings.get(RUN_AS)
     try:
         user = pwd.getpwnam(name)
     except KeyError:
@@ -90,14 +91,14 @@ def replica_home(user: pwd.struct_passwd | None, run_dir: Path) -> dict[str, str
         return {}
     home = private_dir(run_dir / "home", user)
     env = {"HOME": str(home), "USER": user.pw_name, "LOGNAME": user.pw_name, "XDG_CACHE_HOME": str(home / ".cache")}
-    if not os.environ.get("EXPLORER_CACHE_DIR"):
-        ours = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mlp-explorer"
+    if not settings.is_set("EXPLORER_CACHE_DIR"):
+        ours = settings.get("EXPLORER_CACHE_DIR")  # the launcher's own cache
         theirs = home / ".cache" / "mlp-explorer"
         theirs.mkdir(parents=True)
         for model in ours.glob("model-*.pt"):  # the quick model, trained once, stays a load, not a retrain
             shutil.copyfile(model, theirs / model.name)
         for path in (home / ".cache", theirs, *theirs.iterdir()):
             os.chown(path, user.pw_uid, user.pw_gid)
-    if not os.environ.get("EXPLORER_DB_URL"):
+    if not settings.is_set("EXPLORER_DB_URL"):
         env["EXPLORER_DB_URL"] = f"sqlite:///{home / 'classroom.sqlite'}"  # the data dir is read-only to them
     return env

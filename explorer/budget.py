@@ -12,10 +12,7 @@ runs of d2l's MLP (784-256-10, 10 epochs: 0.53 TFLOP), or a minute of one traini
 
 from __future__ import annotations
 
-import math
-import os
-
-DEFAULT_TFLOP = 5.0
+from explorer import settings
 
 
 def sample_flops(sizes: list[int]) -> tuple[int, int]:
@@ -32,11 +29,7 @@ def epoch_flops(sizes: list[int], n_train: int, n_test: int) -> float:
 
 def run_budget() -> float:
     """This server's budget per run, in FLOP (``EXPLORER_RUN_BUDGET`` TFLOP; a bad value gives the default)."""
-    try:
-        tflop = float(os.environ.get("EXPLORER_RUN_BUDGET", DEFAULT_TFLOP))
-    except ValueError:
-        tflop = DEFAULT_TFLOP
-    return (tflop if math.isfinite(tflop) and tflop > 0 else DEFAULT_TFLOP) * 1e12
+    return settings.get("EXPLORER_RUN_BUDGET") * 1e12
 
 
 def allowed_epochs(per_epoch: float, budget: float, done: int = 0) -> int:

@@ -10,7 +10,6 @@ reload makes a new session, but not a new address.
 from __future__ import annotations
 
 import hmac
-import os
 import re
 import secrets
 import threading
@@ -20,6 +19,7 @@ from collections import deque
 from datetime import timedelta
 
 from explorer.i18n import N_, Explained
+from explorer import settings
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: 5 bits a character
 CODE_CHARS = 6  # 30 random bits: a billion codes
@@ -71,10 +71,7 @@ class BoardUnavailable(RuntimeError):
 def closed_class_lifetime() -> timedelta | None:
     """How long a closed class (board and all) is kept: ``$EXPLORER_CLASS_EXPIRY_HOURS`` (default 48; 0 keeps
     it for ever)."""
-    try:
-        hours = float(os.environ.get("EXPLORER_CLASS_EXPIRY_HOURS", "48"))
-    except ValueError:
-        hours = 48.0
+    hours = settings.get("EXPLORER_CLASS_EXPIRY_HOURS")
     return timedelta(hours=hours) if hours > 0 else None
 
 

@@ -20,11 +20,11 @@ from torch import nn
 from explorer.data import DEFAULT_DATASET, FashionMNISTData
 from explorer.models import build_mlp
 from explorer.training import TrainConfig, Trainer
+from explorer import settings
 
 
 def cache_dir() -> Path:
-    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mlp-explorer"
-    return Path(os.environ.get("EXPLORER_CACHE_DIR", default))
+    return settings.get("EXPLORER_CACHE_DIR")
 
 
 def cache_path(config: TrainConfig) -> Path:

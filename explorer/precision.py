@@ -14,12 +14,12 @@ emulated and slower, so it is not offered.
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
 import torch
 from torch.nn import functional as F
 from torch.overrides import TorchFunctionMode
+from explorer import settings
 
 PRECISIONS = ("fp32", "bf16")
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
@@ -57,7 +57,7 @@ def offered() -> tuple[str, ...]:
 
 def default_precision() -> str:
     """``EXPLORER_PRECISION`` when it is a precision this server offers, else fp32."""
-    wanted = os.environ.get("EXPLORER_PRECISION", "fp32").strip().lower()
+    wanted = settings.get("EXPLORER_PRECISION")
     return wanted if wanted in offered() else "fp32"
 
 
@@ -82,6 +82,6 @@ def autocast(precision: str, device: torch.device):
     """The context for a forward pass in ``precision``: nothing for fp32, bfloat16 matmuls for bf16."""
     if precision == "fp32":
         return contextlib.nullcontext()
-    if os.environ.get("EXPLORER_BF16_MODE") == "autocast":
+    if settings.get("EXPLORER_BF16_MODE") == "autocast":
         return torch.autocast(device.type, dtype=DTYPES[precision])
     return LowPrecisionMatmuls(DTYPES[precision])

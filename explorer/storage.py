@@ -1,4 +1,4 @@
-"""The class board's database: two SQLAlchemy tables, one engine per URL, tables made on first use.
+"""The class board's database: its SQLAlchemy tables, one engine per URL, tables made on first use.
 
 The URL decides the database and nothing else changes: by default an SQLite file in the data dir
 (``make run`` needs no server), ``EXPLORER_DB_URL=postgresql+psycopg://…`` for several replicas.
@@ -8,7 +8,6 @@ Every write goes through ``with Session(engine) as s, s.begin():`` so a reader n
 from __future__ import annotations
 
 import math
-import os
 import threading
 from datetime import datetime, timezone
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 
 from explorer.data import DEFAULT_DATASET, default_data_dir
+from explorer import settings
 
 DB_FILE = "classroom.sqlite"
 
@@ -77,6 +77,44 @@ class PresenterAction(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class Suggestion(Base):
+    """Settings the presenter suggested to the room (explorer.suggestions); the class's newest one is current."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    class_code: Mapped[str] = mapped_column(ForeignKey("classes.code", ondelete="CASCADE"), index=True)
+    page: Mapped[str] = mapped_column(String(32))  # the page's URL name, e.g. Train_an_MLP
+    settings: Mapped[dict] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Question(Base):
+    """A question the presenter opened (explorer.questions); the class's newest one is current."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    class_code: Mapped[str] = mapped_column(ForeignKey("classes.code", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(String(32))  # its id in explorer.questions.QUESTIONS
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    revealed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Answer(Base):
+    """One attendee's prediction: one per nickname and question (changed in place until the reveal)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("question_id", "nickname", name="uq_answer_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    nickname: Mapped[str] = mapped_column(String(32))
+    session_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float] = mapped_column(Float)  # a choice's index, or the number predicted
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
 def json_safe(value):
     """NaN and infinity become None: JSON (and PostgreSQL's json type) have no such numbers."""
     if isinstance(value, float):
@@ -95,7 +133,7 @@ def utcnow() -> datetime:
 
 def database_url() -> str:
     """``$EXPLORER_DB_URL``, else an SQLite file in the data dir."""
-    url = os.environ.get("EXPLORER_DB_URL", "").strip()
+    url = settings.get("EXPLORER_DB_URL")
     if url:
         return url
     folder = default_data_dir()

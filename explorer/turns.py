@@ -52,12 +52,6 @@ class TrainingQueue:
     def _line(self) -> list[Ticket]:
         return sorted(self._waiting, key=lambda t: (not t.fresh, t.back_of_line))
 
-    def place(self, ticket: Ticket) -> int:
-        """1 = next to train; 0 = training now (or not queued)."""
-        with self._cond:
-            line = self._line()
-            return line.index(ticket) + 1 if ticket in line else 0
-
     def wait_estimate(self, place: int) -> float:
         """Seconds until the turn of number ``place`` in line: the slices ahead, ``slots`` at a time."""
         return math.ceil(place / self.slots) * self.slice_seconds

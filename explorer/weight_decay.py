@@ -126,10 +126,6 @@ def l2_penalty(w: torch.Tensor) -> torch.Tensor:
     return torch.sum(w.pow(2)) / 2
 
 
-def l1_penalty(w: torch.Tensor) -> torch.Tensor:
-    return torch.sum(torch.abs(w))
-
-
 def soft_threshold(w: torch.Tensor, threshold: float | torch.Tensor) -> torch.Tensor:
     """The proximal map of threshold·‖w‖₁: shrink every weight towards 0 by ``threshold``, stopping at 0."""
     return torch.sign(w) * (w.abs() - threshold).clamp(min=0)

@@ -8,6 +8,7 @@ from explorer.figures import classroom as figs
 from explorer.precision import offered
 from explorer.training import METRIC_NAMES, METRICS
 from ui import classroom as classroom_ui
+from ui import lead as lead_ui
 from ui import presenter as presenter_ui
 from ui import server
 from ui.i18n import _, label_func
@@ -133,6 +134,7 @@ if presenter:
                 st.rerun()
         st.markdown(_("**Audit log**: what presenters did to this class, and from which address."))
         presenter_ui.audit_log(code)
+    lead_ui.presenter_panel(code)  # suggest settings, ask and reveal questions, step through a lesson script
 
 # The choices live outside the fragment: changing them reruns the page once; the fragment's own
 # refresh every few seconds reruns only the board below.
@@ -183,6 +185,7 @@ def live_board():
     if everything > len(board["runs"]):
         st.caption(_("Runs on other datasets are not shown here: {n}.").format(n=everything - len(board["runs"])))
     frame = class_board.runs_frame(board)
+    lead_ui.question_board(code, frame)  # the open question's answers, live; the room's runs after the reveal
     if frame.empty:
         st.info(_("No runs yet. Attendees press ▶ Train, then 📤 Share with the class."), icon="⏳")
         return

@@ -44,14 +44,15 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> fl
 
 
 @contextmanager
-def serve(env: dict[str, str] | None = None, port: int | None = None):
-    """Yield ``(url, process)`` of a fresh server; stop it afterwards."""
+def serve(env: dict[str, str] | None = None, port: int | None = None, root: Path = ROOT):
+    """Yield ``(url, process)`` of a fresh server of the app in ``root`` (another checkout, for a
+    before/after benchmark); stop it afterwards."""
     port = port or free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+    command = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true"]
     # The server's log goes to a file: an unread pipe would block a chatty server once it fills.
     log = tempfile.NamedTemporaryFile("w", prefix="streamlit-", suffix=".log", delete=False)
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
+    process = subprocess.Popen(command, cwd=root, env={**os.environ, **(env or {})},
                                stdout=log, stderr=subprocess.STDOUT, text=True)
     process.log_path = log.name
     url = f"http://127.0.0.1:{port}"

@@ -5,6 +5,7 @@ artifacts/screenshots/hidden_*.png."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.streamlit_server import serve, wait_for_app
 from tests.test_browser import SHOTS, assert_no_exception
@@ -28,6 +29,11 @@ UNIT_MAPS = """title => {
     .find(c => c.innerText.includes(title));
   return chart ? chart.querySelectorAll('.heatmaplayer image, .hm image').length : 0;
 }"""
+
+
+# The live pictures' alt texts (ui/hidden_layers.py).
+LIVE_SURFACE = "The network's output while it trains"
+LIVE_NETWORK = "Every hidden unit's output while it trains"
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +77,9 @@ def test_stop_ends_a_long_training(server, page):
     wait_for_app(page)
     page.get_by_role("button", name="▶ Train").click()
     page.wait_for_function(f"() => ({METRIC})('epoch') >= 3", timeout=LONG)
+    # While it trains, the surface and the unit maps are pictures (a browser cannot redraw charts 10x a second)
+    expect(page.get_by_role("img", name=LIVE_SURFACE)).to_be_visible(timeout=LONG)
+    expect(page.get_by_role("img", name=LIVE_NETWORK)).to_be_visible(timeout=LONG)
     page.get_by_role("button", name="■ Stop").click()
     # The script run ends: the loop was interrupted, not left running for 500 s. (A busy browser may
     # still be drawing pictures the server sent before the click: wait for it to catch up.)
@@ -78,6 +87,9 @@ def test_stop_ends_a_long_training(server, page):
     page.wait_for_function(f"() => ({METRIC})('epoch') !== null", timeout=LONG)
     stopped = page.evaluate(f"() => ({METRIC})('epoch')")
     assert 3 <= stopped < 5000
+    # Stopped: the interactive charts are back in the pictures' place.
+    page.wait_for_function(f"() => ({UNIT_MAPS})('hidden layer 1') >= 7", timeout=LONG)
+    expect(page.get_by_role("img", name=LIVE_NETWORK)).to_have_count(0)
     page.get_by_role("button", name="Step", exact=True).click()
     page.wait_for_function(f"() => ({METRIC})('epoch') === {stopped + 1}", timeout=LONG)
     assert_no_exception(page)

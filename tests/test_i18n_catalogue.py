@@ -45,7 +45,7 @@ def extracted_ids() -> set[str]:
         method_map, options_map = parse_mapping_cfg(f)
     skip = {".venv", "data", ".git", "tests", "bench", "artifacts"}
     found = extract_from_dir(ROOT, method_map, options_map,
-                             directory_filter=lambda path: Path(path).name not in skip)
+                             directory_filter=lambda path: Path(path).relative_to(ROOT).parts[0] not in skip)
     return {message for _file, _line, message, _comments, _context in found if isinstance(message, str)}
 
 

@@ -10,7 +10,7 @@ import tarfile
 import pytest
 import torch
 
-from explorer import mnist
+from explorer.data import mnist
 from explorer.data import DatasetCorruptError, DatasetMissingError, default_data_dir, load_dataset
 from tests.conftest import _missing, make_tiny_fashion
 

@@ -162,3 +162,15 @@ def test_in_chinese_after_a_step_nothing_is_left_in_english(english_msgids):  # 
     assert "线性不可分" in text and "通用近似定理" in text
     left = english_left(strings, english_msgids)
     assert not left, f"shown in English on Hidden layers: {left}"
+
+
+def test_live_training_with_a_unit_enlarged_ends_on_the_interactive_charts():
+    """While it trains the page draws pictures (a unit enlarged too); when it ends, the charts are back."""
+    at = _app(layers=2, hidden=3, epochs=30, speed=50)  # 6 pictures of 5 epochs
+    at.selectbox(key="pg_enlarge").set_value((2, 3)).run()
+    at.button(key="pg_train").click().run()
+    assert not at.exception and at.session_state["pg_trainer"].epochs_done == 30
+    assert _metrics(at)["epoch"] == "30"
+    titles = [c["layout"].get("title", {}).get("text", "") for c in _charts(at)]
+    assert "Unit 2.3: its output over the plane" in titles and len(_charts(at)) == 8
+    assert not at.get("image")  # no picture left in the charts' places

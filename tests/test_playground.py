@@ -7,6 +7,7 @@ after 1000 (ReLU's 2×8 stays near 0.7 on spirals: its few kinks cannot follow t
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -205,3 +206,47 @@ def test_the_decision_surface_marks_train_and_test_by_fill_and_classes_by_symbol
     assert symbols == {"train, class 0": "circle", "train, class 1": "diamond",
                        "test, class 0": "circle-open", "test, class 1": "diamond-open"}
     assert sum(len(t["x"]) for t in surface if t["type"] == "scatter") == 400
+
+
+def test_the_live_pictures_draw_every_unit_map_and_every_point():
+    """While training, the page shows PNGs (explorer/figures/playground_live.py): the same maps, colours and
+    points as the interactive figures (the pictures have 253 shades of the colour scale, the figures 256)."""
+    from explorer.figures import mosaic
+    from explorer.figures import playground as figs
+    from explorer.figures import playground_live as live
+
+    trainer = trained(layers=2, hidden=8, epochs=5)
+    shown = live.live_pictures(trainer, 50, enlarge=(2, 8))
+    assert set(shown) == {"surface", "network", "unit"}
+    maps = pg.unit_maps(trainer.model, 50)
+    network = mosaic.decode(shown["network"])[:, :, :3].astype(int)
+    assert network.shape == (476, 714, 3)  # one pixel per grid point: 50 / (2 × 0.035) wide, 8 rows high
+    columns = [torch.stack([maps["axis"].expand(50, 50), maps["axis"].expand(50, 50).T]), *maps["hidden"],
+               maps["output"][None]]
+    for c, column in enumerate(columns):
+        left = round((figs._column_x(4)[c] - 0.035) * 714)
+        for u, z in enumerate(column):
+            top = round((1 - figs._rows_y(len(column), 8)[u] - 0.42 / 8) * 476)
+            limit = max(float(z.abs().max()), 1e-6) if 0 < c < 3 else (1.5 if c == 0 else 1.0)  # 0: a dead unit
+            expected = mosaic.coloured(z, 0.0 if c == 3 else -limit, limit, figs.TABLE)
+            assert np.abs(network[top:top + 50, left:left + 50] - expected).max() <= 4, (c, u)  # 253 shades, not 256
+    # On a white surface (z = 0 in -1..1): a train point is filled with its class's colour, a test point
+    # hollow with a ring of it, one by itself and (within a pixel; a few hide under others) every one.
+    white = lambda data: mosaic.decode(live.surface_picture(torch.zeros(50, 50), maps["axis"], data, (-1.0, 1.0)))
+    colours = {0: mosaic._rgb(figs.BLUE), 1: mosaic._rgb(figs.ORANGE)}
+    near = lambda pixel, cls: np.abs(pixel[:3].astype(int) - colours[cls]).max() <= 40
+
+    def centre(x1, x2):  # grid point i is the centre of pixels 9i .. 9i + 8, and row 0 the top (x₂ = 1.5)
+        return int(round((x1 + 1.5) / 3 * 49 * 9 + 4.5)), int(round(450 - ((x2 + 1.5) / 3 * 49 * 9 + 4.5)))
+
+    one = white((torch.tensor([[-1.0, -1.0]]), torch.tensor([1.0]), torch.tensor([[1.0, 1.0]]), torch.tensor([0.0])))
+    assert one.shape == (450, 450, 4) and (one[0, 0, :3] >= 250).all()
+    (tx, ty), (sx, sy) = centre(-1, -1), centre(1, 1)
+    assert near(one[ty, tx], 1) and (one[sy, sx, :3] >= 250).all() and near(one[sy, sx + live.RADIUS], 0)
+    every = white((trainer.train_x, trainer.train_y, trainer.test_x, trainer.test_y))
+    for X, y, test in ((trainer.train_x, trainer.train_y, False), (trainer.test_x, trainer.test_y, True)):
+        shown = 0
+        for (x1, x2), cls in zip(X.tolist(), y.int().tolist()):
+            px, py = centre(x1, x2)
+            shown += any(near(every[py, min(px + d, 449)], cls) for d in ((3, 4, 5) if test else (-1, 0, 1)))
+        assert shown >= 0.95 * len(y), (test, shown)

@@ -1,4 +1,5 @@
-"""The one Streamlit helper module: URL-mirrored controls, presets, the cached dataset.
+"""Streamlit helpers every page shares: URL-mirrored controls, presets, the cached dataset. Each lesson's
+own helpers are a module beside this one (ui/inside.py, ui/backprop.py, …).
 
 Pages declare their controls once as ``{key: Param(...)}``; :func:`init_state` seeds
 ``st.session_state`` from the URL (or the value the user last had), widgets are then created
@@ -8,9 +9,9 @@ so a bookmarked link reopens the same configuration.
 
 from __future__ import annotations
 
-import math
+import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -22,7 +23,12 @@ from explorer.data import (
     load_fashion_mnist, system_data_dir,
 )
 from explorer.turns import TrainingQueue
-from ui.i18n import _, url_params
+from ui.i18n import _, as_code, url_params  # noqa: F401 (as_code: ui.as_code)
+from ui.language import app_skipped, ensure_switch
+from ui.params import Param, parse_value, show_notices  # noqa: F401 (the package's names)
+from ui.room import apply_pending, banner
+
+_parse = parse_value  # the name tests and older helpers use
 
 # Streamlit's own query parameters and the language (app.py reads it), which are not a page's to complain about.
 STREAMLIT_PARAMS = {"embed", "embed_options", "lang"}
@@ -33,77 +39,10 @@ APP_PARAMS = {"class"}
 MAX_CONCURRENT_TRAININGS = max(2, threads.CORES)
 
 
-@dataclass(frozen=True)
-class Param:
-    """One control: its default, its range (numbers) or choices, and its type."""
-
-    default: object
-    lo: float | None = None
-    hi: float | None = None
-    choices: tuple | None = None
-    kind: type = float  # float, int, str, bool or list (a multiselect of ``choices``)
-
-
-def as_code(text: str, limit: int = 60) -> str:
-    """Link text for a notice's markdown code span, where nothing is read as markdown: no backtick can close
-    the span (so no bold text, link or image of a hostile link's making), one line, cut after ``limit``."""
-    text = " ".join(str(text).split())
-    return (text[:limit] + "…" if len(text) > limit else text).replace("`", "ˋ")
-
-
-def _parse(key: str, text: str, p: Param) -> tuple[object, str | None]:
-    """(value, notice); the notice is None when the URL value was fine as it was.
-
-    Each notice is one translatable sentence; ``{key}={text}`` is what the link said, shown as code."""
-    said = {"key": as_code(key), "text": as_code(text)}
-    if p.kind is bool:
-        if text.lower() in ("1", "true", "yes", "on"):
-            return True, None
-        if text.lower() in ("0", "false", "no", "off"):
-            return False, None
-        return p.default, _("`{key}={text}` is not true/false; using {value}.").format(**said, value=p.default)
-    if p.kind is list:
-        items = [item for item in text.split(",") if item]
-        good = [item for item in items if item in [str(c) for c in p.choices]]
-        values = [c for c in p.choices if str(c) in good]
-        if len(good) < len(items) or not values:
-            values = values or list(p.default)
-            return values, _("`{key}={text}` has values I don't know; using {value}.").format(
-                **said, value=", ".join(map(str, values)))
-        return values, None
-    if p.kind is str:
-        if p.choices is None or text in p.choices:
-            return text, None
-        return p.default, _("`{key}={text}` is not one of {choices}; using {value}.").format(
-            **said, choices=", ".join(map(str, p.choices)), value=p.default)
-    try:
-        number = float(text)
-        if not math.isfinite(number):
-            raise ValueError
-    except ValueError:
-        return p.default, _("`{key}={text}` is not a number; using {value}.").format(**said, value=p.default)
-    notice = None
-    if p.lo is not None and number < p.lo:
-        number, notice = p.lo, _("`{key}={text}` is below the minimum; using {value}.").format(**said, value=p.lo)
-    if p.hi is not None and number > p.hi:
-        number, notice = p.hi, _("`{key}={text}` is above the maximum; using {value}.").format(**said, value=p.hi)
-    if p.choices:  # a select_slider: snap to the nearest allowed value
-        nearest = min(p.choices, key=lambda c: abs(math.log(c) - math.log(number)) if c > 0 and number > 0
-                      else abs(c - number))
-        if notice is None and not math.isclose(nearest, number):
-            notice = _("`{key}={text}` is not on the scale; using {value}.").format(**said, value=nearest)
-        number = nearest
-    if p.kind is int:
-        if notice is None and number != int(number):
-            notice = _("`{key}={text}` is not a whole number; using {value}.").format(**said, value=int(number))
-        number = int(number)
-    return number, notice
-
-
 def init_state(params: dict[str, Param]) -> None:
     """Give every control a value before its widget is drawn: URL, else last value, else default."""
-    from ui.language import ensure_switch  # ui.language imports this module
-
+    if app_skipped():  # a deep link ran this page without app.py: the room's banner is drawn here instead
+        banner(Path(sys._getframe(1).f_code.co_filename).stem.split("_", 1)[-1])
     ensure_switch()  # the language switch, when a deep link ran this page without app.py
     notices = []
     for key, p in params.items():
@@ -124,13 +63,7 @@ def init_state(params: dict[str, Param]) -> None:
                     for k in sorted(unknown)]
     st.session_state["_url_checked"] = True
     show_notices(notices)
-
-
-def show_notices(notices: list[str]) -> None:
-    """What was wrong with the link, as one list (the language switch uses it too)."""
-    if notices:
-        st.info(_("Some link parameters were adjusted:") + "\n\n" + "\n".join(f"- {n}" for n in notices),
-                icon="🔗")
+    apply_pending(params)  # the presenter's suggestion, when the attendee pressed "Use these settings"
 
 
 def _to_text(value: object) -> str:

@@ -9,7 +9,6 @@ session, run) makes a share sent twice land once.
 from __future__ import annotations
 
 import io
-import os
 import uuid
 
 import segno
@@ -22,6 +21,7 @@ from explorer.i18n import N_
 from explorer.precision import offered
 from ui.i18n import _
 from ui.server import _limits, client_address, engine, spool
+from explorer import settings
 
 TRAIN_SIZES = (1000, 5000, 20000, 60000)  # the training page's choices; class defaults snap to them
 
@@ -108,7 +108,7 @@ def join() -> dict | None:
 def join_url(code: str) -> str:
     """The link attendees open: the training page in this class (``$EXPLORER_PUBLIC_URL`` overrides the
     host, for a server that sees itself as localhost while the room uses another name)."""
-    base = os.environ.get("EXPLORER_PUBLIC_URL", "").rstrip("/")
+    base = (settings.get("EXPLORER_PUBLIC_URL") or "").rstrip("/")
     if not base:
         current = (getattr(st.context, "url", None) or "http://localhost:8501").split("?")[0].rstrip("/")
         base = current.removesuffix("/Class_board")

@@ -2,7 +2,8 @@
 
 The model and its trainer live in ``st.session_state`` (one per session). While ▶ Train runs, the
 page's last step trains and redraws the playground's placeholders ten times a second, as the
-training page does: the rest of the page is not run again until the next click.
+training page does: the rest of the page is not run again until the next click. Those pictures are
+PNGs (a browser cannot rebuild two plotly charts ten times a second); the charts return when it stops.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from explorer import hand_xor
 from explorer import playground as pg
 from explorer import threads
 from explorer.figures import playground as figs
+from explorer.figures import playground_live as live_figs
 from explorer.i18n import N_
 from ui.i18n import _
 
-PICTURES_PER_SECOND = 10
+PICTURES_PER_SECOND = 12  # the target is 10 a second: pace above it, so a quiet machine shows >= 10
 LOSS_EVERY = 5  # while training live, the loss curves are redrawn every 5th picture
 GRID = 50  # points per side of every map
+PICTURE = 450  # pixels: the live surface's width (9 per grid point)
 HAND_KEYS = tuple(hand_xor.HAND_XOR)
 
 
@@ -116,13 +119,27 @@ def playground(config: pg.PlaygroundConfig) -> Callable[[int, int], None]:
 
     def draw(final: bool = True) -> None:
         n = next(redraws)
-        shown = figs.live_figures(trainer, GRID, state.get("pg_enlarge"), _=_)
-        surface_slot.plotly_chart(shown["surface"], key=f"pg_surface{n}")
-        if "unit" in shown:
-            unit_slot.plotly_chart(shown["unit"], key=f"pg_unit{n}")
+        enlarge = state.get("pg_enlarge")
+        if final:  # the interactive figures: hover, colour bar, legend
+            shown = figs.live_figures(trainer, GRID, enlarge, _=_)
+            surface_slot.plotly_chart(shown["surface"], key=f"pg_surface{n}")
+            if "unit" in shown:
+                unit_slot.plotly_chart(shown["unit"], key=f"pg_unit{n}")
+            network_slot.plotly_chart(shown["network"], key=f"pg_network{n}")
+        else:  # while it trains: pictures, which a browser draws ten times a second (charts it cannot)
+            shown = live_figs.live_pictures(trainer, GRID, enlarge)
+            surface_slot.image(shown["surface"], width=PICTURE, alt=_("The network's output while it trains"),
+                               caption=_("The output: probability of class 1 (x₁ across, x₂ up, both from −1.5 "
+                                         "to 1.5). Hover the chart when the training stops."))
+            if "unit" in shown:
+                unit_slot.image(shown["unit"], width=PICTURE, alt=_("Unit {layer}.{unit}: its output over the "
+                                                                    "plane").format(layer=enlarge[0], unit=enlarge[1]))
+            network_slot.image(shown["network"], alt=_("Every hidden unit's output while it trains"), caption=_(
+                "Left to right: the inputs x₁ and x₂, each hidden layer, the output. Solid orange lines are "
+                "positive weights, dashed blue ones negative; thicker is larger."))
         if final or n % LOSS_EVERY == 0:  # the slow-moving curves: a browser has less to redraw
-            loss_slot.plotly_chart(shown["loss"], key=f"pg_loss{n}")
-        network_slot.plotly_chart(shown["network"], key=f"pg_network{n}")
+            loss_slot.plotly_chart(figs.loss_figure(trainer.history or [
+                {"epoch": 0, "train_loss": float("nan"), "test_loss": float("nan")}], _), key=f"pg_loss{n}")
         with status.container():
             _status(trainer)
 

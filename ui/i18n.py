@@ -24,6 +24,7 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 
+import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 LOCALES = Path(__file__).resolve().parents[1] / "locales"
@@ -95,8 +96,6 @@ def current_language() -> str:
 def _(message: str) -> str:
     entry = _session_entry()
     if entry is None and get_script_run_ctx(suppress_warning=True) is not None and not getattr(_deciding, "on", 0):
-        from ui.language import ensure_language  # a page run without app.py first (see ui.language)
-
         # Deciding may itself say something (`?lang=fr` gets a notice): in English, not by deciding again.
         _deciding.on = True
         try:
@@ -144,3 +143,52 @@ def label_func(names: dict) -> Callable[[object], str]:
     entry = _session_entry()
     gettext_ = entry.gettext if entry else (lambda message: message)
     return lambda value: gettext_(names.get(value, str(value)))
+
+
+def as_code(text: str, limit: int = 60) -> str:
+    """Link text for a notice's markdown code span, where nothing is read as markdown: no backtick can close
+    the span (so no bold text, link or image of a hostile link's making), one line, cut after ``limit``."""
+    text = " ".join(str(text).split())
+    return (text[:limit] + "…" if len(text) > limit else text).replace("`", "ˋ")
+
+
+# The session's language: decided on its first run, from the link, else the browser, else English.
+KEY = "lang"
+
+
+def _initial_language() -> tuple[str, str | None]:
+    """(language, notice) for a session's first run: the link, else the browser, else English."""
+    headers = getattr(st.context, "headers", None) or {}
+    browser = browser_language(getattr(st.context, "locale", None), headers.get("Accept-Language"))
+    fallback = browser or DEFAULT_LANGUAGE
+    if KEY not in st.query_params:
+        return fallback, None
+    wanted = st.query_params[KEY].lower()
+    if wanted in LANGUAGES:
+        return wanted, None
+    return fallback, _("`{key}={text}` is not one of {choices}; using {value}.").format(
+        key=as_code(KEY), text=as_code(wanted), choices=", ".join(LANGUAGES), value=fallback)
+
+
+def ensure_language() -> str:
+    """This session's language, decided on its first run; makes ``_`` answer in it."""
+    state = st.session_state
+    if state.get(KEY) not in LANGUAGES:
+        state[KEY], notice = _initial_language()
+        if notice:
+            state["_lang_notice"] = notice
+    if state.get("_lang_shown", state[KEY]) != state[KEY]:
+        _restore_option_widgets()
+    state["_lang_shown"] = state[KEY]
+    use_language(state[KEY])
+    return state[KEY]
+
+
+def _restore_option_widgets() -> None:
+    """After a switch, give every control back the value it had (``ui.sync_url`` keeps ``_kept_<key>``).
+
+    The browser reports a selectbox's or radio's choice by its *label*; the labels just changed
+    language, so without this a translated option would come back unknown (or as its label)."""
+    state = st.session_state
+    for kept in [k for k in state if isinstance(k, str) and k.startswith("_kept_")]:
+        state[kept.removeprefix("_kept_")] = state[kept]

@@ -13,47 +13,13 @@ app.py (Streamlit's pages/ fallback): then ``_`` calls :func:`ensure_language` i
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ui import Param, _parse, show_notices
-from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, browser_language, current_language, use_language
+from ui.i18n import KEY, LANGUAGES, _, current_language, ensure_language
+from ui.params import show_notices
 
-KEY = "lang"
-
-
-def _initial_language() -> tuple[str, str | None]:
-    """(language, notice) for a session's first run: the link, else the browser, else English."""
-    headers = getattr(st.context, "headers", None) or {}
-    browser = browser_language(getattr(st.context, "locale", None), headers.get("Accept-Language"))
-    fallback = browser or DEFAULT_LANGUAGE
-    if KEY not in st.query_params:
-        return fallback, None
-    return _parse(KEY, st.query_params[KEY].lower(), Param(fallback, choices=tuple(LANGUAGES), kind=str))
-
-
-def ensure_language() -> str:
-    """This session's language, decided on its first run; makes ``_`` answer in it."""
-    state = st.session_state
-    if state.get(KEY) not in LANGUAGES:
-        state[KEY], notice = _initial_language()
-        if notice:
-            state["_lang_notice"] = notice
-    if state.get("_lang_shown", state[KEY]) != state[KEY]:
-        _restore_option_widgets()
-    state["_lang_shown"] = state[KEY]
-    use_language(state[KEY])
-    return state[KEY]
-
-
-def _restore_option_widgets() -> None:
-    """After a switch, give every control back the value it had (``ui.sync_url`` keeps ``_kept_<key>``).
-
-    The browser reports a selectbox's or radio's choice by its *label*; the labels just changed
-    language, so without this a translated option would come back unknown (or as its label)."""
-    state = st.session_state
-    for kept in [k for k in state if isinstance(k, str) and k.startswith("_kept_")]:
-        state[kept.removeprefix("_kept_")] = state[kept]
 
 
 def language_switch() -> str:
@@ -68,11 +34,28 @@ def language_switch() -> str:
     return lang
 
 
+APP_RUNNING = "_app_running"  # in session_state while app.py runs (see app_run)
+
+
+@contextmanager
+def app_run():
+    """app.py's run, around the navigation and the page: a page that finds no mark ran without app.py."""
+    st.session_state[APP_RUNNING] = True
+    try:
+        yield
+    finally:
+        st.session_state.pop(APP_RUNNING, None)
+
+
+def app_skipped() -> bool:
+    """True when app.py did not run before this page in this run (the pages/ fallback above, or a test that
+    runs a page on its own): its language switch and the room's banner are missing."""
+    return not st.session_state.get(APP_RUNNING, False)
+
+
 def ensure_switch() -> None:
     """Draw the switch unless app.py already did in this run (the pages/ fallback above)."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    drawn = getattr(getattr(ctx, "shared", None), "widget_user_keys_this_run", None)
-    if ctx is not None and drawn is not None and KEY not in drawn:
+    if app_skipped():
         used = current_language()  # what the page's title above was drawn in
         if language_switch() != used:
             st.rerun()  # the switch was just clicked: draw the whole page in the new language

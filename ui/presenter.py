@@ -3,7 +3,6 @@ log of what presenters did to a class."""
 
 from __future__ import annotations
 
-import os
 
 import pandas as pd
 import streamlit as st
@@ -12,11 +11,12 @@ from explorer import classroom
 from ui.classroom import _state
 from ui.server import _limits, client_address, engine
 from ui.i18n import _
+from explorer import settings
 
 
 def presenter_key() -> str | None:
     """From ``$EXPLORER_PRESENTER_KEY``, else ``presenter_key`` in .streamlit/secrets.toml."""
-    key = os.environ.get("EXPLORER_PRESENTER_KEY")
+    key = settings.get("EXPLORER_PRESENTER_KEY")
     if key:
         return key
     try:

@@ -1,9 +1,11 @@
-"""Argument types, the ``--dataset`` option and the stderr progress bar that every subcommand shares."""
+"""Argument types, the ``--dataset`` option and the stderr progress bar (tqdm) that every subcommand shares."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+from tqdm import tqdm
 
 from explorer.data import DATASET_NAMES, DEFAULT_DATASET
 
@@ -51,8 +53,14 @@ def probability(text: str) -> float:
     return value
 
 
-def progress_bar(done: float, total: float, text: str = "", width: int = 30) -> None:
-    """A one-line progress bar on stderr, so stdout stays clean for --json."""
-    filled = int(width * min(done / total, 1.0)) if total else width
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:5.2f}/{total:g} {text}\033[K")
-    sys.stderr.flush()
+def progress(total: float, unit: str = "epoch") -> tqdm:
+    """A progress bar on stderr, so stdout stays clean for --json; move it with :func:`advance`."""
+    return tqdm(total=total, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True,
+                bar_format="{percentage:3.0f}%|{bar}| {n:.2f}/{total_fmt} {unit}s  {desc}")
+
+
+def advance(bar: tqdm, done: float, text: str = "") -> None:
+    """Fractional progress (epochs pass batch by batch), with a short text after the bar."""
+    bar.n = min(done, bar.total)
+    bar.set_description_str(text, refresh=False)
+    bar.refresh()

@@ -7,7 +7,7 @@ import json
 import sys
 
 from explorer import inside, model_cache
-from explorer.cli.common import add_dataset_option, positive_int, progress_bar
+from explorer.cli.common import add_dataset_option, advance, positive_int, progress
 from explorer.data import DatasetError, load_dataset
 from explorer.training import TrainConfig
 
@@ -67,9 +67,10 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, DatasetError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    model, history, cached = model_cache.train_or_load(
-        config, data, on_event=lambda e: progress_bar(e["epoch"], config.epochs, "training"))
-    sys.stderr.write(f"\n{'loaded' if cached else 'trained'} model: test accuracy {history[-1]['test_acc']:.4f}"
+    with progress(config.epochs) as bar:
+        model, history, cached = model_cache.train_or_load(
+            config, data, on_event=lambda e: advance(bar, e["epoch"], "training"))
+    sys.stderr.write(f"{'loaded' if cached else 'trained'} model: test accuracy {history[-1]['test_acc']:.4f}"
                      f" ({model_cache.cache_path(config)})\n")
     result = {"index": args.index, "dataset": data.name, "description": data.description,
               "classes": list(data.classes),

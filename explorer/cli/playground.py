@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from explorer.cli.common import positive_int, progress_bar
+from explorer.cli.common import advance, positive_int, progress
 from explorer.i18n import Explained
 from explorer.playground import ACTIVATIONS, DATASETS, MAX_LAYERS, MAX_WIDTH, PlaygroundConfig, PlaygroundTrainer
 
@@ -46,15 +46,15 @@ def run(args: argparse.Namespace) -> int:
     except Explained as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    for event in trainer.train():
-        if not args.json and (event["epoch"] % 50 == 0 or event["epoch"] == config.epochs):
-            progress_bar(event["epoch"], config.epochs, f"test acc {event.get('test_acc', float('nan')):.3f}")
+    with progress(config.epochs) as bar:
+        for event in trainer.train():
+            if not args.json and (event["epoch"] % 50 == 0 or event["epoch"] == config.epochs):
+                advance(bar, event["epoch"], f"test acc {event.get('test_acc', float('nan')):.3f}")
     result = trainer.result()
     if args.json:
         json.dump(result, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        sys.stderr.write("\n")
         print(f"{config.dataset}, {config.layers} hidden layer(s) of {config.hidden} {config.activation} units, "
               f"{len(result['history'])} epochs: train acc {result['final']['train_acc']:.3f}, "
               f"test acc {result['final']['test_acc']:.3f}")

@@ -10,7 +10,7 @@ import uuid
 from explorer import classroom, storage
 from explorer.activation_catalogue import MLP_ACTIVATIONS
 from explorer.cli.common import (
-    add_dataset_option, non_negative_float, positive_float, positive_int, probability, progress_bar,
+    add_dataset_option, non_negative_float, positive_float, positive_int, probability, progress, advance,
 )
 from explorer.data import DatasetError, load_dataset
 from explorer.models import IMPLEMENTATIONS
@@ -69,21 +69,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
-    def show(event: dict) -> None:
-        if event["kind"] == "epoch" and not args.json:
-            sys.stderr.write("\n")
-            print(f"epoch {event['epoch']:2d}  train loss {event['train_loss']:.4f}  train acc "
-                  f"{event['train_acc']:.4f}  test loss {event['test_loss']:.4f}  test acc "
-                  f"{event['test_acc']:.4f}  ({event['seconds']:.2f} s)", flush=True)
-        elif event["kind"] == "diverged":
-            sys.stderr.write(f"\n{event['message']}\n")
-        else:
-            progress_bar(event["epoch"], config.epochs, f"loss {event.get('train_loss', float('nan')):.4f}")
-
     if not args.json:
         print(f"{data.description} (from {data.source})", flush=True)
-    result = run_training(config, data, on_event=show)
-    sys.stderr.write("\n")
+    with progress(config.epochs) as bar:
+        def show(event: dict) -> None:
+            if event["kind"] == "epoch" and not args.json:
+                bar.clear()
+                print(f"epoch {event['epoch']:2d}  train loss {event['train_loss']:.4f}  train acc "
+                      f"{event['train_acc']:.4f}  test loss {event['test_loss']:.4f}  test acc "
+                      f"{event['test_acc']:.4f}  ({event['seconds']:.2f} s)", flush=True)
+            elif event["kind"] == "diverged":
+                bar.write(event["message"], file=sys.stderr)
+            else:
+                advance(bar, event["epoch"], f"loss {event.get('train_loss', float('nan')):.4f}")
+
+        result = run_training(config, data, on_event=show)
     if args.share:
         try:
             board_id = classroom.share_run(storage.connect(), args.share, f"cli-{uuid.uuid4().hex}", args.name,

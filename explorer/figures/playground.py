@@ -1,8 +1,9 @@
 """Figures for "Hidden layers": the decision surface, every unit's map with the weights between, losses.
 
 Plain dicts with ``_validate=False`` (as in figures/activations.py): live training redraws these
-figures ten times a second, so they are heatmap traces plus a few line traces — never one shape per
-weight — and every array is float32 NumPy (sent as binary).
+figures, so they are heatmap traces plus a few line traces — never one shape per weight — and every array
+is float32 NumPy (sent as binary). While training runs, the page shows pictures instead (a browser cannot
+rebuild these charts ten times a second): explorer/figures/playground_live.py.
 The tests validate each figure once with ``go.Figure(fig.to_dict())``.
 
 Colours are Okabe–Ito's blue and orange (colour-blind safe), and never carry meaning alone: class 1
@@ -15,13 +16,14 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from explorer.figures import style
+from explorer.figures import mosaic, style
 from explorer.i18n import Translate, no_translation
 from explorer.playground import PlaygroundTrainer, unit_maps
 
 BLUE, ORANGE, GREY, INK = style.BLUE, style.ORANGE, style.GREY, style.INK
 # Blue (class 0, negative) through white to orange (class 1, positive); the classes also differ in symbol.
-DIVERGING = [[0.0, BLUE], [0.5, "#FFFFFF"], [1.0, ORANGE]]
+DIVERGING = [[0.0, BLUE], [0.5, style.WHITE], [1.0, ORANGE]]
+TABLE = mosaic.lookup_table(DIVERGING)  # the same colours, for the pictures shown while training
 SYMBOLS = {0: "circle", 1: "diamond"}
 WIDTHS = (1.0, 2.5, 4.5, 7.0)  # line width of a weight by its size: quarters of the layer's largest |w|
 FONT = {"size": 14}
@@ -149,8 +151,9 @@ def network_figure(maps: dict, weights: list[torch.Tensor], _: Translate = no_tr
 def loss_figure(history: list[dict], _: Translate = no_translation, height: int = 300) -> go.Figure:
     """Training loss (solid) and test loss (dashed) per epoch."""
     history = history[::max(1, len(history) // 300)] + history[-1:]  # ≤ ~300 points however long it trains
-    epochs = [row["epoch"] for row in history]
-    traces = [{"type": "scatter", "mode": "lines", "x": epochs, "y": [round(row[key], 4) for row in history],
+    epochs = np.array([row["epoch"] for row in history], dtype=np.int32)  # arrays: sent as binary, copied at once
+    traces = [{"type": "scatter", "mode": "lines", "x": epochs,
+               "y": np.array([row[key] for row in history], dtype=np.float32),
                "name": name, "line": {"color": colour, "width": 2.5, "dash": dash}}
               for key, name, colour, dash in (("train_loss", _("training loss"), BLUE, "solid"),
                                               ("test_loss", _("test loss"), ORANGE, "dash"))]
@@ -172,7 +175,8 @@ def live_figures(trainer: PlaygroundTrainer, size: int = 50, enlarge: tuple[int,
                  _: Translate = no_translation) -> dict[str, go.Figure]:
     """Everything one picture update draws: the decision surface, every unit's map with the weights,
     the loss curves, and (``enlarge`` = (layer, unit)) one unit's map enlarged. One forward pass over
-    the size × size grid gives every map (``bench/playground_speed.py`` times exactly this)."""
+    the size × size grid gives every map. The page draws these when the training stops; while it runs,
+    explorer.figures.playground_live.live_pictures."""
     maps = unit_maps(trainer.model, size)
     data = (trainer.train_x, trainer.train_y, trainer.test_x, trainer.test_y)
     figures = {"surface": surface_figure(maps["output"], maps["axis"], data,

