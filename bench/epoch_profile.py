@@ -12,13 +12,17 @@ gathers, the test pass; and what is left (Python, autograd's bookkeeping, the pr
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+
 import argparse
 import time
 from collections import defaultdict
 
-import torch
 
 from bench.common import load
+from bench.train_speed import PROBE
 
 GROUPS = {  # op name → group; anything else is "other ops"
     "aten::addmm": "matmul", "aten::mm": "matmul",
@@ -31,16 +35,12 @@ GROUPS = {  # op name → group; anything else is "other ops"
 }
 
 
-def probe(n: int = 2048, repeats: int = 5) -> float:
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    a @ b
-    best = float("inf")
-    for _ in range(3):
-        tic = time.perf_counter()
-        for _ in range(repeats):
-            a @ b
-        best = min(best, time.perf_counter() - tic)
-    return 2 * n**3 * repeats / best
+def probe() -> float:
+    """train_speed's 2048² matmul probe, run in this process: FLOP/s."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(PROBE, {})
+    return json.loads(out.getvalue())["rate"]
 
 
 def profiled_epoch(trainer) -> tuple[float, dict, dict]:

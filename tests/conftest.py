@@ -71,6 +71,7 @@ def _reason(report) -> str:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     report = (yield).get_result()
+    setattr(item, f"rep_{report.when}", report)  # fixtures can tell whether their test failed (logs on failure)
     if not (_in_ci() and report.skipped) or hasattr(report, "wasxfail"):
         return
     markers = [m for m in STRICT_MARKERS if item.get_closest_marker(m)]
@@ -118,6 +119,22 @@ def db_url(request, tmp_path, monkeypatch):
         url = request.getfixturevalue("pg_cluster").create_database()
     monkeypatch.setenv("EXPLORER_DB_URL", url)
     return url
+
+
+@pytest.fixture
+def engine(db_url):
+    """An engine on that database (modules whose pages read the engine override this)."""
+    from explorer import storage
+
+    return storage.connect(db_url)
+
+
+@pytest.fixture
+def code(engine):
+    """A class started on it, with the default settings."""
+    from explorer import classroom
+
+    return classroom.start_class(engine)
 
 
 # ---- Real-browser tests: one headless Debian Chromium per test module ----

@@ -24,14 +24,6 @@ def payload(lr=0.1, hidden=64, test_acc=0.8, status="finished", epochs=2, dropou
     return classroom.run_payload(config, history, status)
 
 
-@pytest.fixture
-def engine(db_url):
-    return storage.connect(db_url)
-
-
-@pytest.fixture
-def code(engine):
-    return classroom.start_class(engine)
 
 
 def test_tables_are_created_on_first_use_and_codes_look_right(engine):

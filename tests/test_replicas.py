@@ -35,6 +35,18 @@ def cluster(pg_cluster, fashion):
         yield running
 
 
+@pytest.fixture(autouse=True)
+def logs_on_failure(request):
+    """A failing test shows what the replicas and nginx said (their logs go when the cluster stops)."""
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed and "cluster" in request.fixturenames:
+        run_dir = request.getfixturevalue("cluster").run_dir
+        for log in sorted(run_dir.glob("*.log")):
+            print(f"--- {log.name}, last lines ---")
+            print("\n".join(log.read_text(errors="replace").splitlines()[-40:]))
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):

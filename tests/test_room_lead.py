@@ -12,16 +12,6 @@ from explorer.suggestions import BadSuggestion
 from tests.test_classroom import payload
 
 
-@pytest.fixture
-def engine(db_url):
-    return storage.connect(db_url)
-
-
-@pytest.fixture
-def code(engine):
-    return classroom.start_class(engine)
-
-
 def test_a_suggestion_is_checked_stored_and_becomes_current(engine, code):
     assert suggestions.current(engine, code) is None and suggestions.version(engine, code) == 0
     done = suggestions.suggest(engine, code.lower(), {"lr": "1.0", "hidden": "16"}, client="10.0.0.9")

@@ -75,6 +75,17 @@ def surface_figure(z: torch.Tensor, axis: torch.Tensor, data: tuple, title: str,
     return _figure(traces, layout, height)
 
 
+def network_layout(maps: dict) -> tuple:
+    """Where the network picture puts things: (axis, grid size, the maps column by column (inputs,
+    hidden layers, output), most rows, column centres, half a map's width and height, in paper units)."""
+    axis = maps["axis"]
+    size = len(axis)
+    xs = torch.broadcast_to(axis, (size, size))
+    columns = [torch.stack([xs, xs.T]), *maps["hidden"], maps["output"][None]]
+    rows = max(len(c) for c in columns)
+    return axis, size, columns, rows, _column_x(len(columns)), 0.035, 0.42 / rows
+
+
 def _column_x(columns: int) -> list[float]:
     return [0.06 + 0.88 * c / max(columns - 1, 1) for c in range(columns)]
 
@@ -92,12 +103,7 @@ def network_figure(maps: dict, weights: list[torch.Tensor], _: Translate = no_tr
     Inputs x₁, x₂ on the left, the output on the right. Line: solid orange = positive weight, dashed
     blue = negative, thicker = larger |w| (in quarters of that layer's largest).
     """
-    axis = maps["axis"]
-    size = len(axis)
-    xs = torch.broadcast_to(axis, (size, size))
-    columns = [torch.stack([xs, xs.T]), *maps["hidden"], maps["output"][None]]
-    rows = max(len(c) for c in columns)
-    cx, half_w, half_h = _column_x(len(columns)), 0.035, 0.42 / rows
+    axis, size, columns, rows, cx, half_w, half_h = network_layout(maps)
     names = [_("inputs")] + [_("hidden layer {layer}").format(layer=i) for i in range(1, len(columns) - 1)] + \
         [_("output")]
     traces, layout = [], {"xaxis": {"domain": [0, 1], "range": [0, 1], "visible": False},

@@ -17,7 +17,7 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from explorer.figures import mosaic
-from explorer.figures.playground import DIVERGING, INK, WIDTHS, _column_x, _rows_y
+from explorer.figures.playground import DIVERGING, INK, WIDTHS, _rows_y, network_layout
 from explorer.playground import PlaygroundTrainer, unit_maps
 
 SCALE = 9  # surface picture pixels per grid point: 50 points -> 450 pixels
@@ -79,12 +79,7 @@ def network_picture(maps: dict, weights: list[torch.Tensor]) -> str:
     """Every unit's map, layer by layer (inputs x₁, x₂ left, the output right), the weights between as
     lines (solid orange positive, dashed blue negative, thicker larger) and each hidden unit's number
     (layer.unit) beside its map; one map pixel per grid point. A PNG data: URI."""
-    axis = maps["axis"]
-    size = len(axis)
-    xs = torch.broadcast_to(axis, (size, size))
-    columns = [torch.stack([xs, xs.T]), *maps["hidden"], maps["output"][None]]
-    rows = max(len(c) for c in columns)
-    cx, half_w, half_h = _column_x(len(columns)), 0.035, 0.42 / rows
+    axis, size, columns, rows, cx, half_w, half_h = network_layout(maps)
     width, height = round(size / (2 * half_w)), round(size / (2 * half_h))
     centres = [_rows_y(len(col), rows) for col in columns]
     image = _palette_image(np.full((height, width), WHITE, dtype=np.uint8))
