@@ -69,13 +69,12 @@ def test_presenter_leads_a_phone_attendee(browser, tmp_path, fashion):
         wait_for_app(attendee)  # "Use these settings" reruns the whole page
         expect(attendee.get_by_text("The presenter's settings are in place: hidden 16, lr 1.0.")).to_be_visible()
         expect(banner).to_have_count(0)
-        attendee.get_by_test_id("stExpandSidebarButton").click()  # the phone's sidebar opens on request
-        hidden = attendee.get_by_test_id("stSidebar").get_by_role("slider", name="Hidden units per layer")
+        # Width and learning rate sit above the results, where the phone shows them (no sidebar to open).
+        hidden = attendee.get_by_test_id("stMain").get_by_role("slider", name="Hidden units per layer")
         expect(hidden).to_have_attribute("aria-valuetext", "16")
-        lr = attendee.get_by_test_id("stSidebar").get_by_role("slider", name="Learning rate (log scale)")
+        lr = attendee.get_by_test_id("stMain").get_by_role("slider", name="Learning rate (log scale)")
         expect(lr).to_have_attribute("aria-valuetext", "1.0")
         assert "hidden=16" in attendee.url and "lr=1.0" in attendee.url
-        attendee.get_by_test_id("stSidebarCollapseButton").locator("button").click()
 
         presenter.get_by_role("button", name="❓ Ask the room").click()  # the first question: dropout 0.9
         expect(presenter.get_by_text("Answers so far: 0.")).to_be_visible()
