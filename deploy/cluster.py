@@ -62,10 +62,15 @@ def nginx_config(run_dir: Path, listen_port: int, replicas: dict[str, int]) -> s
 
     After a failover ``$upstream_addr`` lists every server tried ("127.0.0.1:1, 127.0.0.1:2"): the
     replica that answered is the last one, so the names are matched at the end of that list."""
-    lines = ["    upstream explorer_rr {"] + [f"        server {HOST}:{p};" for p in replicas.values()] + ["    }"]
+    # max_fails=0: one failed request must not take a replica out of rotation. Streamlit resets the
+    # connection of an upload it refuses mid-body; nginx's default (max_fails=1, fail_timeout=10s) then
+    # marked every replica down for 10 s, and every visitor got a 502 (one hostile upload sufficed). A
+    # replica that is really down refuses at once on loopback, and each request still fails over to the next.
+    lines = ["    upstream explorer_rr {"] + [f"        server {HOST}:{p} max_fails=0;" for p in replicas.values()]
+    lines += ["    }"]
     for name, port in replicas.items():
-        backups = [f"        server {HOST}:{p} backup;" for n, p in replicas.items() if n != name]
-        lines += [f"    upstream replica_{name} {{", f"        server {HOST}:{port};", *backups, "    }"]
+        backups = [f"        server {HOST}:{p} max_fails=0 backup;" for n, p in replicas.items() if n != name]
+        lines += [f"    upstream replica_{name} {{", f"        server {HOST}:{port} max_fails=0;", *backups, "    }"]
     lines += ["    map $cookie_mlpx_replica $replica_pool {", "        default explorer_rr;"]
     lines += [f"        {name} replica_{name};" for name in replicas] + ["    }"]
     lines += ["    map $upstream_addr $replica_name {", '        default "";']

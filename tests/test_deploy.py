@@ -80,6 +80,16 @@ def test_private_files_are_0600_from_creation_in_a_0700_dir(tmp_path):
     assert not (tmp_path / "elsewhere").exists()
 
 
+def test_no_single_failed_request_takes_a_replica_out_of_rotation(tmp_path):
+    """Every upstream server has max_fails=0: nginx's default (1 failure: out for 10 s) let one upload that
+    Streamlit refused mid-body take every replica out, and each next visitor got a 502."""
+    config = deploy_cluster.nginx_config(tmp_path, 8080, {"r1": 9001, "r2": 9002})
+    servers = re.findall(r"^\s*server 127\.0\.0\.1:\d+[^;]*;", config, flags=re.M)
+    assert len(servers) == 2 + 2 * 2  # the round-robin pool, and each replica's pool with its backup
+    assert all("max_fails=0" in server for server in servers), servers
+    assert sum("backup" in server for server in servers) == 2
+
+
 def test_postgresql_is_the_newest_installed(monkeypatch):
     monkeypatch.delenv("EXPLORER_PG_BIN", raising=False)
     found = [f"/usr/lib/postgresql/{v}/bin/pg_ctl" for v in (9, 17, 15)]
