@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from explorer.data import DatasetError, load_fashion_mnist
-from tests.streamlit_server import CHROMIUM, launch_chromium, new_context
+from tests.streamlit_server import CHROMIUM, launch_chromium, new_context, page_report, servers_report
 
 
 def write_idx(path: Path, array: torch.Tensor, compress: bool = True) -> None:
@@ -72,6 +72,11 @@ def _reason(report) -> str:
 def pytest_runtest_makereport(item, call):
     report = (yield).get_result()
     setattr(item, f"rep_{report.when}", report)  # fixtures can tell whether their test failed (logs on failure)
+    if report.when == "call" and report.failed and item.get_closest_marker("browser"):
+        page = item.funcargs.get("page")
+        if page is not None:
+            report.sections.append(("what the page showed", page_report(page)))
+        report.sections.append(("what the servers were doing", servers_report()))
     if not (_in_ci() and report.skipped) or hasattr(report, "wasxfail"):
         return
     markers = [m for m in STRICT_MARKERS if item.get_closest_marker(m)]

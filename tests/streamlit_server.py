@@ -6,6 +6,7 @@ Used by the browser tests, the load script and the cold-start benchmark.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +21,14 @@ CHROMIUM = "/usr/bin/chromium"
 # The flags this machine needs: root (no sandbox), and no background calls to Google's hosts.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+# Servers started by serve() and still running: a failing browser test reports what they were doing.
+LIVE: dict[int, subprocess.Popen] = {}
+# `python -m streamlit`, plus a stack dump of every thread on SIGUSR1 (into the server's log): a browser test
+# that times out shows where the app's script threads were.
+LAUNCH = ("import faulthandler, signal; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+          "from streamlit.web.cli import main; main(prog_name='streamlit')")
 
 
 def free_port() -> int:
@@ -48,7 +57,7 @@ def serve(env: dict[str, str] | None = None, port: int | None = None, root: Path
     """Yield ``(url, process)`` of a fresh server of the app in ``root`` (another checkout, for a
     before/after benchmark); stop it afterwards."""
     port = port or free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.port", str(port),
+    command = [sys.executable, "-c", LAUNCH, "run", str(root / "app.py"), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true"]
     # The server's log goes to a file: an unread pipe would block a chatty server once it fills.
     log = tempfile.NamedTemporaryFile("w", prefix="streamlit-", suffix=".log", delete=False)
@@ -56,6 +65,7 @@ def serve(env: dict[str, str] | None = None, port: int | None = None, root: Path
                                stdout=log, stderr=subprocess.STDOUT, text=True)
     process.log_path = log.name
     url = f"http://127.0.0.1:{port}"
+    LIVE[process.pid] = process
     try:
         wait_healthy(url, process)
         yield url, process
@@ -66,12 +76,51 @@ def serve(env: dict[str, str] | None = None, port: int | None = None, root: Path
         print("\n".join(Path(log.name).read_text(errors="replace").splitlines()[-80:]))
         raise
     finally:
+        LIVE.pop(process.pid, None)
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def servers_report(max_lines: int = 40) -> str:
+    """What each live server was doing: the end of its log, and its threads' stacks (our own frames only)."""
+    parts = []
+    for process in LIVE.values():
+        log = Path(process.log_path)
+        before = log.stat().st_size
+        tail = log.read_text(errors="replace").splitlines()[-15:]
+        if process.poll() is None:
+            process.send_signal(signal.SIGUSR1)
+            deadline, size = time.monotonic() + 3, before
+            while time.monotonic() < deadline:  # until the dump stops growing
+                time.sleep(0.2)
+                if log.stat().st_size == size > before:
+                    break
+                size = log.stat().st_size
+        with log.open("rb") as f:
+            f.seek(before)
+            dump = f.read().decode(errors="replace").splitlines()
+        ours, header = [], None
+        for line in dump:  # the threads running our code, with our frames only
+            if line.startswith(("Thread", "Current thread")):
+                header = line
+            elif str(ROOT) in line and "/.venv/" not in line:
+                ours += [header, line] if header else [line]
+                header = None
+        parts.append("\n".join([f"server {process.pid}, log {log}:", *tail, "threads in our code:", *ours[:max_lines]]))
+    return "\n\n".join(parts)
+
+
+def page_report(page, chars: int = 1500) -> str:
+    """The page's address and what its main area says (text only)."""
+    try:
+        text = page.evaluate("() => (document.querySelector('[data-testid=\"stMain\"]') || document.body).innerText")
+        return f"{page.url}\n" + "\n".join(line for line in text.splitlines() if line.strip())[:chars]
+    except Exception as error:  # the page may be gone or hung: the report must not hide the failure
+        return f"{page.url}: no text ({error})"
 
 
 def launch_chromium(playwright):
