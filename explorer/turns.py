@@ -9,7 +9,9 @@ point, so a full room sees its curves within seconds. Every run gets all its bat
 orders them), so the room's total time stays that of the work.
 
 One run per owner (a session): a new turn of the same owner replaces the owner's old one, which steps
-aside at its next batch and never holds a second slot.
+aside at its next batch; the new one starts only then. (Streamlit's fast reruns start a session's new
+script run in a new thread while the old one may still be mid-batch: two threads must never train one
+model at once.)
 
     queue = TrainingQueue(slots=2)
     with queue.turn(on_wait=lambda place: print("number", place, "in line"), owner="session 1") as turn:
@@ -78,7 +80,7 @@ class TrainingQueue:
         would cost 30² page updates."""
         with self._cond:
             self._waiting.append(ticket)
-            shown, shown_at = None, -math.inf
+            shown, shown_at, entered = None, -math.inf, time.monotonic()
             try:
                 while True:
                     if ticket.replaced:
@@ -87,10 +89,15 @@ class TrainingQueue:
                         return False
                     line = self._line()
                     free = self.slots - len(self._running)
-                    if ticket in line[:max(free, 0)]:
+                    predecessor = self._owner_running(ticket)
+                    if ticket in line[:max(free, 0)] and not predecessor:
                         self._waiting.remove(ticket)
                         self._running.add(ticket)
                         return True
+                    if predecessor and time.monotonic() - entered < poll:
+                        # Its own replaced run steps aside within a batch: no "waiting in line" for that.
+                        self._cond.wait(poll - (time.monotonic() - entered))
+                        continue
                     place = line.index(ticket) + 1
                     wait_more = shown_at + redraw_every - time.monotonic()
                     if on_wait and place != shown and wait_more <= 0:
@@ -109,6 +116,10 @@ class TrainingQueue:
                     self._waiting.remove(ticket)
                 self._cond.notify_all()
                 raise
+
+    def _owner_running(self, ticket: Ticket) -> bool:
+        """Is another run of ``ticket``'s owner still training (replaced, about to step aside)?"""
+        return ticket.owner is not None and any(t.owner == ticket.owner for t in self._running if t is not ticket)
 
     def release(self, ticket: Ticket, seconds: float | None = None) -> None:
         """Give the slot back; the ticket goes to the back of the line. ``seconds``: how long it trained."""
@@ -154,6 +165,11 @@ class Turn:
         self._shown = self._paused = False
         self._slice_start, self._asked = 0.0, 0
         self._should_stop: Callable[[], bool] | None = None
+
+    @property
+    def replaced(self) -> bool:
+        """Its owner started another turn, which carries the training on."""
+        return self.ticket.replaced
 
     def _pause(self) -> bool:
         """Asked by the trainer between batches: stop this slice?"""

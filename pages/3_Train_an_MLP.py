@@ -220,5 +220,6 @@ if live is not None:
                                        epoch=f"{trainer.epoch_progress:.1f}", total=live.target_epoch,
                                        seconds=f"{left:.0f}"))
             draw(live)
-    state["active_run"] = None
-    st.rerun()  # draw the finished run's predictions, confusion matrix and comparison
+    if not turn.replaced:  # else a newer script run of this session (a fast rerun) carries the training on
+        state["active_run"] = None
+        st.rerun()  # draw the finished run's predictions, confusion matrix and comparison

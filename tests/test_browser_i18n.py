@@ -117,6 +117,15 @@ def test_switching_language_keeps_settings_and_the_training_in_progress(server, 
     expect(hidden.get_by_role("slider")).to_have_attribute("aria-valuetext", "1024")
     page.screenshot(path=str(SHOTS / "zh_training_after_switch.png"), full_page=True)
 
+    # Back and forth while it trains: each switch starts the session's new script run in a new thread while
+    # the old one may be mid-batch (Streamlit's fast reruns); the two once trained one model at once and
+    # failed with "modified by an inplace operation".
+    for language, progress_text in [("English", r"Epoch [\d.]+ of 50"), ("简体中文", r"迭代周期 [\d.]+ \/ 50")] * 3:
+        page.locator("[data-testid='stSidebar'] label").filter(has_text=language).click()
+        page.wait_for_function(f"""() => document.querySelector("[data-testid='stException']")
+            || /{progress_text}/.test(document.querySelector("[data-testid='stMain']").innerText)""")
+        assert_no_exception(page)
+
     page.get_by_role("button", name="■ 停止").click()
     stopped = page.get_by_text(re.compile(r"已在第 [\d.]+ / 50 个迭代周期停止"))
     stopped.wait_for()

@@ -132,6 +132,19 @@ def test_a_second_run_of_the_same_session_replaces_the_first():
     assert second.status == "finished" and other.status == "finished" and queue.counts() == (0, 0)
 
 
+def test_a_new_run_of_a_session_waits_for_its_old_one_to_step_aside_even_with_a_free_slot():
+    # Streamlit's fast reruns: the session's new script thread starts while the old one is mid-batch.
+    queue, log, gate = TrainingQueue(slots=2, quantum=0), [], threading.Event()
+    old, new = FakeTrainer("A", 10, log, gate), FakeTrainer("a", 2, log, gate)
+    sessions = run_sessions(queue, [old, new], owners=["me", "me"])
+    assert queue.counts() == (1, 1)  # a slot is free, but the old run still holds the model
+    gate.set()
+    for s in sessions:
+        s.join(30)
+    assert log == ["A", "a", "a"]  # the old run's batch under way, then only the new run's
+    assert old.status == "stopped" and new.status == "finished" and queue.counts() == (0, 0)
+
+
 def test_a_replaced_waiting_run_leaves_the_line():
     queue, log, gate = TrainingQueue(slots=1, quantum=0), [], threading.Event()
     holder, waiting = FakeTrainer("A", 2, log, gate), FakeTrainer("B", 5, log, gate)

@@ -9,6 +9,7 @@ PNGs (a browser cannot rebuild two plotly charts ten times a second); the charts
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -64,12 +65,20 @@ def _stop() -> None:
         state["pg_trainer"].stop()
 
 
+def _training_lock() -> threading.Lock:
+    """This session's lock around a training step. Streamlit's fast reruns start the session's new script
+    run in a new thread while the old one may still be training; two threads stepping one model at once
+    would fail ("modified by an inplace operation")."""
+    return _state().setdefault("pg_lock", threading.Lock())
+
+
 def _step() -> None:
     state = _state()
     state["pg_playing"] = False
     trainer = state.get("pg_trainer")
     if trainer is not None and trainer.status != "diverged":
-        trainer.step()
+        with _training_lock():
+            trainer.step()
 
 
 def _reset() -> None:
@@ -166,7 +175,7 @@ def playground(config: pg.PlaygroundConfig) -> Callable[[int, int], None]:
 def _train_some(trainer: pg.PlaygroundTrainer, steps: int) -> None:
     """Up to ``steps`` epochs towards the target; at the target (or on divergence) the training ends."""
     state = _state()
-    with closing(trainer.train(until_epoch=state["pg_until"])) as events:
+    with _training_lock(), closing(trainer.train(until_epoch=state["pg_until"])) as events:
         for _event in itertools.islice(events, steps):
             pass
     if trainer.epochs_done >= state["pg_until"] or trainer.status == "diverged":
