@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 
 
-from explorer import activations as act
+from explorer.lessons import activations as act
 from explorer.figures import activations as figs
 from bench.common import time_script_runs
 
@@ -157,7 +157,7 @@ def explorer_calls(repeats: int) -> None:
             "torch.optim.Adam(p); print(time.perf_counter() - t)")
     first = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     print(f"torch.optim.Adam's first use in a fresh process: {first * 1000:.0f} ms of imports "
-          "(avoided by explorer.activations.adam_update)")
+          "(avoided by explorer.lessons.activations.adam_update)")
 
 
 def main() -> int:

@@ -10,7 +10,7 @@ Targets (issue #19), batch 256, d2l's 784-256-10 network: one step with all its 
    step's backward pass, autograd check, line, optimizers and all nine figures), "Take 100 steps"
    (the same after 100 steps, with test accuracy every 10 steps), and as the reference a rerun with
    nothing changed. Interleaved; medians and minima.
-2. The core without Streamlit: explorer.backprop_step.inspect (everything the page shows about one
+2. The core without Streamlit: explorer.lessons.backprop_step.inspect (everything the page shows about one
    step) and take_steps(100), against a plain PyTorch loop of 100 autograd SGD steps on the same
    batches (the reference for what a step costs at all).
 """
@@ -58,7 +58,7 @@ def core(repeats: int) -> dict[str, list[float]]:
     import torch
     from torch import nn
 
-    from explorer import backprop_step as steps
+    from explorer.lessons import backprop_step as steps
     from explorer.data import load_fashion_mnist
 
     data = load_fashion_mnist(download=False)

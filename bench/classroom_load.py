@@ -36,8 +36,8 @@ from pathlib import Path
 
 from bench.common import MemorySampler, split_cpu, status_kb, summary
 
-from explorer import classroom, storage
-from explorer.precision import offered
+from explorer.classroom import service as classroom, storage
+from explorer.mlp.precision import offered
 from tests.streamlit_client import StreamlitClient, curve_points
 from tests.streamlit_server import serve
 

@@ -100,8 +100,9 @@ PROFILE_SCRIPT = textwrap.dedent("""
     import explorer.data as ed; ed.dataset_status(); step("landing page: explorer.data, dataset_status (no torch)")
     import torch; step("import torch")
     import torchvision.datasets; step("import torchvision")
-    from explorer import diagnostics, runs; from explorer.figures import training as figs
-    import explorer.models, explorer.training; step("training page imports (plotly, pandas, explorer)")
+    from explorer import runs; from explorer.figures import training as figs
+    from explorer.mlp import diagnostics
+    import explorer.mlp.models, explorer.mlp.training; step("training page imports (plotly, pandas, explorer)")
     data_dir = ed.default_data_dir(); ed.ensure_fashion_mnist(data_dir); step("ensure_fashion_mnist (files there?)")
     train = torchvision.datasets.FashionMNIST(str(data_dir), train=True, download=False)
     test = torchvision.datasets.FashionMNIST(str(data_dir), train=False, download=False)

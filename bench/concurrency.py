@@ -5,7 +5,7 @@ A Streamlit server runs every session's training in a thread of one Python proce
 reports the aggregate throughput (training images per second, all runs together) against one
 training alone. Thread policies compared, each measured in a fresh process:
 
-- ``ours``: what ``import explorer`` sets up (the default), with explorer.threads sharing the cores;
+- ``ours``: what ``import explorer`` sets up (the default), with explorer.fair_share.threads sharing the cores;
 - ``passive``, ``active``, ``default``: OMP_WAIT_POLICY=PASSIVE / ACTIVE / unset (libgomp spins
   300k times), each training with every core (no sharing); ``+share`` adds the sharing.
 
@@ -48,9 +48,9 @@ def child(policy: str, images: int) -> None:
         import torch  # noqa: F401  (OpenMP reads its settings when torch loads: before explorer can set any)
     import threading
 
-    from explorer import threads
+    from explorer.fair_share import threads
     from explorer.data import load_fashion_mnist
-    from explorer.training import TrainConfig, Trainer
+    from explorer.mlp.training import TrainConfig, Trainer
 
     if wait_policy != "ours" and sharing != "share":
         threads.share = lambda: threads.CORES  # every training takes every core
@@ -102,7 +102,7 @@ def main() -> None:
     if args.child:
         child(args.child[0], int(args.child[1]))
         return
-    from explorer.precision import offered
+    from explorer.mlp.precision import offered
 
     # "ours" in every precision asked for (both where bf16 is native): ours@bf16 is our policy in bfloat16.
     extra = [f"ours@{p}" for p in (args.precisions or offered()) if p != "fp32" and "ours" in args.policies]

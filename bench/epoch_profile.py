@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
     from explorer.data import load_fashion_mnist
-    from explorer.training import TrainConfig, Trainer
+    from explorer.mlp.training import TrainConfig, Trainer
 
     data = load_fashion_mnist()
     trainer = Trainer(TrainConfig(epochs=100), data)

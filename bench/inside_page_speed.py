@@ -9,7 +9,7 @@ is ready <= 5 s after the click.
    thread, after a new test image, a new temperature, and -- as the reference in the same run --
    a rerun with nothing changed (what any rerun of this page costs). Interleaved; medians and minima.
 2. Quick model, each measurement in a clean process, interleaved, minima: training d2l's MLP for
-   2 epochs on the full data as the click does (explorer.model_cache.train_or_load with an empty
+   2 epochs on the full data as the click does (explorer.mlp.model_cache.train_or_load with an empty
    cache), loading it from the disk cache (every click after the first training on a machine), and
    as the reference the same 2 epochs as a plain PyTorch loop (nn.Sequential + SGD, no events).
 """
@@ -34,7 +34,8 @@ QUICK = """
 import time, torch
 torch.set_num_threads({threads})
 from explorer.data import load_fashion_mnist
-from explorer import inside, model_cache
+from explorer.lessons import inside
+from explorer.mlp import model_cache
 data = load_fashion_mnist(download=False)
 config = inside.quick_config()
 start = time.perf_counter()
@@ -65,9 +66,9 @@ print(time.perf_counter() - start, acc)
 def page_reruns(repeats: int) -> dict[str, list[tuple[float, float]]]:
     from streamlit.testing.v1 import AppTest
 
-    from explorer import runs
+    from explorer.mlp import runs
     from explorer.data import load_fashion_mnist
-    from explorer.training import TrainConfig
+    from explorer.mlp.training import TrainConfig
 
     script = time_script_runs()
     data = load_fashion_mnist(download=False)

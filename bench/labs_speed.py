@@ -25,10 +25,10 @@ from pathlib import Path
 import torch
 
 
-from explorer import bias_variance as bv
-from explorer import double_descent as dd
-from explorer import l1_geometry as geo
-from explorer.polynomial import MAX_DEGREE, PolyConfig
+from explorer.lessons import bias_variance as bv
+from explorer.lessons import double_descent as dd
+from explorer.lessons import l1_geometry as geo
+from explorer.lessons.polynomial import MAX_DEGREE, PolyConfig
 
 from bench.common import time_script_runs
 

@@ -32,7 +32,7 @@ import torch  # noqa: E402
 
 from explorer.figures.playground import loss_figure  # noqa: E402
 from explorer.figures.playground_live import live_pictures  # noqa: E402
-from explorer.playground import PlaygroundConfig, PlaygroundTrainer  # noqa: E402
+from explorer.lessons.playground import PlaygroundConfig, PlaygroundTrainer  # noqa: E402
 
 
 def serialise(fig) -> str:

@@ -19,9 +19,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 
-from explorer import poly_selection as sel
-from explorer import polynomial as poly
-from explorer.polynomial import MAX_DEGREE, PolyConfig
+from explorer.lessons import poly_selection as sel
+from explorer.lessons import polynomial as poly
+from explorer.lessons.polynomial import MAX_DEGREE, PolyConfig
 
 
 def d2l_style_fit(config: PolyConfig) -> tuple[float, float, list[float]]:

@@ -14,7 +14,7 @@ import random
 import statistics
 import time
 
-from explorer import classroom, storage, suggestions
+from explorer.classroom import service as classroom, storage, suggestions
 from tests.streamlit_client import StreamlitClient
 from tests.streamlit_server import serve
 

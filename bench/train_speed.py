@@ -5,8 +5,8 @@ interleaved round by round (probe, ours fp32, ours bf16, bare fp32, bare bf16, p
 - the FLOP bound: an epoch's FLOP ÷ the matmul rate of a clean process (torch only, no project import).
   An epoch trains on 60,000 images: 2 FLOP per weight forward, 2 for the weight gradient, 2 for the input
   gradient except the first layer's (it needs none): (4·784·256 + 6·256·10) per image; then the test pass,
-  2 per weight for each of the 10,000 test images (``explorer.budget.epoch_flops``);
-- ours: explorer.training.Trainer (preloaded tensors, permutation slicing), float32 and bfloat16 (explicit
+  2 per weight for each of the 10,000 test images (``explorer.fair_share.budget.epoch_flops``);
+- ours: explorer.mlp.training.Trainer (preloaded tensors, permutation slicing), float32 and bfloat16 (explicit
   bfloat16 matmuls, our default, and torch.autocast);
 - bare: the same epoch hand-written over the same preloaded tensors (no events, no checks), float32 and
   explicit bfloat16 matmuls: what our Trainer costs above plain PyTorch;
@@ -46,7 +46,7 @@ print(json.dumps({"rate": 2 * n**3 * repeats / best}))
 OURS = """
 import json
 from explorer.data import load_fashion_mnist
-from explorer.training import TrainConfig, Trainer
+from explorer.mlp.training import TrainConfig, Trainer
 data = load_fashion_mnist()
 list(Trainer(TrainConfig(epochs=1, max_train=2560, precision={precision!r}), data).train())  # warm-up
 trainer = Trainer(TrainConfig(epochs={epochs}, precision={precision!r}), data)
@@ -97,7 +97,7 @@ from torch.utils.data import DataLoader
 from torchvision import transforms
 from torchvision.datasets import FashionMNIST
 from explorer.data import default_data_dir
-from explorer.models import build_mlp
+from explorer.mlp.models import build_mlp
 torch.manual_seed(0)
 root = str(default_data_dir())
 train = FashionMNIST(root, train=True, transform=transforms.ToTensor())
@@ -137,8 +137,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds of every measurement")
     parser.add_argument("--d2l-epochs", type=int, default=3, help="d2l pipeline epochs (the first is not counted)")
     args = parser.parse_args()
-    from explorer.budget import epoch_flops
-    from explorer.precision import bf16_support
+    from explorer.fair_share.budget import epoch_flops
+    from explorer.mlp.precision import bf16_support
 
     import torch
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from explorer.data import load_fashion_mnist
-from explorer.training import TrainConfig, run_training
+from explorer.mlp.training import TrainConfig, run_training
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,8 +4,8 @@ In one run, on d2l 4.5's problem (200 features, 20 examples, batch 5, lr 0.003, 
 recording train and test loss after every epoch:
 - d2l-style: ``train(lambd)`` with DataLoader(TensorDataset, batch 5, shuffle) and d2l's
   ``evaluate_loss`` through DataLoaders, one λ after another;
-- ours, side by side: explorer.weight_decay.compare (one model per λ, preloaded tensors);
-- ours, sweep: explorer.weight_decay.sweep (all 31 λ as one weight matrix).
+- ours, side by side: explorer.lessons.weight_decay.compare (one model per λ, preloaded tensors);
+- ours, sweep: explorer.lessons.weight_decay.sweep (all 31 λ as one weight matrix).
 
     python -m bench.weight_decay_speed [--repeats 3] [--threads 1]
 """
@@ -19,8 +19,8 @@ from dataclasses import replace
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from explorer import weight_decay as wd
-from explorer import weight_decay_sweeps as wds
+from explorer.lessons import weight_decay as wd
+from explorer.lessons import weight_decay_sweeps as wds
 
 SIDE_BY_SIDE = [0.0, 3.0]
 

@@ -4,7 +4,7 @@ import streamlit as st
 import torch
 
 import ui
-from explorer import activations as act
+from explorer.lessons import activations as act
 from explorer.figures import activations as figs
 from explorer.i18n import N_
 from ui.i18n import _, current_language

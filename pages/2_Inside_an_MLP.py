@@ -5,7 +5,7 @@ import streamlit as st
 import torch
 
 import ui
-from explorer import inside
+from explorer.lessons import inside
 from explorer.figures import inside as figs
 from ui import inside as panel
 from ui.i18n import _

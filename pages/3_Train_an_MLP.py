@@ -7,13 +7,13 @@ from contextlib import closing
 import streamlit as st
 
 import ui
-from explorer import runs
+from explorer.mlp import runs
 from explorer.figures import training as figs
-from explorer.activation_catalogue import MLP_ACTIVATIONS as ACTIVATIONS
-from explorer.models import IMPLEMENTATIONS
-from explorer.optimizers import OPTIMIZERS
-from explorer.precision import default_precision, offered
-from explorer.training import METRICS, TrainConfig
+from explorer.mlp.activations import MLP_ACTIVATIONS as ACTIVATIONS
+from explorer.mlp.models import IMPLEMENTATIONS
+from explorer.mlp.optimizers import OPTIMIZERS
+from explorer.mlp.precision import default_precision, offered
+from explorer.mlp.training import METRICS, TrainConfig
 from explorer.i18n import N_
 from ui import classroom as classroom_ui
 from ui import training_panels as panels

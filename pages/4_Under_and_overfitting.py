@@ -5,7 +5,7 @@ from dataclasses import asdict
 import streamlit as st
 
 import ui
-from explorer import polynomial as poly
+from explorer.lessons import polynomial as poly
 from explorer.figures import polynomial as figures
 from explorer.i18n import N_
 from ui import polynomial_tabs as tabs

@@ -5,8 +5,8 @@
 import streamlit as st
 
 import ui
-from explorer import weight_decay as wd
-from explorer import weight_decay_sweeps as wds
+from explorer.lessons import weight_decay as wd
+from explorer.lessons import weight_decay_sweeps as wds
 from explorer.i18n import N_
 from ui import weight_decay_tabs as tabs
 from ui.i18n import _, label_func

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from explorer import class_board, classroom
+from explorer.classroom import board as class_board, service as classroom
 from explorer.data import DATASETS
 from explorer.figures import classroom as figs
-from explorer.precision import offered
-from explorer.training import METRIC_NAMES, METRICS
+from explorer.mlp.precision import offered
+from explorer.mlp.training import METRIC_NAMES, METRICS
 from ui import classroom as classroom_ui
 from ui import lead as lead_ui
 from ui import presenter as presenter_ui

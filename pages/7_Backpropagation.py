@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from explorer import backprop_step as steps
+from explorer.lessons import backprop_step as steps
 from explorer.figures import backprop as figs
 from ui import backprop as panel
 from ui.i18n import _, book_url

@@ -4,8 +4,8 @@ universal approximator in one dimension."""
 import streamlit as st
 
 import ui
-from explorer import approximate as approx
-from explorer import playground as pg
+from explorer.lessons import approximate as approx
+from explorer.lessons import playground as pg
 from explorer.figures import approximate as approx_figs
 from explorer.i18n import N_
 from ui import hidden_layers as panel

@@ -129,7 +129,7 @@ def db_url(request, tmp_path, monkeypatch):
 @pytest.fixture
 def engine(db_url):
     """An engine on that database (modules whose pages read the engine override this)."""
-    from explorer import storage
+    from explorer.classroom import storage
 
     return storage.connect(db_url)
 
@@ -137,7 +137,7 @@ def engine(db_url):
 @pytest.fixture
 def code(engine):
     """A class started on it, with the default settings."""
-    from explorer import classroom
+    from explorer.classroom import service as classroom
 
     return classroom.start_class(engine)
 

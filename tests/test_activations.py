@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from explorer import activation_catalogue as catalogue
-from explorer import activations as act
+from explorer.mlp import activations as catalogue
+from explorer.lessons import activations as act
 from explorer.cli import build_parser
 from explorer.figures import activations as figs
 

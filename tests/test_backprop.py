@@ -6,11 +6,11 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from explorer import backprop
-from explorer import backprop_step as steps
-from explorer.activation_catalogue import MLP_ACTIVATIONS
-from explorer.models import build_mlp
-from explorer.optimizers import make_optimizer
+from explorer.lessons import backprop
+from explorer.lessons import backprop_step as steps
+from explorer.mlp.activations import MLP_ACTIVATIONS
+from explorer.mlp.models import build_mlp
+from explorer.mlp.optimizers import make_optimizer
 
 
 def batch(n=6, seed=0, dtype=torch.float64):

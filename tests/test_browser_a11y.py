@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from explorer import classroom, storage
+from explorer.classroom import service as classroom, storage
 from tests.streamlit_server import charts_drawn, new_context, serve, wait_for_app
 from tests.test_classroom import payload
 from tests.test_i18n_pages import lesson_paths

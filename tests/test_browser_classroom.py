@@ -12,7 +12,7 @@ import pytest
 import segno
 from PIL import Image
 
-from explorer import classroom, storage
+from explorer.classroom import service as classroom, storage
 from playwright.sync_api import expect
 
 from tests.streamlit_server import (CHROMIUM, ROOT, assert_no_exception, charts_drawn, launch_chromium, new_context,

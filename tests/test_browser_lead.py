@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from explorer import classroom, questions, storage, suggestions
+from explorer.classroom import service as classroom, questions, storage, suggestions
 from tests.streamlit_server import ROOT, assert_no_exception, charts_drawn, new_context, serve, wait_for_app
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from explorer import classroom, storage
+from explorer.classroom import service as classroom, storage
 from tests.streamlit_server import ROOT, assert_no_exception, new_context, serve, wait_for_app
 
 pytestmark = pytest.mark.browser  # Chromium and Playwright come from conftest's `browser` fixture

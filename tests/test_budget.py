@@ -1,9 +1,9 @@
-"""explorer.budget: a run's work in FLOP, and how many epochs a server's budget allows."""
+"""explorer.fair_share.budget: a run's work in FLOP, and how many epochs a server's budget allows."""
 
 import pytest
 
-from explorer import budget
-from explorer.training import TrainConfig, Trainer
+from explorer.fair_share import budget
+from explorer.mlp.training import TrainConfig, Trainer
 
 
 def test_the_d2l_epoch_counts_no_input_gradient_for_the_first_layer():

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from explorer import class_access as access
+from explorer.classroom import access
 
 
 def test_new_codes_carry_30_random_bits_of_unambiguous_characters():

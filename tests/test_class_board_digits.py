@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from streamlit.testing.v1 import AppTest
 
-from explorer import class_board, classroom, storage
+from explorer.classroom import board as class_board, service as classroom, storage
 from tests.test_classroom import payload
 
 PAGES = Path(__file__).parents[1] / "pages"

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from explorer import class_board, classroom, storage
-from explorer.classroom import (BadClassCode, BadNickname, ClassClosed, NotYourRun, SharingRefused, UnknownClass)
+from explorer.classroom import board as class_board, service as classroom, storage
+from explorer.classroom.service import (BadClassCode, BadNickname, ClassClosed, NotYourRun, SharingRefused,
+                                       UnknownClass)
 
 
 def payload(lr=0.1, hidden=64, test_acc=0.8, status="finished", epochs=2, dropout=(0.0,)):

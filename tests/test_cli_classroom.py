@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from explorer import classroom, storage
+from explorer.classroom import service as classroom, storage
 from explorer.cli import main
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from explorer import classroom, questions, storage
+from explorer.classroom import service as classroom, questions, storage
 from tests.test_cli_classroom import run_cli
 
 KEY = "correct horse battery staple"

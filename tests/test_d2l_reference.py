@@ -2,7 +2,7 @@
 
 import pytest
 
-from explorer.training import TrainConfig, run_training
+from explorer.mlp.training import TrainConfig, run_training
 
 
 @pytest.mark.slow

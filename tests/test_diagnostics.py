@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from explorer.data import CLASS_NAMES, FashionMNISTData
-from explorer.diagnostics import class_samples, confusion_matrix, most_confused
+from explorer.mlp.diagnostics import class_samples, confusion_matrix, most_confused
 
 
 class FixedGuess(nn.Module):

@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from explorer import model_cache
-from explorer.training import TrainConfig, run_training
+from explorer.mlp import model_cache
+from explorer.mlp.training import TrainConfig, run_training
 
 
 def _cli(*args, cache):

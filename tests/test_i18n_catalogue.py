@@ -111,7 +111,8 @@ def test_accept_language_picks_our_languages():
 
 
 def test_errors_from_explorer_read_in_chinese_and_stay_english_for_the_cli():
-    from explorer import classroom, images
+    from explorer.classroom import service as classroom
+    from explorer.data import images
 
     zh = i18n.translations("zh").gettext
     with pytest.raises(classroom.BadNickname) as caught:

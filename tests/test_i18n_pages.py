@@ -155,7 +155,7 @@ def test_inside_an_mlp_with_a_model_in_chinese(english_msgids, fashion):
 
 def test_class_board_with_runs_in_chinese(english_msgids, tmp_path, monkeypatch):
     """The board with shared runs (one diverged) and the presenter's controls, in Chinese."""
-    from explorer import classroom, storage
+    from explorer.classroom import service as classroom, storage
     from tests.test_classroom import payload
 
     url = f"sqlite:///{tmp_path / 'board.sqlite'}"

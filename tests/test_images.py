@@ -6,7 +6,7 @@ import pytest
 import torch
 from PIL import Image, ImageDraw, ImageFile
 
-from explorer import images
+from explorer.data import images
 
 
 def encode(image: Image.Image, fmt: str = "PNG") -> bytes:

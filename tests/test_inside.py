@@ -1,14 +1,14 @@
-"""explorer.inside: every number of the "Inside an MLP" page checked against the model itself."""
+"""explorer.lessons.inside: every number of the "Inside an MLP" page checked against the model itself."""
 
 import plotly.graph_objects as go
 import pytest
 import torch
 from torch.nn import functional as F
 
-from explorer import inside
+from explorer.lessons import inside
 from explorer.figures import inside as figs
-from explorer.models import build_mlp
-from explorer.training import TrainConfig, Trainer
+from explorer.mlp.models import build_mlp
+from explorer.mlp.training import TrainConfig, Trainer
 
 CLASSES = tuple(f"class {i}" for i in range(10))
 DEPTHS = [0, 1, 2, 3]

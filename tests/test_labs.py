@@ -6,13 +6,13 @@ import math
 import pytest
 import torch
 
-from explorer import bias_variance as bv
-from explorer import double_descent as dd
-from explorer import l1_geometry as geo
-from explorer import weight_decay as wd
-from explorer import weight_decay_sweeps as wds
+from explorer.lessons import bias_variance as bv
+from explorer.lessons import double_descent as dd
+from explorer.lessons import l1_geometry as geo
+from explorer.lessons import weight_decay as wd
+from explorer.lessons import weight_decay_sweeps as wds
 from explorer.cli import main
-from explorer.polynomial import MAX_DEGREE, PolyConfig, make_data, poly_features
+from explorer.lessons.polynomial import MAX_DEGREE, PolyConfig, make_data, poly_features
 
 
 # --- bias and variance ------------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from explorer import mc_dropout
-from explorer.models import build_mlp
+from explorer.lessons import mc_dropout
+from explorer.mlp.models import build_mlp
 
 
 def tiny(impl: str):

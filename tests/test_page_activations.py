@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
-from explorer.activation_catalogue import CATALOGUE, NAMES
+from explorer.mlp.activations import CATALOGUE, NAMES
 
 PAGE = str(Path(__file__).parents[1] / "pages" / "1_Activation_functions.py")
 

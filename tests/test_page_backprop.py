@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from explorer import backprop_step as steps
+from explorer.lessons import backprop_step as steps
 from streamlit.testing.v1 import AppTest
 
-from explorer import backprop
-from explorer.inside import class_positions
+from explorer.lessons import backprop
+from explorer.lessons.inside import class_positions
 from tests.test_i18n_pages import english_left, english_msgids, page_in_chinese, rendered_strings  # noqa: F401
 from tests.test_page_inside import small_quick_model, trained_run  # noqa: F401 (a fixture)
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from explorer import classroom, storage
-from explorer.precision import offered
+from explorer.classroom import service as classroom, storage
+from explorer.mlp.precision import offered
 from tests.test_classroom import payload
 
 PAGE = str(Path(__file__).parents[1] / "pages" / "6_Class_board.py")

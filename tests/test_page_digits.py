@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import inside
-from explorer.training import TrainConfig
+from explorer.lessons import inside
+from explorer.mlp.training import TrainConfig
 from ui import inside as panel
 
 PAGES = Path(__file__).parents[1] / "pages"

@@ -6,8 +6,10 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from explorer import inside, runs
-from explorer.training import TrainConfig
+from explorer.lessons import inside
+
+from explorer.mlp import runs
+from explorer.mlp.training import TrainConfig
 from ui import inside as panel
 
 PAGE = str(Path(__file__).parents[1] / "pages" / "2_Inside_an_MLP.py")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import classroom, questions, storage, suggestions
+from explorer.classroom import service as classroom, questions, storage, suggestions
 from tests.test_classroom import payload
 from tests.test_i18n_pages import english_left, page_in_chinese, rendered_strings
 from tests.test_i18n_pages import english_msgids  # noqa: F401 (a fixture: pytest finds it here)

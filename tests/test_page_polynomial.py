@@ -106,7 +106,7 @@ def test_a_link_asking_for_millions_of_sgd_steps_is_bounded_with_a_notice():
 
 
 def test_bounded_epochs_keep_d2l_settings():
-    from explorer import polynomial as poly
+    from explorer.lessons import polynomial as poly
 
     assert poly.bounded_epochs(100, 10, 1500, step=10) == 1500  # d2l's overfit: 15,000 steps
     assert poly.bounded_epochs(1000, 1, 2000, step=10) == 60

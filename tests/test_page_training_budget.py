@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import precision
+from explorer.mlp import precision
 
 PAGE = str(Path(__file__).parents[1] / "pages" / "3_Train_an_MLP.py")
 

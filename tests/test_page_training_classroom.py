@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
-from explorer import classroom, storage
-from explorer.precision import offered
+from explorer.classroom import service as classroom, storage
+from explorer.mlp.precision import offered
 
 PAGE = str(Path(__file__).parents[1] / "pages" / "3_Train_an_MLP.py")
 

@@ -110,7 +110,7 @@ def test_a_link_asking_for_minutes_of_work_is_bounded_with_a_notice():
 
 
 def test_bounded_epochs_keep_d2l_settings():
-    from explorer import weight_decay as wd
+    from explorer.lessons import weight_decay as wd
 
     assert wd.bounded_epochs(20, 5, 200, 2, 100) == 100  # d2l's λ 0 vs 3
     assert wd.bounded_epochs(100, 5, 200, 3, 300) == 300  # the "more data" preset, longer

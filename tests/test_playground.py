@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from explorer import approximate as approx
-from explorer import hand_xor
-from explorer import playground as pg
+from explorer.lessons import approximate as approx
+from explorer.lessons import hand_xor
+from explorer.lessons import playground as pg
 from explorer.i18n import Explained
 
 

@@ -7,10 +7,10 @@ import pytest
 import torch
 from torch import nn
 
-from explorer import poly_selection as sel
-from explorer import polynomial as poly
+from explorer.lessons import poly_selection as sel
+from explorer.lessons import polynomial as poly
 from explorer.cli import main
-from explorer.polynomial import MAX_DEGREE, MAX_TRAIN, TRUE_W, PolyConfig
+from explorer.lessons.polynomial import MAX_DEGREE, MAX_TRAIN, TRUE_W, PolyConfig
 
 
 def test_features_are_powers_over_factorials():

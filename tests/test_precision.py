@@ -3,8 +3,10 @@
 import pytest
 import torch
 
-from explorer import precision, threads
-from explorer.training import TrainConfig, Trainer
+from explorer.fair_share import threads
+
+from explorer.mlp import precision
+from explorer.mlp.training import TrainConfig, Trainer
 
 SMALL = dict(hidden=64, layers=2, epochs=2, batch_size=64, max_train=1000, max_test=500)
 

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from deploy.cluster import NGINX, Cluster
-from explorer import classroom, storage
+from explorer.classroom import service as classroom, storage
 from tests.conftest import _missing
 from playwright.sync_api import expect
 

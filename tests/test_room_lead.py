@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from explorer import class_board, classroom, lesson_script, questions, storage, suggestions
-from explorer.questions import BadAnswer
-from explorer.suggestions import BadSuggestion
+from explorer.classroom import board as class_board
+from explorer.classroom import lesson_script, questions, storage, suggestions
+from explorer.classroom import service as classroom
+from explorer.classroom.questions import BadAnswer
+from explorer.classroom.suggestions import BadSuggestion
 from tests.test_classroom import payload
 
 

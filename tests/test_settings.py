@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from explorer import budget, settings
+from explorer import settings
+
+from explorer.fair_share import budget
 from explorer.data import default_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from explorer import classroom, share_spool, storage
+from explorer.classroom import service as classroom, share_spool, storage
 from tests.test_classroom import payload
 from tests.test_page_training_classroom import outage
 

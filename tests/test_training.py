@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from explorer.data import FashionMNISTData
-from explorer.training import TrainConfig, Trainer, run_training
+from explorer.mlp.training import TrainConfig, Trainer, run_training
 
 
 def synthetic_data(n_train=512, n_test=256, seed=0) -> FashionMNISTData:
@@ -176,7 +176,7 @@ def test_cli_bad_arguments_are_argparse_errors(args):
 
 
 def test_concurrent_trainings_share_the_cores_and_hand_them_back():
-    from explorer import threads
+    from explorer.fair_share import threads
 
     seen = []
     trainer = Trainer(TrainConfig(epochs=1, batch_size=32), synthetic_data())
@@ -205,7 +205,7 @@ def test_stop_marks_a_running_run_stopped_and_train_resumes_it():
 
 
 def test_retired_run_keeps_its_numbers_in_declared_fields():
-    from explorer import runs
+    from explorer.mlp import runs
 
     book = []
     first = runs.new_run(book, TrainConfig(epochs=1, batch_size=64), synthetic_data())

@@ -1,4 +1,4 @@
-"""explorer.turns: a full room takes turns at the training slots; slicing never changes a run."""
+"""explorer.fair_share.turns: a full room takes turns at the training slots; slicing never changes a run."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from explorer import threads
-from explorer.training import TrainConfig, Trainer
-from explorer.turns import Ticket, TrainingQueue
+from explorer.fair_share import threads
+from explorer.mlp.training import TrainConfig, Trainer
+from explorer.fair_share.turns import Ticket, TrainingQueue
 
 SMALL = dict(hidden=32, epochs=2, batch_size=50, max_train=1000, max_test=500)
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 import torch
 
-from explorer import weight_decay as wd
-from explorer import weight_decay_sweeps as wds
+from explorer.lessons import weight_decay as wd
+from explorer.lessons import weight_decay_sweeps as wds
 from explorer.cli import main
 
 D2L = wd.WeightDecayConfig()  # d2l's setting: 200 features, 20 examples, batch 5, lr 0.003, 100 epochs

@@ -17,12 +17,12 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from explorer import threads
+from explorer.fair_share import threads
 from explorer.data import (
     DATASET_NAMES, DATASETS, DEFAULT_DATASET, DatasetError, FashionMNISTData, default_data_dir, load_dataset,
     load_fashion_mnist, system_data_dir,
 )
-from explorer.turns import TrainingQueue
+from explorer.fair_share.turns import TrainingQueue
 from ui.i18n import _, as_code, url_params  # noqa: F401 (as_code: ui.as_code)
 from ui.language import app_skipped, ensure_switch
 from ui.params import Param, parse_value, show_notices  # noqa: F401 (the package's names)
@@ -34,7 +34,7 @@ _parse = parse_value  # the name tests and older helpers use
 STREAMLIT_PARAMS = {"embed", "embed_options", "lang"}
 # Parameters that belong to every page and survive sync_url: ?class=MLP-4821 (classroom mode).
 APP_PARAMS = {"class"}
-# Beyond one training per core, more at once only slow each other (and cost memory); explorer.threads
+# Beyond one training per core, more at once only slow each other (and cost memory); explorer.fair_share.threads
 # gives each running training its share of the cores, so up to this many keep the total throughput.
 MAX_CONCURRENT_TRAININGS = max(2, threads.CORES)
 
@@ -154,7 +154,7 @@ def _training_queue() -> TrainingQueue:
 
 @contextmanager
 def training_slot(placeholder=None):
-    """Take turns at this server's training slots (explorer.turns); ``turn.train(trainer)`` trains.
+    """Take turns at this server's training slots (explorer.fair_share.turns); ``turn.train(trainer)`` trains.
 
     While this session waits, ``placeholder`` (or a new st.empty) shows its place in line and about how
     long until its turn. One run per session: a new one replaces the session's earlier one in the line.

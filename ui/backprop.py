@@ -11,12 +11,12 @@ import streamlit as st
 import torch
 
 import ui
-from explorer import backprop_step as steps
-from explorer.activation_catalogue import MLP_ACTIVATIONS
-from explorer.backprop import LOSSES
+from explorer.lessons import backprop_step as steps
+from explorer.mlp.activations import MLP_ACTIVATIONS
+from explorer.lessons.backprop import LOSSES
 from explorer.data import DEFAULT_DATASET, FashionMNISTData
 from explorer.i18n import N_
-from explorer.models import IMPLEMENTATIONS
+from explorer.mlp.models import IMPLEMENTATIONS
 from ui import inside as inside_ui
 from ui.i18n import _, label_func
 from ui.phone import sidebar_hint

@@ -15,10 +15,10 @@ import segno
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from explorer import classroom
+from explorer.classroom import service as classroom
 from explorer.data import DEFAULT_DATASET
 from explorer.i18n import N_
-from explorer.precision import offered
+from explorer.mlp.precision import offered
 from ui.i18n import _
 from ui.server import _limits, client_address, engine, spool
 from explorer import settings

@@ -19,9 +19,9 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from explorer import hand_xor
-from explorer import playground as pg
-from explorer import threads
+from explorer.lessons import hand_xor
+from explorer.lessons import playground as pg
+from explorer.fair_share import threads
 from explorer.figures import playground as figs
 from explorer.figures import playground_live as live_figs
 from explorer.i18n import N_

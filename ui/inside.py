@@ -13,12 +13,14 @@ import torch
 from torch import nn
 
 import ui
-from explorer import images, inside, model_cache
+from explorer.data import images
+from explorer.lessons import inside
+from explorer.mlp import model_cache
 from explorer.data import DATASET_NAMES, DEFAULT_DATASET, FashionMNISTData
 from explorer.figures import inside as figs
 from explorer.i18n import N_
-from explorer.evaluation import predict
-from explorer.training import Trainer
+from explorer.mlp.evaluation import predict
+from explorer.mlp.training import Trainer
 from ui.i18n import _, label_func
 from ui.phone import sidebar_hint
 

@@ -1,14 +1,14 @@
 """The presenter leads the room from the class board: suggest settings, open a question, reveal the
 answers, or step through a lesson script (``lessons/*.toml``). Every action needs the presenter key (the
-board page shows this panel only when unlocked) and lands in the audit log (explorer.suggestions,
-explorer.questions). :func:`question_board` is the live answer chart everyone on the board sees.
+board page shows this panel only when unlocked) and lands in the audit log (explorer.classroom.suggestions,
+explorer.classroom.questions). :func:`question_board` is the live answer chart everyone on the board sees.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from explorer import class_board, classroom, lesson_script, questions, suggestions
+from explorer.classroom import board as class_board, service as classroom, lesson_script, questions, suggestions
 from explorer.figures import room as figs
 from ui import room
 from ui.classroom import escape

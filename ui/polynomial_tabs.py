@@ -11,10 +11,10 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from explorer import bias_variance as bv
-from explorer import double_descent as dd
-from explorer import poly_selection as sel
-from explorer import polynomial as poly
+from explorer.lessons import bias_variance as bv
+from explorer.lessons import double_descent as dd
+from explorer.lessons import poly_selection as sel
+from explorer.lessons import polynomial as poly
 from explorer.figures import labs
 from explorer.figures import polynomial as figures
 from ui import Param, sync_url

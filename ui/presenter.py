@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import classroom
+from explorer.classroom import service as classroom
 from ui.classroom import _state
 from ui.server import _limits, client_address, engine
 from ui.i18n import _

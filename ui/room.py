@@ -14,8 +14,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from explorer import classroom, questions, suggestions
-from explorer.class_board import SETTING_NAMES
+from explorer.classroom import service as classroom, questions, suggestions
+from explorer.classroom.board import SETTING_NAMES
 from explorer.i18n import N_
 from ui.params import Param, parse_value
 from ui.classroom import _state
@@ -33,7 +33,7 @@ def page_file(page: str) -> str:
     return f"pages/{next(PAGES_DIR.glob(f'*_{page}.py')).name}"
 
 
-# How each suggestable setting (explorer.suggestions.SETTINGS) is named on screen: the class board's names, else
+# How each suggestable setting (classroom.suggestions.SETTINGS) is named on screen: the class board's names, else
 # the page's own control's label (English msgids, translated where shown).
 LABELS = {**SETTING_NAMES, "seed": N_("Seed"), "dataset": N_("Dataset"), "units": N_("units"),
           "degree": N_("Number of features d (degree)"), "noise": N_("Noise σ"), "lambd": "λ",

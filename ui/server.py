@@ -7,10 +7,10 @@ import hashlib
 
 import streamlit as st
 
-from explorer import share_spool, storage
-from explorer.class_access import Backoff, RateLimiter
+from explorer.classroom import share_spool, storage
+from explorer.classroom.access import Backoff, RateLimiter
 from explorer.data import default_data_dir
-from explorer.questions import ANSWERS_PER_MINUTE
+from explorer.classroom.questions import ANSWERS_PER_MINUTE
 
 
 @st.cache_resource(show_spinner=False)
@@ -41,7 +41,7 @@ def _limits() -> dict:
     behind one Wi-Fi address shares the address's allowance, so those are wider than a session's."""
     return {"lookup_client": RateLimiter(60), "lookup_session": RateLimiter(10),  # wrong codes a minute
             "share_client": RateLimiter(60), "key": Backoff(), "key_client": RateLimiter(20),
-            # predictions (explorer.questions): like shares, a session's own and its address's (a room's Wi-Fi)
+            # predictions (classroom.questions): like shares, a session's own and its address's (a room's Wi-Fi)
             "answer_session": RateLimiter(ANSWERS_PER_MINUTE), "answer_client": RateLimiter(120)}
 
 

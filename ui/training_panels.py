@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import budget, diagnostics, mc_dropout, runs
+from explorer.fair_share import budget
+
+from explorer.lessons import mc_dropout
+
+from explorer.mlp import diagnostics, runs
 from explorer.data import DATASETS, FashionMNISTData
 from explorer.figures import labs
 from explorer.figures import training as figs
-from explorer.models import dropout_demo, first_layer_weights
-from explorer.precision import bf16_support, offered
+from explorer.mlp.models import dropout_demo, first_layer_weights
+from explorer.mlp.precision import bf16_support, offered
 from explorer.i18n import N_
-from explorer.evaluation import predict
-from explorer.training import METRIC_NAMES, METRICS, TrainConfig
+from explorer.mlp.evaluation import predict
+from explorer.mlp.training import METRIC_NAMES, METRICS, TrainConfig
 from ui.i18n import _, current_language, label_func
 
 # Column headers of the tables shown on screen (the CSV download keeps the English ones).

@@ -11,9 +11,9 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from explorer import l1_geometry as geometry
-from explorer import weight_decay as wd
-from explorer import weight_decay_sweeps as wds
+from explorer.lessons import l1_geometry as geometry
+from explorer.lessons import weight_decay as wd
+from explorer.lessons import weight_decay_sweeps as wds
 from explorer.figures import labs
 from explorer.figures import weight_decay as figs
 from ui import Param, sync_url

@@ -9,8 +9,8 @@ from dataclasses import asdict
 
 import torch
 
-from explorer.activation_catalogue import NAMES
-from explorer.activations import DepthConfig, gradient_through_depth
+from explorer.mlp.activations import NAMES
+from explorer.lessons.activations import DepthConfig, gradient_through_depth
 from explorer.cli.common import positive_float, positive_int
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from explorer.approximate import MAX_UNITS, TARGETS, UNITS, error_vs_units
+from explorer.lessons.approximate import MAX_UNITS, TARGETS, UNITS, error_vs_units
 
 
 def unit_list(text: str) -> tuple[int, ...]:

@@ -10,7 +10,9 @@ import argparse
 import json
 import sys
 
-from explorer import classroom, questions, settings, storage, suggestions
+from explorer import settings
+
+from explorer.classroom import service as classroom, questions, storage, suggestions
 from explorer.cli.common import add_dataset_option, positive_int
 
 

@@ -6,10 +6,12 @@ import argparse
 import json
 import sys
 
-from explorer import inside, model_cache
+from explorer.lessons import inside
+
+from explorer.mlp import model_cache
 from explorer.cli.common import add_dataset_option, advance, positive_int, progress
 from explorer.data import DatasetError, load_dataset
-from explorer.training import TrainConfig
+from explorer.mlp.training import TrainConfig
 
 TEST_IMAGES = 10_000  # the full test sets; MNIST's offline subset has 2,000 (checked once loaded)
 

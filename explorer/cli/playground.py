@@ -8,7 +8,8 @@ import sys
 
 from explorer.cli.common import advance, positive_int, progress
 from explorer.i18n import Explained
-from explorer.playground import ACTIVATIONS, DATASETS, MAX_LAYERS, MAX_WIDTH, PlaygroundConfig, PlaygroundTrainer
+from explorer.lessons.playground import (ACTIVATIONS, DATASETS, MAX_LAYERS, MAX_WIDTH, PlaygroundConfig,
+                                        PlaygroundTrainer)
 
 
 def _bounded(lo: int, hi: int):

@@ -7,8 +7,8 @@ import json
 import sys
 
 from explorer.cli.common import non_negative_float, positive_float, positive_int
-from explorer import bias_variance, double_descent
-from explorer.polynomial import MAX_DEGREE, MAX_TRAIN, PolyConfig, fit, true_weights
+from explorer.lessons import bias_variance, double_descent
+from explorer.lessons.polynomial import MAX_DEGREE, MAX_TRAIN, PolyConfig, fit, true_weights
 
 
 def add_parser(subparsers) -> None:

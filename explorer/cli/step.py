@@ -6,12 +6,12 @@ import argparse
 import json
 import sys
 
-from explorer import backprop_step as steps
-from explorer.activation_catalogue import MLP_ACTIVATIONS
-from explorer.backprop import LOSSES
+from explorer.lessons import backprop_step as steps
+from explorer.mlp.activations import MLP_ACTIVATIONS
+from explorer.lessons.backprop import LOSSES
 from explorer.cli.common import add_dataset_option, non_negative_float, positive_float, positive_int
 from explorer.data import DatasetError, FashionMNISTData, load_dataset
-from explorer.models import IMPLEMENTATIONS
+from explorer.mlp.models import IMPLEMENTATIONS
 
 DEFAULTS = steps.StepConfig()
 

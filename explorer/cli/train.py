@@ -7,16 +7,16 @@ import json
 import sys
 import uuid
 
-from explorer import classroom, storage
-from explorer.activation_catalogue import MLP_ACTIVATIONS
+from explorer.classroom import service as classroom, storage
+from explorer.mlp.activations import MLP_ACTIVATIONS
 from explorer.cli.common import (
     add_dataset_option, non_negative_float, positive_float, positive_int, probability, progress, advance,
 )
 from explorer.data import DatasetError, load_dataset
-from explorer.models import IMPLEMENTATIONS
-from explorer.optimizers import OPTIMIZERS
-from explorer.precision import PRECISIONS, default_precision
-from explorer.training import TrainConfig, run_training
+from explorer.mlp.models import IMPLEMENTATIONS
+from explorer.mlp.optimizers import OPTIMIZERS
+from explorer.mlp.precision import PRECISIONS, default_precision
+from explorer.mlp.training import TrainConfig, run_training
 
 
 def add_parser(subparsers) -> None:

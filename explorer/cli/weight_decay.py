@@ -7,8 +7,8 @@ import json
 import sys
 
 from explorer.cli.common import non_negative_float, positive_float, positive_int
-from explorer.l1_geometry import path_table
-from explorer.weight_decay import IMPLEMENTATIONS, PENALTIES, WeightDecayConfig, train
+from explorer.lessons.l1_geometry import path_table
+from explorer.lessons.weight_decay import IMPLEMENTATIONS, PENALTIES, WeightDecayConfig, train
 
 
 def add_parser(subparsers) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from explorer.figures import style
-from explorer.activation_catalogue import CATALOGUE, NAMES
+from explorer.mlp.activations import CATALOGUE, NAMES
 from explorer.i18n import Translate, no_translation
 
 # One fixed colour per function, so ReLU is the same blue in every chart.

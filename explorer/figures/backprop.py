@@ -1,7 +1,7 @@
 """Figures for "Backpropagation": gradient heatmaps, norms, the computational graph, the loss along the step,
 the optimizers' steps and the trace of the steps taken.
 
-Every figure is drawn from tensors :mod:`explorer.backprop` and :mod:`explorer.backprop_step` returned;
+Every figure is drawn from tensors :mod:`explorer.lessons.backprop` and :mod:`explorer.lessons.backprop_step` returned;
 none runs the model again. Plain dicts with ``_validate=False``, as in figures/inside.py.
 """
 
@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import torch
 
 from explorer.figures import style
-from explorer.backprop import Backward
+from explorer.lessons.backprop import Backward
 from explorer.figures.inside import NEGATIVE, OTHER, POSITIVE, TRUE_CLASS, _axis, _figure
 from explorer.i18n import Translate, no_translation
 

@@ -11,10 +11,10 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.class_board import SETTING_NAMES
+from explorer.classroom.board import SETTING_NAMES
 from explorer.figures import style
 from explorer.i18n import Translate, no_translation
-from explorer.training import METRIC_NAMES
+from explorer.mlp.training import METRIC_NAMES
 
 FONT = dict(size=16)
 LOG_SETTINGS = {"lr", "weight_decay"}

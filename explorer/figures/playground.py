@@ -18,7 +18,7 @@ import torch
 
 from explorer.figures import mosaic, style
 from explorer.i18n import Translate, no_translation
-from explorer.playground import PlaygroundTrainer, unit_maps
+from explorer.lessons.playground import PlaygroundTrainer, unit_maps
 
 BLUE, ORANGE, GREY, INK = style.BLUE, style.ORANGE, style.GREY, style.INK
 # Blue (class 0, negative) through white to orange (class 1, positive); the classes also differ in symbol.
@@ -99,7 +99,7 @@ def _rows_y(units: int, rows: int) -> list[float]:
 def network_figure(maps: dict, weights: list[torch.Tensor], _: Translate = no_translation) -> go.Figure:
     """Every unit's output as a small heatmap, layer by layer, and the weights into the next layer.
 
-    ``maps`` is :func:`explorer.playground.unit_maps`; ``weights`` each layer's (out, in) weight matrix.
+    ``maps`` is :func:`explorer.lessons.playground.unit_maps`; ``weights`` each layer's (out, in) weight matrix.
     Inputs x₁, x₂ on the left, the output on the right. Line: solid orange = positive weight, dashed
     blue = negative, thicker = larger |w| (in quarters of that layer's largest).
     """

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from explorer.figures import mosaic
 from explorer.figures.playground import DIVERGING, INK, WIDTHS, _rows_y, network_layout
-from explorer.playground import PlaygroundTrainer, unit_maps
+from explorer.lessons.playground import PlaygroundTrainer, unit_maps
 
 SCALE = 9  # surface picture pixels per grid point: 50 points -> 450 pixels
 RADIUS = 4  # a data point's half-size in pixels

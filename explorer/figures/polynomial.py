@@ -10,7 +10,7 @@ import torch
 
 from explorer.figures import style
 from explorer.i18n import N_, Translate, no_translation
-from explorer.polynomial import MAX_DEGREE, poly_features, true_function, true_weights
+from explorer.lessons.polynomial import MAX_DEGREE, poly_features, true_function, true_weights
 
 TRAIN_COLOR, TEST_COLOR, TRUE_COLOR, VAL_COLOR = style.TRAIN, style.TEST, style.TRUE, style.VALIDATION
 LOSS_TITLE = N_("MSE (log scale)")

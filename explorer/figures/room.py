@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.class_board import SETTING_NAMES
+from explorer.classroom.board import SETTING_NAMES
 from explorer.figures import style
 from explorer.i18n import Translate, no_translation
 
@@ -34,7 +34,7 @@ def answers_figure(counts: list[tuple[str, int]], correct: int | None = None,
 
 
 def runs_figure(table: pd.DataFrame, setting: str, _: Translate = no_translation) -> go.Figure:
-    """What the room's shared runs did, per value of ``setting`` (:func:`explorer.questions.room_runs`): the
+    """What the room's shared runs did, per value of ``setting`` (:func:`explorer.classroom.questions.room_runs`): the
     median test accuracy (bars, labelled) and how many runs diverged (labelled on the right axis)."""
     name = _(SETTING_NAMES.get(setting, setting))
     labels = [f"{v:g}" if isinstance(v, float) else str(v) for v in table["value"]]

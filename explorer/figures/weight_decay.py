@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 from explorer.figures import style
 from explorer.i18n import N_, Translate, no_translation
-from explorer.weight_decay_sweeps import NEAR_ZERO, near_zero_share
+from explorer.lessons.weight_decay_sweeps import NEAR_ZERO, near_zero_share
 
 TRAIN, TEST = style.TRAIN, style.TEST
 LOSS_NAMES = {"train_loss": N_("train loss"), "test_loss": N_("test loss")}

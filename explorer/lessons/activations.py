@@ -1,6 +1,6 @@
 """Activation functions (d2l 4.1): their autograd gradients and three experiments.
 
-The functions themselves are catalogued in :mod:`explorer.activation_catalogue`.
+The functions themselves are catalogued in :mod:`explorer.mlp.activations`.
 
 * :func:`function_and_gradient` differentiates like d2l does: ``y.backward(torch.ones_like(x))``,
   then ``x.grad`` — no hand-written derivatives anywhere (the tests compare with closed forms).
@@ -19,7 +19,7 @@ import pandas as pd
 import torch
 from torch.nn import functional as F
 
-from explorer.activation_catalogue import CATALOGUE, NAMES, function
+from explorer.mlp.activations import CATALOGUE, NAMES, function
 
 def function_and_gradient(name: str, x: torch.Tensor, alpha: float = 0.25) -> tuple[torch.Tensor, torch.Tensor]:
     """(f(x), f'(x)) elementwise, the derivative from autograd exactly as d2l computes it."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from explorer.playground import PlaygroundMLP
+from explorer.lessons.playground import PlaygroundMLP
 
 # The classic construction (Goodfellow et al., Deep Learning 6.1, moved to corners at ±1): unit 1 fires
 # where x1 + x2 > 0, unit 2 where x1 + x2 < 0; together they give |x1 + x2|, and the output

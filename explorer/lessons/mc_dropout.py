@@ -21,7 +21,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from explorer.models import Dropout, ScratchMLP, set_dropout_generator
+from explorer.mlp.models import Dropout, ScratchMLP, set_dropout_generator
 
 MAX_PASSES = 32
 KEPT_IMAGES = 100  # per-pass probabilities are kept for the first images only (the spread chart's choice)

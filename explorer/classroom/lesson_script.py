@@ -2,9 +2,9 @@
 
 Each ``[[step]]`` has a short ``note`` for the presenter (``note_zh`` in Chinese), ``minutes``, and a
 suggestion (``page`` and ``[step.settings]``), a question (``question``, an id of
-:data:`explorer.questions.QUESTIONS`), or both.
-:func:`load` checks every step the way :func:`explorer.suggestions.suggest` and
-:func:`explorer.questions.ask` would, so a typo fails when the file is loaded, not in front of the room.
+:data:`explorer.classroom.questions.QUESTIONS`), or both.
+:func:`load` checks every step the way :func:`explorer.classroom.suggestions.suggest` and
+:func:`explorer.classroom.questions.ask` would, so a typo fails when the file is loaded, not in front of the room.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from explorer import questions, suggestions
+from explorer.classroom import questions, suggestions
 
-LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
+LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
 
 
 class BadScript(ValueError):

@@ -2,7 +2,7 @@
 
 :class:`StepConfig` holds every setting; :class:`Walk` is a model on its way, with its optimizer's
 state and the trace of the steps it took. :func:`inspect` gathers everything about the next step
-(the hand-written backward of :mod:`explorer.backprop`, the update of the chosen optimizer and of the
+(the hand-written backward of :mod:`explorer.lessons.backprop`, the update of the chosen optimizer and of the
 others for the same gradient, the loss along the step direction) without changing the model;
 :func:`take_steps` takes steps. The updates of SGD, momentum and Adam are written out here as
 torch.optim computes them (the tests check that), so the page can show a step before taking it.
@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass, field
 import torch
 from torch import nn
 
-from explorer import backprop
-from explorer.activation_catalogue import MLP_ACTIVATIONS
+from explorer.lessons import backprop
+from explorer.mlp.activations import MLP_ACTIVATIONS
 from explorer.data import FashionMNISTData
-from explorer.evaluation import evaluate
-from explorer.models import IMPLEMENTATIONS, build_mlp
+from explorer.mlp.evaluation import evaluate
+from explorer.mlp.models import IMPLEMENTATIONS, build_mlp
 
 BATCH_SIZES = (1, 2, 8, 32, 256)
 SPLITS = ("train", "test")

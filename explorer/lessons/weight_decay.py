@@ -7,7 +7,7 @@ linear model overfits on purpose. Three trainers, one set of numbers:
   example's squared loss (ŷ − y)²/2, ``sum().backward()``, then ``param -= lr · grad / batch size``;
 * :func:`train_concise`: ``nn.Linear`` and ``torch.optim.SGD`` with ``weight_decay=λ`` on the weight
   only (the bias is not decayed);
-* :func:`explorer.weight_decay_sweeps.train_batched`: every λ of a sweep at once, as one
+* :func:`explorer.lessons.weight_decay_sweeps.train_batched`: every λ of a sweep at once, as one
   (n_lambdas × num_inputs) weight matrix with the same data, initial weights and shuffle order.
 
 L1 is a proximal step, not a subgradient: after the data-gradient step every weight is soft-thresholded,

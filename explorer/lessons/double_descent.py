@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from explorer.polynomial import one_thread, true_function
+from explorer.lessons.polynomial import one_thread, true_function
 
 WIDTH_FACTOR = 10  # p runs up to 10·n
 MAX_N = 30

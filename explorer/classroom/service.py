@@ -1,5 +1,5 @@
 """Classroom mode: class codes, nicknames, sharing runs to a class board, and the limits that keep
-a shared server fair. Plain Python on :mod:`explorer.storage`; the app, the CLI and tests share it.
+a shared server fair. Plain Python on :mod:`explorer.classroom.storage`; the app, the CLI and tests share it.
 
 Every refusal is a :class:`ClassroomError` whose message a person can read; an unreachable
 database is :class:`BoardUnavailable`, so callers can keep the run and try again later.
@@ -16,14 +16,14 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from explorer.class_access import (  # noqa: F401 (re-exported: callers know them as classroom.X)
+from explorer.classroom.access import (  # noqa: F401 (re-exported: callers know them as classroom.X)
     CODE_PATTERN, MAX_NICKNAME, BadClassCode, BadNickname, BoardUnavailable, ClassClosed, ClassroomError,
     NotYourRun, SharingRefused, TooManyAttempts, UnknownClass, clean_nickname, closed_class_lifetime,
     default_nickname, new_code, normalize_code, presenter_key_ok, presenter_key_problem,
 )
 from explorer.data import DATASET_NAMES, DATASETS, DEFAULT_DATASET
 from explorer.i18n import N_
-from explorer.storage import Classroom, PresenterAction, SharedRun, ensure_schema, json_safe, utcnow
+from explorer.classroom.storage import Classroom, PresenterAction, SharedRun, ensure_schema, json_safe, utcnow
 
 SHARES_PER_MINUTE = 5  # per session and class: a room of 30 cannot flood the board by accident
 MAX_PAYLOAD_BYTES = 32_000  # config + history + final of one run, as JSON (50 epochs need ~8 kB)

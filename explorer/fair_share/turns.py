@@ -157,7 +157,7 @@ class TrainingQueue:
 
 
 class Turn:
-    """One session's turns at the slots: trains a :class:`~explorer.training.Trainer` slice by slice."""
+    """One session's turns at the slots: trains a :class:`~explorer.mlp.training.Trainer` slice by slice."""
 
     def __init__(self, queue: TrainingQueue, ticket: Ticket, on_wait: Callable[[int], None] | None):
         self.queue, self.ticket, self.on_wait = queue, ticket, on_wait

@@ -3,7 +3,7 @@
 A suggestion names a page (its URL name, ``Train_an_MLP``) and some of that page's settings, checked
 here against the same ranges and choices the page's controls have (``SETTINGS``; a test runs each page
 with them). Attendees' pages ask :func:`version` every few seconds and read the suggestion only when it
-changed. Plain Python on :mod:`explorer.storage`: the app, the CLI and tests share it.
+changed. Plain Python on :mod:`explorer.classroom.storage`: the app, the CLI and tests share it.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from explorer import classroom
-from explorer.activation_catalogue import MLP_ACTIVATIONS
-from explorer.classroom import ClassroomError, _database, _open, _record
+from explorer.classroom import service as classroom
+from explorer.mlp.activations import MLP_ACTIVATIONS
+from explorer.classroom.service import ClassroomError, _database, _open, _record
 from explorer.i18n import N_
-from explorer.optimizers import OPTIMIZERS
-from explorer.storage import Suggestion, json_safe, utcnow
+from explorer.mlp.optimizers import OPTIMIZERS
+from explorer.classroom.storage import Suggestion, json_safe, utcnow
 
 
 class BadSuggestion(ClassroomError):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import torch
 
-from explorer.weight_decay import (IMPLEMENTATIONS, PENALTIES, RegressionData, WeightDecayConfig, batch_order,
+from explorer.lessons.weight_decay import (IMPLEMENTATIONS, PENALTIES, RegressionData, WeightDecayConfig, batch_order,
                                    evaluate, make_data, soft_threshold, train)
 
 # The sweep: λ = 0 plus 30 values evenly spaced on a log axis from 1e-3 to 1e2.

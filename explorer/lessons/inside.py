@@ -1,6 +1,6 @@
 """One input through a trained MLP: every number the "Inside an MLP" page shows (d2l 4.1-4.3, 3.4-3.6).
 
-Works for both implementations in :mod:`explorer.models` (scratch W as (in, out), ``nn.Linear``
+Works for both implementations in :mod:`explorer.mlp.models` (scratch W as (in, out), ``nn.Linear``
 as (out, in)) and any depth, 0 hidden layers being softmax regression. The trace runs the model's
 own layers, so the tests can check every step against ``model(x)``.
 """
@@ -13,8 +13,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from explorer.models import ScratchMLP
-from explorer.training import TrainConfig
+from explorer.mlp.models import ScratchMLP
+from explorer.mlp.training import TrainConfig
 
 
 def quick_config(dataset: str = "fashion-mnist") -> TrainConfig:

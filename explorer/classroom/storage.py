@@ -78,7 +78,7 @@ class PresenterAction(Base):
 
 
 class Suggestion(Base):
-    """Settings the presenter suggested to the room (explorer.suggestions); the class's newest one is current."""
+    """Settings the presenter suggested to the room (classroom.suggestions); the class's newest one is current."""
 
     __tablename__ = "suggestions"
 
@@ -90,13 +90,13 @@ class Suggestion(Base):
 
 
 class Question(Base):
-    """A question the presenter opened (explorer.questions); the class's newest one is current."""
+    """A question the presenter opened (explorer.classroom.questions); the class's newest one is current."""
 
     __tablename__ = "questions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     class_code: Mapped[str] = mapped_column(ForeignKey("classes.code", ondelete="CASCADE"), index=True)
-    question: Mapped[str] = mapped_column(String(32))  # its id in explorer.questions.QUESTIONS
+    question: Mapped[str] = mapped_column(String(32))  # its id in explorer.classroom.questions.QUESTIONS
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     revealed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 

@@ -1,6 +1,6 @@
 """A bounded book of training runs: what the training page keeps per session, and compares.
 
-A :class:`Run` wraps a :class:`~explorer.training.Trainer` with a name, a target epoch and the
+A :class:`Run` wraps a :class:`~explorer.mlp.training.Trainer` with a name, a target epoch and the
 points a live chart needs (train loss/accuracy within epochs, as d2l's Animator draws them).
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from explorer.data import DATASETS, DEFAULT_DATASET, FashionMNISTData
-from explorer.training import METRICS, TrainConfig, Trainer
+from explorer.mlp.training import METRICS, TrainConfig, Trainer
 
 MAX_RUNS = 12
 MAX_LIVE_MODELS = 3  # older runs keep their numbers but not their weights: bounded memory per session

@@ -6,7 +6,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from explorer.evaluation import predict
+from explorer.mlp.evaluation import predict
 from explorer.data import FashionMNISTData
 
 

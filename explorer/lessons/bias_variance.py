@@ -25,7 +25,7 @@ from __future__ import annotations
 import pandas as pd
 import torch
 
-from explorer.polynomial import MAX_DEGREE, PolyConfig, make_data, one_thread, poly_features, true_function
+from explorer.lessons.polynomial import MAX_DEGREE, PolyConfig, make_data, one_thread, poly_features, true_function
 
 GRID_POINTS = 200
 MAX_RESAMPLES = 200

@@ -18,8 +18,8 @@ import torch
 from torch import nn
 
 from explorer.data import DEFAULT_DATASET, FashionMNISTData
-from explorer.models import build_mlp
-from explorer.training import TrainConfig, Trainer
+from explorer.mlp.models import build_mlp
+from explorer.mlp.training import TrainConfig, Trainer
 from explorer import settings
 
 

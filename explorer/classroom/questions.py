@@ -16,10 +16,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from explorer import classroom
-from explorer.classroom import ClassroomError, _database, _open, _record
+from explorer.classroom import service as classroom
+from explorer.classroom.service import ClassroomError, _database, _open, _record
 from explorer.i18n import N_
-from explorer.storage import Answer, Question, utcnow
+from explorer.classroom.storage import Answer, Question, utcnow
 
 
 class BadAnswer(ClassroomError):
@@ -190,7 +190,7 @@ def distribution(question: Item, answers: dict) -> list[tuple[str, int]]:
 
 
 def room_runs(frame, setting: str):
-    """What the room's shared runs (:func:`explorer.class_board.runs_frame`) did, grouped by ``setting``: one row
+    """What the room's shared runs (:func:`explorer.classroom.board.runs_frame`) did, grouped by ``setting``: one row
     per value with ``runs``, ``diverged`` and the median ``test_acc`` (None where every run diverged)."""
     import pandas as pd
 

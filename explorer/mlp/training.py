@@ -16,14 +16,14 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from explorer import budget, threads
+from explorer.fair_share import budget, threads
 from explorer.data import DATASET_NAMES, DEFAULT_DATASET, FashionMNISTData
-from explorer.evaluation import evaluate
+from explorer.mlp.evaluation import evaluate
 from explorer.i18n import N_
-from explorer.activation_catalogue import MLP_ACTIVATIONS
-from explorer.precision import PRECISIONS, autocast, bf16_support
-from explorer.models import IMPLEMENTATIONS, build_mlp, set_dropout_generator
-from explorer.optimizers import OPTIMIZERS, make_optimizer
+from explorer.mlp.activations import MLP_ACTIVATIONS
+from explorer.mlp.precision import PRECISIONS, autocast, bf16_support
+from explorer.mlp.models import IMPLEMENTATIONS, build_mlp, set_dropout_generator
+from explorer.mlp.optimizers import OPTIMIZERS, make_optimizer
 
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 # How the metrics are named on screen (English msgids; whoever shows them translates them).
@@ -55,7 +55,7 @@ class TrainConfig:
     max_train: int | None = None  # dry run: train on the first examples only
     max_test: int | None = None
     dataset: str = DEFAULT_DATASET  # "mnist": seed 002's handwritten digits (same 784 pixels, 10 classes)
-    precision: str = "fp32"  # or "bf16": bfloat16 matmuls, float32 weights, loss and softmax (explorer.precision)
+    precision: str = "fp32"  # or "bf16": bfloat16 matmuls, float32 weights, loss and softmax (explorer.mlp.precision)
 
     def dropouts(self) -> list[float]:
         values = list(self.dropout) if isinstance(self.dropout, (list, tuple)) else [self.dropout]
@@ -134,7 +134,7 @@ class Trainer:
 
     @property
     def epoch_flops(self) -> float:
-        """The work of one epoch of this run (explorer.budget): what a server's budget counts."""
+        """The work of one epoch of this run (explorer.fair_share.budget): what a server's budget counts."""
         return budget.epoch_flops(self.config.sizes(), len(self.train_y), len(self.test_y))
 
     @property
@@ -168,7 +168,7 @@ class Trainer:
         ``progress_every`` seconds within an epoch; ``{"kind": "epoch", **history row}`` when an
         epoch ends; ``{"kind": "diverged", "epoch", "message"}`` if the loss stops being finite.
         ``should_stop`` is asked between batches; ``max_batches`` caps the batches of this call.
-        While it runs, the training counts towards :mod:`explorer.threads`' share of the cores.
+        While it runs, the training counts towards :mod:`explorer.fair_share.threads`' share of the cores.
         """
         if self.status == "diverged":
             return

@@ -1,6 +1,6 @@
 """Model selection on the polynomial lab (d2l 4.4.3): sweeps over features and data, K-fold.
 
-Each function is one call of :func:`explorer.polynomial.train_batched`: every model of the sweep
+Each function is one call of :func:`explorer.lessons.polynomial.train_batched`: every model of the sweep
 trains at once, and row k equals fitting configuration k alone (tests check this).
 """
 
@@ -12,7 +12,7 @@ from dataclasses import asdict
 import pandas as pd
 import torch
 
-from explorer.polynomial import LEARNING_CURVE_SIZES, MAX_DEGREE, PolyConfig, make_data, train_models
+from explorer.lessons.polynomial import LEARNING_CURVE_SIZES, MAX_DEGREE, PolyConfig, make_data, train_models
 
 
 def complexity_sweep(config: PolyConfig, dtype: torch.dtype = torch.float32) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """The class board as data: one row per shared run, one row per run and epoch, and what the room found.
 
-Input is :func:`explorer.classroom.board` with ``with_history=True``; output is DataFrames and a dict
+Input is :func:`explorer.classroom.service.board` with ``with_history=True``; output is DataFrames and a dict
 of numbers, so the presenter page, the CSV export and tests all read the same thing.
 """
 
@@ -10,7 +10,7 @@ import pandas as pd
 
 from explorer.data import DEFAULT_DATASET
 from explorer.i18n import N_
-from explorer.training import METRICS
+from explorer.mlp.training import METRICS
 
 # The settings a class varies, in the order the presenter view offers them.
 SETTINGS = ("lr", "hidden", "layers", "dropout", "optimizer", "activation", "batch_size", "weight_decay",

@@ -1,7 +1,7 @@
 """Backpropagation by hand (d2l 4.7): the chain rule for one minibatch, written as plain tensor code.
 
 One small function per layer kind (a linear layer, each activation the training page offers, each
-loss), run on the weights of a model from :mod:`explorer.models` (scratch or ``nn.Sequential``, 0-3
+loss), run on the weights of a model from :mod:`explorer.mlp.models` (scratch or ``nn.Sequential``, 0-3
 hidden layers). :func:`backward` returns every tensor the Backpropagation page shows, so the page
 never recomputes one; :func:`autograd_max_abs_diff` checks them against PyTorch's autograd. Weights
 are read in d2l's orientation, W as (inputs, outputs), whichever way the model stores them.
@@ -16,8 +16,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from explorer.activation_catalogue import LEAKY_SLOPE, MLP_ACTIVATIONS
-from explorer.models import ScratchMLP
+from explorer.mlp.activations import LEAKY_SLOPE, MLP_ACTIVATIONS
+from explorer.mlp.models import ScratchMLP
 
 LOSSES = ("ce", "mse", "l1")
 
@@ -53,7 +53,7 @@ def linear_backward(H: torch.Tensor, W: torch.Tensor, dZ: torch.Tensor,
 
 
 def activate(name: str, Z: torch.Tensor) -> torch.Tensor:
-    """The activation as the models compute it (``explorer.activation_catalogue``)."""
+    """The activation as the models compute it (``explorer.mlp.activations``)."""
     if name == "relu":
         return torch.clamp_min(Z, 0)
     if name == "sigmoid":

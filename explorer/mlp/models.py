@@ -14,8 +14,8 @@ from itertools import pairwise
 import torch
 from torch import nn
 
-from explorer import activation_catalogue
-from explorer.activation_catalogue import MLP_ACTIVATIONS
+from explorer.mlp import activations as activation_catalogue
+from explorer.mlp.activations import MLP_ACTIVATIONS
 
 IMPLEMENTATIONS = ("concise", "scratch")
 

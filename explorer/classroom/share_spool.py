@@ -15,7 +15,7 @@ import os
 import threading
 from pathlib import Path
 
-from explorer import classroom, storage
+from explorer.classroom import service as classroom, storage
 
 MAX_WAITING = 5000  # files: the folder cannot grow without bound while the database is away
 RETRY_SECONDS = 10

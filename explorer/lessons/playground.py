@@ -5,8 +5,8 @@
 * :class:`PlaygroundMLP`: 0-3 hidden layers of 1-8 units and one output logit; :meth:`~PlaygroundMLP.trace`
   keeps every layer's output, so one batched forward pass over a grid draws every unit's map.
 * :class:`PlaygroundTrainer`: full-batch training as a generator of events (like
-  :class:`explorer.training.Trainer`), so a UI can draw between steps and stop when asked.
-  (XOR built by hand with two ReLU units: :mod:`explorer.hand_xor`.)
+  :class:`explorer.mlp.training.Trainer`), so a UI can draw between steps and stop when asked.
+  (XOR built by hand with two ReLU units: :mod:`explorer.lessons.hand_xor`.)
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ with ``nn.MSELoss``; its printed losses (≈ 0.011 ≈ σ² for the good fit) ar
 d2l's ``squared_loss`` (with a 1/2) would halve every loss.
 
 Speed: every experiment is one call of :func:`train_batched` (the sweeps live in
-:mod:`explorer.poly_selection`), which trains M models at once as a stack of weight vectors.
+:mod:`explorer.lessons.poly_selection`), which trains M models at once as a stack of weight vectors.
 Model m sees only its first ``degree`` features (the others are zeroed, so their weights stay 0)
 and only its own training examples. All models share one shuffling stream: each epoch draws one
 random key per example and every model visits its own examples in key order. So a model inside a
