@@ -60,7 +60,7 @@ $(MNIST): | $(STAMP)
 	@if [ -f $(MNIST) ]; then $(PY) -m explorer data --dataset mnist; fi
 
 # axe-core 4.14.1 (MPL-2.0), the accessibility checker the browser tests inject into every page
-# (tests/test_browser_a11y.py reads axe.min.js from the tarball). Without npm, say so and go on: those
+# (tests/browser/test_browser_a11y.py reads axe.min.js from the tarball). Without npm, say so and go on: those
 # tests then skip (under CI=true they fail).
 $(AXE):
 	@mkdir -p data
@@ -95,4 +95,4 @@ i18n-compile $(MO): $(PO) | $(STAMP)
 
 # What is still untranslated or fuzzy (the catalogue tests fail on either).
 i18n-check: i18n-update
-	$(PY) -m pytest -q tests/test_i18n_catalogue.py
+	$(PY) -m pytest -q tests/unit/test_i18n_catalogue.py

@@ -1,6 +1,6 @@
 """Classroom load: N attendees join a class and press Train at the same moment, on one running server.
 
-Each attendee is a real Streamlit session driven over the app's websocket by tests/streamlit_client.py
+Each attendee is a real Streamlit session driven over the app's websocket by tests/support/streamlit_client.py
 (Streamlit's own protobuf messages; no browser, so 30 of them fit on 2 cores next to the server). The
 class has the presenter's defaults (5,000 images × 3 epochs) and shares every finished run by itself.
 
@@ -38,8 +38,8 @@ from bench.common import MemorySampler, split_cpu, status_kb, summary
 
 from explorer.classroom import service as classroom, storage
 from explorer.mlp.precision import offered
-from tests.streamlit_client import StreamlitClient, curve_points
-from tests.streamlit_server import serve
+from tests.support.streamlit_client import StreamlitClient, curve_points
+from tests.support.streamlit_server import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -27,7 +27,7 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from tests.streamlit_server import ROOT, launch_chromium, serve, wait_for_app
+from tests.support.streamlit_server import ROOT, launch_chromium, serve, wait_for_app
 
 TARGET_LANDING_S = 5.0
 TARGET_DATASET_S = 3.0

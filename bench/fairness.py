@@ -1,7 +1,7 @@
 """A fair share for everyone: two greedy sessions train the heaviest run the page allows, then N newcomers
 press Train with the class preset, on one running server.
 
-Each session is a real Streamlit session driven over the app's websocket (tests/streamlit_client.py, no
+Each session is a real Streamlit session driven over the app's websocket (tests/support/streamlit_client.py, no
 browser). Measured in one run, on one fresh server (`streamlit run app.py` on a free loopback port):
 - a newcomer's run alone (after a warm-up), twice: click → finished, the better is its "lone time";
 - two greedy sessions press Train (1,024 units × 3 layers, batch 32, 60,000 images, 50 epochs: the server's
@@ -27,8 +27,8 @@ import time
 from dataclasses import dataclass, field
 
 from bench.common import load, summary
-from tests.streamlit_client import StreamlitClient, curve_points
-from tests.streamlit_server import serve
+from tests.support.streamlit_client import StreamlitClient, curve_points
+from tests.support.streamlit_server import serve
 
 FINISHED = "Most confused pairs"  # drawn by the rerun after a run has finished
 GREEDY = "hidden=1024&layers=3&batch_size=32&train_size=60000&epochs=50"

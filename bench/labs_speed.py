@@ -4,7 +4,7 @@
 
 1. Each chart's explorer call, batched as the page runs it, against the same numbers computed one
    fit at a time in a Python loop; calls interleaved, minimum of the repeats.
-2. The labs' own controls on a running server (`streamlit run app.py`, driven by tests/streamlit_client.py
+2. The labs' own controls on a running server (`streamlit run app.py`, driven by tests/support/streamlit_client.py
    as a browser would): each lab is an st.fragment, so a move reruns that tab alone. Per move to a
    value not seen before (cold: its computation runs): click → the fragment's run finished, and the
    server's CPU seconds for it — the target is 300 ms. Reference in the same run, on the same server:
@@ -62,7 +62,7 @@ FRAGMENTS = {
 
 async def fragment_moves_on(url: str, pid: int) -> None:
     from load_test import split_cpu
-    from tests.streamlit_client import StreamlitClient
+    from tests.support.streamlit_client import StreamlitClient
 
     async def timed(client, action) -> tuple[float, float]:
         runs, cpu, tic = client.script_runs, split_cpu(pid)[0], time.perf_counter()
@@ -90,7 +90,7 @@ async def fragment_moves_on(url: str, pid: int) -> None:
 
 
 def fragment_moves() -> None:
-    from tests.streamlit_server import serve
+    from tests.support.streamlit_server import serve
 
     with serve() as (url, process):
         asyncio.run(fragment_moves_on(url, process.pid))

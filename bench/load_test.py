@@ -26,7 +26,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
 from bench.common import MemorySampler, split_cpu, status_kb
-from tests.streamlit_server import launch_chromium, serve
+from tests.support.streamlit_server import launch_chromium, serve
 
 # One round trip per poll: what a session's page shows right now.
 PAGE_STATE_JS = """() => {
@@ -65,7 +65,7 @@ class Session:
 
 
 async def wait_for_app(page, timeout_ms: float = 120_000) -> None:
-    """Async twin of tests.streamlit_server.wait_for_app: title drawn, script run finished."""
+    """Async twin of tests.support.streamlit_server.wait_for_app: title drawn, script run finished."""
     await page.wait_for_selector("[data-testid='stMain'] [data-testid='stHeading']", timeout=timeout_ms)
     await page.wait_for_timeout(300)
     await page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",

@@ -69,8 +69,8 @@ COUNTER = """
 
 def drawn_per_second(browser, root: Path, seconds: float) -> dict[str, float]:
     """Pictures per second the browser drew of the surface and of the unit maps, during live training."""
-    from tests.streamlit_server import new_context, serve, wait_for_app
-    from tests.test_browser_hidden_layers import METRIC
+    from tests.support.streamlit_server import new_context, serve, wait_for_app
+    from tests.browser.test_browser_hidden_layers import METRIC
 
     with serve(root=root) as (url, _process):
         context = new_context(browser, viewport={"width": 1400, "height": 1400})
@@ -99,7 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    from tests.streamlit_server import launch_chromium
+    from tests.support.streamlit_server import launch_chromium
 
     roots = {"this": ROOT, **({"compare": args.compare.resolve()} if args.compare else {})}
     rates: dict[str, list[dict]] = {name: [] for name in roots}

@@ -18,21 +18,17 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import plotly.io
+import plotly.tools
+import torch
+
+from explorer.figures.playground import loss_figure
+from explorer.figures.playground_live import live_pictures
+from explorer.lessons.playground import PlaygroundConfig, PlaygroundTrainer
+
 LOSS_EVERY = 5  # as ui.hidden_layers (not imported: it imports streamlit)
-
-import plotly.io  # noqa: E402
-import plotly.tools  # noqa: E402
-import torch  # noqa: E402
-
-from explorer.figures.playground import loss_figure  # noqa: E402
-from explorer.figures.playground_live import live_pictures  # noqa: E402
-from explorer.lessons.playground import PlaygroundConfig, PlaygroundTrainer  # noqa: E402
 
 
 def serialise(fig) -> str:

@@ -1,7 +1,7 @@
 """Push → banner: N attendees sit on the training page of a class; the presenter suggests settings; how long
 until each attendee's page shows "The presenter suggests"? (``python -m bench.classroom_load --suggestion``.)
 
-Each attendee is a real Streamlit session over the app's websocket (tests/streamlit_client.py). A browser runs
+Each attendee is a real Streamlit session over the app's websocket (tests/support/streamlit_client.py). A browser runs
 an ``st.fragment(run_every=…)`` by itself: the server sends ``auto_rerun`` with the fragment's id and
 interval, and the browser asks for that fragment's rerun on that timer. :class:`Attendee` does the same, so
 the banner arrives exactly as it would on a phone: by the fragment's next poll of the class.
@@ -15,8 +15,8 @@ import statistics
 import time
 
 from explorer.classroom import service as classroom, storage, suggestions
-from tests.streamlit_client import StreamlitClient
-from tests.streamlit_server import serve
+from tests.support.streamlit_client import StreamlitClient
+from tests.support.streamlit_server import serve
 
 BANNER = "The presenter suggests:"
 

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from explorer.data import DatasetError, load_fashion_mnist
-from tests.streamlit_server import CHROMIUM, launch_chromium, new_context, page_report, servers_report
+from tests.support.streamlit_server import CHROMIUM, launch_chromium, new_context, page_report, servers_report
 
 
 def write_idx(path: Path, array: torch.Tensor, compress: bool = True) -> None:
