@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from explorer.data import DEFAULT_DATASET
+from explorer.data import DATASETS, DEFAULT_DATASET
 from explorer.i18n import N_
 from explorer.mlp.training import METRICS
 
@@ -34,15 +34,16 @@ def runs_frame(board: dict) -> pd.DataFrame:
     rows = []
     for r in board["runs"]:
         c, final = r.get("config") or {}, r.get("final") or {}
-        dropout = c.get("dropout") or [0.0]
+        dropout, dataset = c.get("dropout") or [0.0], c.get("dataset", DEFAULT_DATASET)
+        full = DATASETS.get(dataset, DATASETS[DEFAULT_DATASET]).train_size  # what max_train None trained on
         rows.append({
             "run": r["run"], "nickname": r["nickname"], "status": r["status"],
             "lr": c.get("lr"), "hidden": c.get("hidden"), "layers": c.get("layers"),
             "dropout": max(dropout) if isinstance(dropout, list) else dropout,
             "optimizer": c.get("optimizer"), "activation": c.get("activation"), "batch_size": c.get("batch_size"),
-            "weight_decay": c.get("weight_decay"), "train_size": c.get("max_train") or 60000,
+            "weight_decay": c.get("weight_decay"), "train_size": c.get("max_train") or full,
             "epochs": final.get("epoch", 0), **{m: final.get(m) for m in METRICS}, "shared_at": r["shared_at"],
-            "dataset": c.get("dataset", DEFAULT_DATASET),
+            "dataset": dataset,
         })
     frame = pd.DataFrame(rows, columns=RUN_COLUMNS)
     for column in ("lr", "dropout", "weight_decay", *METRICS):

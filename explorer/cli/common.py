@@ -1,13 +1,17 @@
-"""Argument types, the ``--dataset`` option and the stderr progress bar (tqdm) that every subcommand shares."""
+"""What every subcommand shares: flags made from a config's fields, argument types, the ``--dataset`` option,
+the --json output and the stderr progress bar (tqdm)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from tqdm import tqdm
 
+from explorer import fields
 from explorer.data import DATASET_NAMES, DEFAULT_DATASET
+from explorer.fields import Setting
 
 
 def add_dataset_option(parser: argparse.ArgumentParser) -> None:
@@ -16,41 +20,70 @@ def add_dataset_option(parser: argparse.ArgumentParser) -> None:
                         help="fashion-mnist (default, d2l's clothing) or mnist (handwritten digits, seed 002)")
 
 
-def positive_float(text: str) -> float:
+def _number(text: str, kind: type = float) -> float:
     try:
-        value = float(text)
+        value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive, finite number")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if kind is int else ''}number") from None
     return value
 
 
-def non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
-    return value
+def _checked(spec: Setting):
+    """An argparse type: a number of ``spec.kind`` that ``spec`` accepts, or a message that says its range."""
+    if spec.lo is not None and spec.hi is not None:
+        rule = f"must be between {spec.lo} and {spec.hi}"
+    elif spec.gt == 0:
+        rule = "must be a positive, finite number"
+    elif spec.lt is not None:
+        rule = f"must be in [{spec.lo}, {spec.lt})"
+    elif spec.lo is not None:
+        rule = "must be at least 1" if spec.lo == 1 else f"must be a finite number >= {spec.lo}"
+    else:
+        rule = f"must be at most {spec.hi}"
+
+    def parse(text: str):
+        value = _number(text, spec.kind)
+        if not spec.accepts(value):
+            raise argparse.ArgumentTypeError(f"{text!r} {rule}")
+        return value
+    return parse
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
+positive_float = _checked(Setting(float, gt=0))
+non_negative_float = _checked(Setting(float, lo=0))
+positive_int = _checked(Setting(int, lo=1))
+probability = _checked(Setting(float, lo=0, lt=1))
 
 
-def probability(text: str) -> float:
-    value = non_negative_float(text)
-    if value >= 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be in [0, 1)")
-    return value
+def add_config_options(parser: argparse.ArgumentParser, config: type, names: tuple[str, ...] | None = None,
+                       **overrides: dict) -> None:
+    """One ``--flag-name`` per field of ``config`` (every field with ``cli=True``, or just ``names``): its type,
+    range or choices, default and help come from the field's :class:`~explorer.fields.Setting`; ``overrides``
+    change a flag's ``add_argument`` keywords, e.g. ``epochs={"default": 2}``."""
+    for name, spec in fields.settings(config).items():
+        if not (spec.cli if names is None else name in names):
+            continue
+        default = fields.default(config, name)
+        options = {"default": default, "help": spec.help, "type": spec.kind if spec.choices else _checked(spec)}
+        if spec.choices:
+            options["choices"] = spec.choices
+        if isinstance(default, tuple):  # one value per layer
+            options.update(nargs="+", default=list(default))
+        parser.add_argument("--" + name.replace("_", "-"), **{**options, **overrides.get(name, {})})
+
+
+def config_from_args(config: type, args: argparse.Namespace, **changes):
+    """The ``config`` that the parsed flags say (:func:`add_config_options`; a field without a flag keeps
+    its default); ``changes`` set fields the flags do not."""
+    given = {name: tuple(v) if isinstance(v, list) else v for name in fields.settings(config)
+             if (v := getattr(args, name, None)) is not None}
+    return config(**{**given, **changes})
+
+
+def print_json(document) -> None:
+    """The --json output: one indented document on stdout."""
+    json.dump(document, sys.stdout, indent=1)
+    sys.stdout.write("\n")
 
 
 def progress(total: float, unit: str = "epoch") -> tqdm:

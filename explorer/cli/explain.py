@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from explorer.lessons import inside
 
 from explorer.mlp import model_cache
-from explorer.cli.common import add_dataset_option, advance, positive_int, progress
+from explorer.cli.common import (
+    add_config_options, add_dataset_option, advance, config_from_args, positive_int, print_json, progress,
+)
 from explorer.data import DatasetError, load_dataset
 from explorer.mlp.training import TrainConfig
 
@@ -30,12 +31,8 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser("explain", help="one test image through a trained MLP: activations, softmax, loss")
     p.add_argument("--index", type=test_index, required=True, help="test image, 0-9999 (0-1999 on MNIST offline)")
     add_dataset_option(p)
-    p.add_argument("--epochs", type=positive_int, default=2, help="epochs to train (2: the page's quick model)")
-    p.add_argument("--layers", type=int, choices=(0, 1, 2, 3), default=1,
-                   help="hidden layers (0: softmax regression)")
-    p.add_argument("--hidden", type=positive_int, default=256, help="units per hidden layer")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--max-train", type=positive_int, default=None, help="dry run: first N training images")
+    add_config_options(p, TrainConfig, ("hidden", "layers", "epochs", "seed", "max_train"),
+                       epochs={"default": 2, "help": "epochs to train (2: the page's quick model)"})
     p.add_argument("--top", type=positive_int, default=10, help="how many top units to list")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(func=run)
@@ -58,8 +55,7 @@ def explain(model, image, label: int, top: int = 10) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = TrainConfig(hidden=args.hidden, layers=args.layers, epochs=args.epochs, seed=args.seed,
-                         max_train=args.max_train, dataset=args.dataset)
+    config = config_from_args(TrainConfig, args)
     try:
         config.validate()
         data = load_dataset(config.dataset)
@@ -79,8 +75,7 @@ def run(args: argparse.Namespace) -> int:
               **explain(model, data.test_images[args.index], int(data.test_labels[args.index]), args.top),
               "model": {**config.to_dict(), "test_acc": history[-1]["test_acc"], "from_cache": cached}}
     if args.json:
-        json.dump(result, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(result)
     else:
         print(f"test image {args.index}: {data.classes[result['label']]}, predicted "
               f"{data.classes[result['predicted']]} (p = {max(result['probabilities']):.3f}); "

@@ -3,44 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import uuid
 
 from explorer.classroom import service as classroom, storage
-from explorer.mlp.activations import MLP_ACTIVATIONS
 from explorer.cli.common import (
-    add_dataset_option, non_negative_float, positive_float, positive_int, probability, progress, advance,
+    add_config_options, add_dataset_option, advance, config_from_args, print_json, progress,
 )
 from explorer.data import DatasetError, load_dataset
-from explorer.mlp.models import IMPLEMENTATIONS
-from explorer.mlp.optimizers import OPTIMIZERS
-from explorer.mlp.precision import PRECISIONS, default_precision
+from explorer.mlp.precision import default_precision
 from explorer.mlp.training import TrainConfig, run_training
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("train", help="train an MLP on Fashion-MNIST or MNIST (d2l 4.2-4.6)")
     add_dataset_option(p)
-    p.add_argument("--hidden", type=positive_int, default=256, help="units per hidden layer")
-    p.add_argument("--layers", type=int, choices=(0, 1, 2, 3), default=1,
-                   help="hidden layers (0: softmax regression, d2l 3.6)")
-    p.add_argument("--lr", type=positive_float, default=0.1, help="learning rate")
-    p.add_argument("--batch-size", type=positive_int, default=256)
-    p.add_argument("--epochs", type=positive_int, default=10)
-    p.add_argument("--dropout", type=probability, nargs="+", default=[0.0],
-                   help="dropout per hidden layer (one value for all, or one per layer)")
-    p.add_argument("--weight-decay", type=non_negative_float, default=0.0)
-    p.add_argument("--activation", choices=MLP_ACTIVATIONS, default="relu")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
-    p.add_argument("--init-std", type=positive_float, default=0.01, help="std of the normal weight init")
-    p.add_argument("--impl", choices=IMPLEMENTATIONS, default="concise")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--max-train", type=positive_int, default=None, help="dry run: first N training images")
-    p.add_argument("--max-test", type=positive_int, default=None, help="dry run: first N test images")
-    p.add_argument("--precision", choices=PRECISIONS, default=None,
-                   help="fp32 (the book's numbers) or bf16 (bfloat16 matmuls, where the CPU or GPU has them); "
-                        "default: $EXPLORER_PRECISION or fp32")
+    add_config_options(p, TrainConfig, precision={"default": None})  # None: $EXPLORER_PRECISION decides
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.add_argument("--share", metavar="CLASS", help="share the finished run with a class (e.g. MLP-4821)")
     p.add_argument("--name", metavar="NICK", help="your nickname on the class board (default: an animal)")
@@ -48,11 +26,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = TrainConfig(hidden=args.hidden, layers=args.layers, lr=args.lr, batch_size=args.batch_size,
-                         epochs=args.epochs, dropout=tuple(args.dropout), weight_decay=args.weight_decay,
-                         activation=args.activation, optimizer=args.optimizer, init_std=args.init_std,
-                         impl=args.impl, seed=args.seed, max_train=args.max_train, max_test=args.max_test,
-                         dataset=args.dataset, precision=args.precision or default_precision())
+    config = config_from_args(TrainConfig, args, precision=args.precision or default_precision())
     try:
         config.validate()
         if args.share:  # check the class and the nickname before minutes of training, not after
@@ -95,6 +69,5 @@ def run(args: argparse.Namespace) -> int:
         result["shared"] = {"class": args.share, "nickname": args.name, "run": board_id}
         print(f"shared with {args.share} as {args.name!r} (board run {board_id})", file=sys.stderr)
     if args.json:
-        json.dump(result, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(result)
     return 0 if result["final"]["status"] == "finished" else 1

@@ -52,6 +52,9 @@ class DatasetInfo:
     title: str  # a proper name, the same in every language
     classes: tuple[str, ...]
     origin: str  # where it comes from, in order (the CLI's help and the README say the same)
+    train_size: int = 60_000  # the full training split (both have 60,000; MNIST's offline subset has fewer)
+
+
 DATASETS = {
     "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST", CLASS_NAMES,
                                  "the data dir, Debian's dataset-fashion-mnist, or torchvision's download"),

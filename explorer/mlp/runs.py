@@ -22,11 +22,16 @@ class Run:
     id: int
     trainer: Trainer | None  # dropped when the run falls out of the book, to free the model
     target_epoch: int
+    train_images: int  # how many the run trained on: the data's size, or max_train (MNIST's offline split: 8,000)
     points: list[dict] = field(default_factory=list)  # every progress and epoch event, in order
-    config: dict = field(default_factory=dict)
-    retired_history: list[dict] = field(default_factory=list)  # what a retired run keeps of its trainer
+    retired_config: dict = field(default_factory=dict)  # what a retired run keeps of its trainer
+    retired_history: list[dict] = field(default_factory=list)
     retired_status: str = "ready"
-    train_images: int | None = None  # how many the run trained on (MNIST's offline split has 8,000 in all)
+
+    @property
+    def config(self) -> dict:
+        """The trainer's settings as JSON (its learning rate is the latest one, after a Continue)."""
+        return self.trainer.config.to_dict() if self.trainer else self.retired_config
 
     @property
     def name(self) -> str:
@@ -58,7 +63,8 @@ class Run:
     def retire(self) -> None:
         """Forget the model but keep the numbers."""
         if self.trainer:
-            self.retired_history, self.retired_status = list(self.trainer.history), self.trainer.status
+            self.retired_config, self.retired_status = self.trainer.config.to_dict(), self.trainer.status
+            self.retired_history = list(self.trainer.history)
             self.trainer = None
 
 
@@ -66,7 +72,7 @@ def new_run(runs: list[Run], config: TrainConfig, data: FashionMNISTData) -> Run
     """Start a run (validates the config); keep ``MAX_RUNS`` runs and ``MAX_LIVE_MODELS`` models."""
     trainer = Trainer(config, data)
     run = Run(id=max((r.id for r in runs), default=0) + 1, trainer=trainer, target_epoch=config.epochs,
-              config=config.to_dict(), train_images=len(trainer.train_y))
+              train_images=len(trainer.train_y))
     runs.append(run)
     del runs[:-MAX_RUNS]
     for old in runs[:-MAX_LIVE_MODELS]:
@@ -77,7 +83,6 @@ def new_run(runs: list[Run], config: TrainConfig, data: FashionMNISTData) -> Run
 def continue_run(run: Run, lr: float, extra_epochs: int) -> None:
     """Train the same model further: new learning rate, ``extra_epochs`` more complete epochs."""
     run.trainer.set_lr(lr)
-    run.config["lr"] = lr
     # A run stopped mid-epoch finishes that epoch first; it counts as the first of the extra ones.
     run.target_epoch = run.trainer.epochs_done + extra_epochs
 
@@ -99,7 +104,7 @@ def comparison_table(runs: list[Run]) -> pd.DataFrame:
             "dropout": "/".join(f"{p:g}" for p in c["dropout"]), "batch": c["batch_size"],
             "activation": c["activation"], "optimizer": c["optimizer"], "weight decay": c["weight_decay"],
             "init std": c["init_std"], "impl": c["impl"], "seed": c["seed"],
-            "train images": r.train_images or c["max_train"] or 60000, "epochs": len(r.history), "status": r.status,
+            "train images": r.train_images, "epochs": len(r.history), "status": r.status,
             **{m: last.get(m) for m in METRICS},
         })
     return pd.DataFrame(rows)

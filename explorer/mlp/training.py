@@ -1,4 +1,4 @@
-"""Training an MLP on in-memory tensors: one config dataclass, one resumable :class:`Trainer`.
+"""Training an MLP on in-memory tensors: a :class:`~explorer.mlp.config.TrainConfig`, one resumable :class:`Trainer`.
 
 The hot loop slices batches out of preloaded tensors with a random permutation, so an epoch
 costs little more than its matrix multiplies (``bench/train_speed.py`` measures how close).
@@ -11,19 +11,21 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
 
 from explorer.fair_share import budget, threads
-from explorer.data import DATASET_NAMES, DEFAULT_DATASET, FashionMNISTData
+from explorer.data import FashionMNISTData
+from explorer.mlp.config import TrainConfig
 from explorer.mlp.evaluation import evaluate
 from explorer.i18n import N_
-from explorer.mlp.activations import MLP_ACTIVATIONS
-from explorer.mlp.precision import PRECISIONS, autocast, bf16_support
-from explorer.mlp.models import IMPLEMENTATIONS, build_mlp, set_dropout_generator
-from explorer.mlp.optimizers import OPTIMIZERS, make_optimizer
+from explorer.mlp.precision import autocast
+from explorer.mlp.models import build_mlp, set_dropout_generator
+from explorer.mlp.optimizers import make_optimizer
+
+__all__ = ["TrainConfig", "Trainer", "run_training", "pick_device", "METRICS", "METRIC_NAMES"]
 
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 # How the metrics are named on screen (English msgids; whoever shows them translates them).
@@ -34,64 +36,6 @@ METRIC_NAMES = {"train_loss": N_("train loss"), "train_acc": N_("train acc"), "t
 def pick_device() -> torch.device:
     """The one place that chooses where tensors live."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-@dataclass
-class TrainConfig:
-    """Defaults are d2l's MLP: 784-256-10, SGD lr 0.1, batch 256, 10 epochs, weights ~ N(0, 0.01)."""
-
-    hidden: int = 256
-    layers: int = 1  # 0 is softmax regression (d2l 3.6): hidden, activation and dropout are unused
-    lr: float = 0.1
-    batch_size: int = 256
-    epochs: int = 10
-    dropout: tuple[float, ...] = (0.0,)  # one value per hidden layer; a single value is repeated
-    weight_decay: float = 0.0
-    activation: str = "relu"
-    optimizer: str = "sgd"
-    init_std: float = 0.01
-    impl: str = "concise"
-    seed: int = 0
-    max_train: int | None = None  # dry run: train on the first examples only
-    max_test: int | None = None
-    dataset: str = DEFAULT_DATASET  # "mnist": seed 002's handwritten digits (same 784 pixels, 10 classes)
-    precision: str = "fp32"  # or "bf16": bfloat16 matmuls, float32 weights, loss and softmax (explorer.mlp.precision)
-
-    def dropouts(self) -> list[float]:
-        values = list(self.dropout) if isinstance(self.dropout, (list, tuple)) else [self.dropout]
-        return values * self.layers if len(values) == 1 else values
-
-    def sizes(self) -> list[int]:
-        return [784] + [self.hidden] * self.layers + [10]
-
-    def validate(self) -> None:
-        """Raise ValueError with a readable message for any setting the trainer cannot use."""
-        checks = [
-            (self.hidden >= 1, "hidden width must be at least 1"),
-            (0 <= self.layers <= 3, "hidden layers must be 0, 1, 2 or 3"),
-            (math.isfinite(self.lr) and self.lr > 0, "learning rate must be a positive number"),
-            (self.batch_size >= 1, "batch size must be at least 1"),
-            (self.epochs >= 1, "epochs must be at least 1"),
-            (len(self.dropouts()) == self.layers, f"give 1 or {self.layers} dropout values"),
-            (all(0 <= p < 1 for p in self.dropouts()), "dropout must be in [0, 1)"),
-            (self.weight_decay >= 0, "weight decay must be >= 0"),
-            (self.activation in MLP_ACTIVATIONS, f"activation must be one of {', '.join(MLP_ACTIVATIONS)}"),
-            (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
-            (self.init_std > 0, "init std must be > 0"),
-            (self.impl in IMPLEMENTATIONS, f"impl must be one of {', '.join(IMPLEMENTATIONS)}"),
-            (self.dataset in DATASET_NAMES, f"dataset must be one of {', '.join(DATASET_NAMES)}"),
-            (self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
-        if self.precision == "bf16" and not (support := bf16_support())[0]:
-            raise ValueError(f"bf16 is not available here: {support[1]}; use fp32")
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["dropout"] = self.dropouts()
-        return d
 
 
 @dataclass
@@ -150,7 +94,7 @@ class Trainer:
         """Change the learning rate of a run in place (Continue with a new lr keeps the weights)."""
         if not (math.isfinite(lr) and lr > 0):
             raise ValueError("learning rate must be a positive number")
-        self.config.lr = lr
+        self.config = replace(self.config, lr=lr)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
 
