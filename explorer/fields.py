@@ -8,6 +8,7 @@ help text and the page's scale.
 an :class:`~explorer.i18n.Explained` for configs whose messages are translated); :func:`to_dict` is the
 config as JSON. The CLI (:func:`explorer.cli.common.add_config_options`) and the pages (``ui.Param.of``)
 build their flags and controls from the same fields, so a default or a range is typed in one place.
+Config classes inherit :class:`Config` for the two methods.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 from explorer.i18n import Explained
 
@@ -70,6 +72,12 @@ def setting(default, *, kind: type | None = None, **spec):
     return dataclasses.field(default=default, metadata={"setting": Setting(kind=kind, **spec)})
 
 
+def like(config, name: str, **changes):
+    """The field ``name`` of another config, for a config that shares the setting (``changes``: its help…)."""
+    spec = dataclasses.replace(settings(config)[name], **changes)
+    return dataclasses.field(default=default(config, name), metadata={"setting": spec})
+
+
 def settings(config) -> dict[str, Setting]:
     """``{name: Setting}`` of a config class or instance, in field order."""
     return {f.name: f.metadata["setting"] for f in dataclasses.fields(config) if "setting" in f.metadata}
@@ -93,3 +101,16 @@ def validate(config, explained: bool = False) -> None:
 def to_dict(config) -> dict:
     """The config as JSON-ready values (tuples become lists)."""
     return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()}
+
+
+class Config:
+    """What every config dataclass inherits: :meth:`validate` and :meth:`to_dict` from its fields' settings."""
+
+    explained: ClassVar[bool] = False  # True: refuse with an Explained, which the app shows translated
+
+    def validate(self) -> None:
+        """Raise a readable message for any setting the experiment cannot use."""
+        validate(self, self.explained)
+
+    def to_dict(self) -> dict:
+        return to_dict(self)

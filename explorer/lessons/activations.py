@@ -19,7 +19,8 @@ import pandas as pd
 import torch
 from torch.nn import functional as F
 
-from explorer.mlp.activations import CATALOGUE, NAMES, function
+from explorer.fields import Config, Scale, setting
+from explorer.mlp.activations import NAMES, function
 
 def function_and_gradient(name: str, x: torch.Tensor, alpha: float = 0.25) -> tuple[torch.Tensor, torch.Tensor]:
     """(f(x), f'(x)) elementwise, the derivative from autograd exactly as d2l computes it."""
@@ -146,24 +147,22 @@ def fit_1d(config: FitConfig) -> dict:
             "line_mse": (line - target).square().mean().item(), "losses": torch.stack(losses).tolist()}
 
 
+SHAPE = "width must be >= 1 and init_scale > 0"
+
+
 @dataclass(frozen=True)
-class DepthConfig:
+class DepthConfig(Config):
     """A deep MLP 784-width-...-width-10 (``depth`` linear layers), weights ~ N(0, init_scale² / fan_in)."""
 
-    activation: str = "relu"
-    alpha: float = 0.25
-    depth: int = 10
-    width: int = 128
-    init_scale: float = 1.0  # 1 is LeCun's init; sqrt(2) is He's, made for ReLU
-    seed: int = 0
-
-    def validate(self) -> None:
-        if self.activation not in CATALOGUE:
-            raise ValueError(f"unknown activation {self.activation!r}; choose from {', '.join(NAMES)}")
-        if not 2 <= self.depth <= 100:
-            raise ValueError(f"depth must be between 2 and 100 layers, got {self.depth}")
-        if self.width < 1 or not self.init_scale > 0:
-            raise ValueError("width must be >= 1 and init_scale > 0")
+    activation: str = setting("relu", choices=NAMES, message="unknown activation {value!r}; choose from {choices}")
+    alpha: float = setting(0.25, help="pReLU's negative slope", page=Scale(0.0, 1.0))
+    depth: int = setting(10, lo=2, hi=100, message="depth must be between {lo} and {hi} layers, got {value}",
+                         help="linear layers (2-100)", page=Scale(2, 20))
+    width: int = setting(128, lo=1, message=SHAPE, page=Scale(choices=(32, 64, 128, 256)))
+    # 1 is LeCun's init; sqrt(2) is He's, made for ReLU
+    init_scale: float = setting(1.0, gt=0, message=SHAPE, help="weights ~ N(0, scale^2 / fan_in)",
+                                page=Scale(choices=(0.5, 0.71, 1.0, 1.41, 2.0, 3.0)))
+    seed: int = setting(0, page=Scale(0, 999))
 
 
 def deep_weights(config: DepthConfig, n_in: int) -> list[torch.Tensor]:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import torch
 
-from explorer.i18n import N_, Explained
+from explorer.fields import Config, Scale, setting
+from explorer.i18n import N_
 
 TARGETS = {
     "sin": lambda x: torch.sin(2 * x),
@@ -30,32 +31,22 @@ METHODS = ("lstsq", "trained")
 MAX_UNITS = 64
 LOW, HIGH = -3.0, 3.0  # the interval x lives on
 UNITS = (1, 2, 4, 8, 16, 32, 64)
+SETUP = N_("Steps must be 0 or more, the learning rate positive and points at least 2.")
 
 
 @dataclass(frozen=True)
-class ApproxConfig:
+class ApproxConfig(Config):
     """N = ``units`` ReLU units fitting ``target`` on [-3, 3] at ``points`` evenly spaced x."""
 
-    target: str = "sin"
-    units: int = 8
-    method: str = "lstsq"
-    steps: int = 300
-    lr: float = 0.01
-    points: int = 400
-    seed: int = 0
-
-    def validate(self) -> None:
-        if self.target not in TARGETS:
-            raise Explained(N_("Unknown target {value}; choose one of {choices}."), value=self.target,
-                            choices=", ".join(TARGETS))
-        if self.method not in METHODS:
-            raise Explained(N_("Unknown method {value}; choose one of {choices}."), value=self.method,
-                            choices=", ".join(METHODS))
-        if not 1 <= self.units <= MAX_UNITS:
-            raise Explained(N_("Hidden units must be between 1 and {hi}, not {value}."), hi=MAX_UNITS,
-                            value=self.units)
-        if not (self.steps >= 0 and math.isfinite(self.lr) and self.lr > 0 and self.points >= 2):
-            raise Explained(N_("Steps must be 0 or more, the learning rate positive and points at least 2."))
+    explained = True
+    target: str = setting("sin", choices=tuple(TARGETS), message=N_("Unknown target {value}; choose one of {choices}."))
+    units: int = setting(8, lo=1, hi=MAX_UNITS, message=N_("Hidden units must be between 1 and {hi}, not {value}."),
+                         page=Scale(1, MAX_UNITS))
+    method: str = setting("lstsq", choices=METHODS, message=N_("Unknown method {value}; choose one of {choices}."))
+    steps: int = setting(300, lo=0, message=SETUP)
+    lr: float = setting(0.01, gt=0, message=SETUP)
+    points: int = setting(400, lo=2, message=SETUP)
+    seed: int = setting(0)
 
 
 def hinges(units: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:

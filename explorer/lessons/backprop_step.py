@@ -11,16 +11,17 @@ torch.optim computes them (the tests check that), so the page can show a step be
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 
 from explorer.lessons import backprop
-from explorer.mlp.activations import MLP_ACTIVATIONS
 from explorer.data import FashionMNISTData
+from explorer.fields import Config, Scale, like, setting
+from explorer.mlp.config import TrainConfig
 from explorer.mlp.evaluation import evaluate
-from explorer.mlp.models import IMPLEMENTATIONS, build_mlp
+from explorer.mlp.models import build_mlp
 
 BATCH_SIZES = (1, 2, 8, 32, 256)
 SPLITS = ("train", "test")
@@ -33,46 +34,28 @@ LINE_REACH = 4
 
 
 @dataclass(frozen=True)
-class StepConfig:
-    """Defaults are d2l's MLP at d2l's initialisation: 784-256-10, ReLU, SGD lr 0.1, batch 256."""
+class StepConfig(Config):
+    """Defaults are d2l's MLP at d2l's initialisation: 784-256-10, ReLU, SGD lr 0.1, batch 256.
+    The settings it shares with :class:`~explorer.mlp.config.TrainConfig` are declared there."""
 
-    batch_size: int = 256
-    lr: float = 0.1
-    loss: str = "ce"
-    optimizer: str = "sgd"
-    layers: int = 1
-    hidden: int = 256
-    activation: str = "relu"
-    seed: int = 0
-    split: str = "train"
-    weight_decay: float = 0.0
-    impl: str = "concise"
-    init_std: float = 0.01
+    batch_size: int = setting(256, choices=BATCH_SIZES, message="batch size must be one of {choices}",
+                              page=Scale(1, 256, BATCH_SIZES))
+    lr: float = like(TrainConfig, "lr")
+    loss: str = setting("ce", choices=backprop.LOSSES, message="loss must be one of {choices}",
+                        help="ce: cross-entropy; mse, l1: softmax against one-hot")
+    optimizer: str = setting("sgd", choices=OPTIMIZERS, message="optimizer must be one of {choices}")
+    layers: int = like(TrainConfig, "layers", help="hidden layers (0: softmax regression)")
+    hidden: int = like(TrainConfig, "hidden")
+    activation: str = like(TrainConfig, "activation")
+    seed: int = like(TrainConfig, "seed", help="seeds the weights and every batch")
+    split: str = setting("train", choices=SPLITS, message="split must be one of {choices}",
+                         help="draw the batches from")
+    weight_decay: float = like(TrainConfig, "weight_decay", help="L2 penalty λ/2 ‖W‖² on the weights")
+    impl: str = like(TrainConfig, "impl")
+    init_std: float = like(TrainConfig, "init_std", cli=False)
 
     def sizes(self) -> list[int]:
         return [784] + [self.hidden] * self.layers + [10]
-
-    def validate(self) -> None:
-        """Raise ValueError with a readable message for any setting a step cannot use."""
-        checks = [
-            (self.batch_size in BATCH_SIZES, f"batch size must be one of {', '.join(map(str, BATCH_SIZES))}"),
-            (math.isfinite(self.lr) and self.lr > 0, "learning rate must be a positive number"),
-            (self.loss in backprop.LOSSES, f"loss must be one of {', '.join(backprop.LOSSES)}"),
-            (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
-            (0 <= self.layers <= 3, "hidden layers must be 0, 1, 2 or 3"),
-            (self.hidden >= 1, "hidden width must be at least 1"),
-            (self.activation in MLP_ACTIVATIONS, f"activation must be one of {', '.join(MLP_ACTIVATIONS)}"),
-            (self.split in SPLITS, f"split must be one of {', '.join(SPLITS)}"),
-            (math.isfinite(self.weight_decay) and self.weight_decay >= 0, "weight decay must be >= 0"),
-            (self.impl in IMPLEMENTATIONS, f"impl must be one of {', '.join(IMPLEMENTATIONS)}"),
-            (self.init_std > 0, "init std must be > 0"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def d2l_model(config: StepConfig) -> nn.Module:

@@ -24,12 +24,12 @@ one width at a time).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pandas as pd
 import torch
 
+from explorer.fields import Config, setting
 from explorer.lessons.polynomial import one_thread, true_function
 
 WIDTH_FACTOR = 10  # p runs up to 10·n
@@ -37,23 +37,13 @@ MAX_N = 30
 
 
 @dataclass(frozen=True)
-class DoubleDescentConfig:
-    n_train: int = 20
-    noise: float = 0.5
-    ridge: float = 0.0  # λ of (1/n)‖Xw − y‖² + λ‖w‖²
-    n_test: int = 500
-    seed: int = 0
-
-    def validate(self) -> None:
-        checks = [
-            (2 <= self.n_train <= MAX_N, f"training-set size must be 2 to {MAX_N}"),
-            (math.isfinite(self.noise) and self.noise >= 0, "noise must be >= 0"),
-            (math.isfinite(self.ridge) and self.ridge >= 0, "the ridge λ must be a finite number >= 0"),
-            (self.n_test >= 1, "test-set size must be at least 1"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+class DoubleDescentConfig(Config):
+    n_train: int = setting(20, lo=2, hi=MAX_N, message="training-set size must be {lo} to {hi}")
+    noise: float = setting(0.5, lo=0, message="noise must be >= 0")
+    # λ of (1/n)‖Xw − y‖² + λ‖w‖²
+    ridge: float = setting(0.0, lo=0, message="the ridge λ must be a finite number >= 0")
+    n_test: int = setting(500, lo=1, message="test-set size must be at least 1")
+    seed: int = setting(0)
 
     @property
     def max_features(self) -> int:

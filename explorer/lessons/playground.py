@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from explorer.fields import Config, Scale, setting
 from explorer.i18n import N_, Explained
 
 DATASETS = ("xor", "circles", "spirals", "blobs")
@@ -29,52 +30,33 @@ EXTENT = 1.5  # the plane shown is [-EXTENT, EXTENT]²; the data lies within abo
 ACT = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
 
 
-@dataclass
-class PlaygroundConfig:
+@dataclass(frozen=True)
+class PlaygroundConfig(Config):
     """One playground run: the data, the network and its training (full batch: one step is one epoch)."""
 
-    dataset: str = "xor"
-    noise: float = 0.05  # std of the Gaussian jitter added to every point (the plane is about 2 wide)
-    points: int = 400
-    test_fraction: float = 0.5
-    layers: int = 1
-    hidden: int = 4
-    activation: str = "relu"
-    lr: float = 0.03
-    optimizer: str = "adam"
-    epochs: int = 300
-    seed: int = 0
-
-    def validate(self) -> None:
-        checks = [
-            (self.dataset in DATASETS, N_("Unknown dataset {value}; choose one of {choices}."),
-             {"value": self.dataset, "choices": ", ".join(DATASETS)}),
-            (self.activation in ACTIVATIONS, N_("Unknown activation {value}; choose one of {choices}."),
-             {"value": self.activation, "choices": ", ".join(ACTIVATIONS)}),
-            (self.optimizer in OPTIMIZERS, N_("Unknown optimizer {value}; choose one of {choices}."),
-             {"value": self.optimizer, "choices": ", ".join(OPTIMIZERS)}),
-            (0 <= self.layers <= MAX_LAYERS, N_("Hidden layers must be between 0 and {hi}, not {value}."),
-             {"hi": MAX_LAYERS, "value": self.layers}),
-            (1 <= self.hidden <= MAX_WIDTH, N_("Units per hidden layer must be between 1 and {hi}, not {value}."),
-             {"hi": MAX_WIDTH, "value": self.hidden}),
-            (0 <= self.noise <= 1, N_("Noise must be between 0 and 1, not {value}."), {"value": self.noise}),
-            (0.05 <= self.test_fraction <= 0.95, N_("The test fraction must be between 0.05 and 0.95, not {value}."),
-             {"value": self.test_fraction}),
-            (8 <= self.points <= 5000, N_("The number of points must be between 8 and 5000, not {value}."),
-             {"value": self.points}),
-            (math.isfinite(self.lr) and self.lr > 0, N_("The learning rate must be a positive number, not {value}."),
-             {"value": self.lr}),
-            (self.epochs >= 0, N_("Epochs must be 0 or more, not {value}."), {"value": self.epochs}),
-        ]
-        for ok, template, fields in checks:
-            if not ok:
-                raise Explained(template, **fields)
+    explained = True
+    dataset: str = setting("xor", choices=DATASETS, message=N_("Unknown dataset {value}; choose one of {choices}."))
+    # std of the Gaussian jitter added to every point (the plane is about 2 wide)
+    noise: float = setting(0.05, lo=0, hi=1, message=N_("Noise must be between 0 and 1, not {value}."),
+                           page=Scale(0.0, 0.5))
+    points: int = setting(400, lo=8, hi=5000,
+                          message=N_("The number of points must be between 8 and 5000, not {value}."))
+    test_fraction: float = setting(0.5, lo=0.05, hi=0.95, page=Scale(0.1, 0.9),
+                                   message=N_("The test fraction must be between 0.05 and 0.95, not {value}."))
+    layers: int = setting(1, lo=0, hi=MAX_LAYERS, message=N_("Hidden layers must be between 0 and {hi}, not {value}."),
+                          help=f"hidden layers (0-{MAX_LAYERS}; 0 is logistic regression)")
+    hidden: int = setting(4, lo=1, hi=MAX_WIDTH, help=f"units per hidden layer (1-{MAX_WIDTH})",
+                          message=N_("Units per hidden layer must be between 1 and {hi}, not {value}."))
+    activation: str = setting("relu", choices=ACTIVATIONS,
+                              message=N_("Unknown activation {value}; choose one of {choices}."))
+    lr: float = setting(0.03, gt=0, message=N_("The learning rate must be a positive number, not {value}."))
+    optimizer: str = setting("adam", choices=OPTIMIZERS,
+                             message=N_("Unknown optimizer {value}; choose one of {choices}."))
+    epochs: int = setting(300, lo=0, message=N_("Epochs must be 0 or more, not {value}."), help="full-batch steps")
+    seed: int = setting(0, page=Scale(0, 999))
 
     def widths(self) -> list[int]:
         return [self.hidden] * self.layers
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def make_dataset(name: str, points: int = 400, noise: float = 0.05, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -196,9 +178,9 @@ class PlaygroundTrainer:
         return torch.optim.Adam(params, lr=lr) if self.config.optimizer == "adam" else torch.optim.SGD(params, lr=lr)
 
     def set_lr(self, lr: float) -> None:
-        if not (math.isfinite(lr) and lr > 0):
-            raise Explained(N_("The learning rate must be a positive number, not {value}."), value=lr)
-        self.config.lr = lr
+        config = replace(self.config, lr=lr)
+        config.validate()  # a learning rate that is not a positive number is explained
+        self.config = config
         for group in self.optimizer.param_groups:
             group["lr"] = lr
 

@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from explorer.fields import Config, setting
+
 MAX_DEGREE = 20  # features x^0/0! ... x^19/19!
 MAX_TRAIN = 1000  # the training pool; a smaller training set is its first n_train examples
 TRUE_W = (5.0, 1.2, -3.4, 5.6)
@@ -46,31 +48,18 @@ def bounded_epochs(n_train: int, batch_size: int, epochs: int, step: int = 1) ->
 
 
 @dataclass(frozen=True)
-class PolyConfig:
+class PolyConfig(Config):
     """Defaults are d2l's good fit: 4 features, 100/100 examples, SGD lr 0.01, batch 10, 400 epochs."""
 
-    degree: int = 4  # number of features used
-    n_train: int = 100
-    n_test: int = 100
-    epochs: int = 400
-    lr: float = 0.01
-    batch_size: int = 10
-    noise: float = 0.1
-    seed: int = 0
-
-    def validate(self) -> None:
-        checks = [
-            (1 <= self.degree <= MAX_DEGREE, f"degree (number of features) must be 1 to {MAX_DEGREE}"),
-            (1 <= self.n_train <= MAX_TRAIN, f"training-set size must be 1 to {MAX_TRAIN}"),
-            (self.n_test >= 1, "test-set size must be at least 1"),
-            (self.epochs >= 1, "epochs must be at least 1"),
-            (math.isfinite(self.lr) and self.lr > 0, "learning rate must be a positive number"),
-            (self.batch_size >= 1, "batch size must be at least 1"),
-            (math.isfinite(self.noise) and self.noise >= 0, "noise must be >= 0"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+    degree: int = setting(4, lo=1, hi=MAX_DEGREE, message="degree (number of features) must be {lo} to {hi}",
+                          help="number of features x^i/i! used (4 = the cubic)")
+    n_train: int = setting(100, lo=1, hi=MAX_TRAIN, message="training-set size must be {lo} to {hi}")
+    n_test: int = setting(100, lo=1, message="test-set size must be at least 1")
+    epochs: int = setting(400, lo=1, message="epochs must be at least 1")
+    lr: float = setting(0.01, gt=0, message="learning rate must be a positive number")
+    batch_size: int = setting(10, lo=1, message="batch size must be at least 1")
+    noise: float = setting(0.1, lo=0, message="noise must be >= 0", help="std of the label noise")
+    seed: int = setting(0)
 
 
 def true_weights() -> torch.Tensor:

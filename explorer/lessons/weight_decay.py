@@ -24,14 +24,17 @@ is d2l's ``evaluate_loss`` with ``squared_loss``, the mean of (ŷ − y)²/2 (λ
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from explorer.fields import Config, Scale, setting
+
 IMPLEMENTATIONS = ("scratch", "concise")
 PENALTIES = ("l2", "l1")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
+SIZES = "need at least one training and one test example"
 TRUE_W, TRUE_B, NOISE_STD = 0.01, 0.05, 0.01  # d2l: true_w = ones * 0.01, true_b = 0.05
 
 
@@ -46,41 +49,24 @@ def bounded_epochs(n_train: int, batch_size: int, num_inputs: int, fits: int, ep
     return min(epochs, max(1, MAX_WORK // per_epoch))
 
 
-@dataclass
-class WeightDecayConfig:
+@dataclass(frozen=True)
+class WeightDecayConfig(Config):
     """Defaults are d2l 4.5: 200 features, 20 training and 100 test examples, batch 5, SGD lr 0.003."""
 
-    lambd: float = 0.0
-    epochs: int = 100
-    lr: float = 0.003
-    n_train: int = 20
-    n_test: int = 100
-    num_inputs: int = 200
-    batch_size: int = 5
-    seed: int = 0
-    impl: str = "scratch"
-    penalty: str = "l2"
-    dtype: str = "float32"
-
-    def validate(self) -> None:
-        """Raise ValueError with a readable message for any setting the trainers cannot use."""
-        checks = [
-            (math.isfinite(self.lambd) and self.lambd >= 0, "λ must be a finite number >= 0"),
-            (self.epochs >= 1, "epochs must be at least 1"),
-            (math.isfinite(self.lr) and self.lr > 0, "learning rate must be a positive number"),
-            (self.n_train >= 1 and self.n_test >= 1, "need at least one training and one test example"),
-            (self.num_inputs >= 1, "need at least one feature"),
-            (self.batch_size >= 1, "batch size must be at least 1"),
-            (self.impl in IMPLEMENTATIONS, "impl must be 'scratch' or 'concise'"),
-            (self.penalty in PENALTIES, "penalty must be 'l2' or 'l1'"),
-            (self.dtype in DTYPES, "dtype must be 'float32' or 'float64'"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+    lambd: float = setting(0.0, lo=0, message="λ must be a finite number >= 0", help="penalty strength λ")
+    epochs: int = setting(100, lo=1, message="epochs must be at least 1", page=Scale(1, 300))
+    lr: float = setting(0.003, gt=0, message="learning rate must be a positive number", help="learning rate",
+                        page=Scale(choices=(0.0003, 0.001, 0.003, 0.01, 0.03)))
+    n_train: int = setting(20, lo=1, message=SIZES, help="training examples", page=Scale(1, 200))
+    n_test: int = setting(100, lo=1, message=SIZES)
+    num_inputs: int = setting(200, lo=1, message="need at least one feature", help="features",
+                              page=Scale(choices=(10, 20, 50, 100, 200, 500, 1000)))
+    batch_size: int = setting(5, lo=1, message="batch size must be at least 1")
+    seed: int = setting(0, page=Scale(0, 10_000))
+    impl: str = setting("scratch", choices=IMPLEMENTATIONS, message="impl must be 'scratch' or 'concise'",
+                        help="scratch: penalty in the loss; concise: optimizer weight_decay")
+    penalty: str = setting("l2", choices=PENALTIES, message="penalty must be 'l2' or 'l1'")
+    dtype: str = setting("float32", choices=tuple(DTYPES), message="dtype must be 'float32' or 'float64'", cli=False)
 
 
 @dataclass(frozen=True)

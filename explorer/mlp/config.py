@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from explorer import fields
 from explorer.data import DATASET_NAMES, DEFAULT_DATASET
-from explorer.fields import Scale, setting
+from explorer.fields import Config, Scale, setting
 from explorer.mlp.activations import MLP_ACTIVATIONS
 from explorer.mlp.models import IMPLEMENTATIONS
 from explorer.mlp.optimizers import OPTIMIZERS
@@ -26,7 +25,7 @@ def _one_of(what: str) -> str:
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(Config):
     """Defaults are d2l's MLP: 784-256-10, SGD lr 0.1, batch 256, 10 epochs, weights ~ N(0, 0.01)."""
 
     hidden: int = setting(256, lo=1, message="hidden width must be at least 1", help="units per hidden layer",
@@ -72,11 +71,11 @@ class TrainConfig:
 
     def validate(self) -> None:
         """Raise ValueError with a readable message for any setting the trainer cannot use."""
-        fields.validate(self)
+        super().validate()
         if len(self.dropouts()) != self.layers:
             raise ValueError(f"give 1 or {self.layers} dropout values")
         if self.precision == "bf16" and not (support := bf16_support())[0]:
             raise ValueError(f"bf16 is not available here: {support[1]}; use fp32")
 
     def to_dict(self) -> dict:
-        return {**fields.to_dict(self), "dropout": self.dropouts()}
+        return {**super().to_dict(), "dropout": self.dropouts()}

@@ -1,5 +1,7 @@
 """explorer.lessons.inside: every number of the "Inside an MLP" page checked against the model itself."""
 
+from dataclasses import replace
+
 import plotly.graph_objects as go
 import pytest
 import torch
@@ -170,8 +172,7 @@ def test_layers_zero_is_softmax_regression_in_both_implementations():
     config.validate()
     assert config.sizes() == [784, 10] and config.dropouts() == []
     for impl in ("concise", "scratch"):
-        config.impl = impl
-        trainer = Trainer(config, _tiny_data())
+        trainer = Trainer(replace(config, impl=impl), _tiny_data())
         assert sum(p.numel() for p in trainer.model.parameters()) == 7850
         list(trainer.train())
         assert trainer.status == "finished"
