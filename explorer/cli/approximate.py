@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
-from explorer.lessons.approximate import MAX_UNITS, TARGETS, UNITS, error_vs_units
+from explorer.cli.common import add_config_options, print_json
+from explorer.lessons.approximate import MAX_UNITS, UNITS, ApproxConfig, error_vs_units
 
 
 def unit_list(text: str) -> tuple[int, ...]:
@@ -21,7 +20,7 @@ def unit_list(text: str) -> tuple[int, ...]:
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("approximate", help="error of N ReLU hinges fitting a 1-D function (d2l 4.1)")
-    p.add_argument("--target", choices=tuple(TARGETS), default="sin")
+    add_config_options(p, ApproxConfig, ("target",))
     p.add_argument("--units", type=unit_list, default=UNITS, help="comma-separated hidden-unit counts")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(func=run)
@@ -30,8 +29,7 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     rows = error_vs_units(args.target, args.units)
     if args.json:
-        json.dump(rows, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(rows)
     else:
         print(f"least squares on fixed random ReLU hinges, target {args.target} on [-3, 3]:")
         for row in rows:

@@ -3,45 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from explorer.cli.common import advance, positive_int, progress
+from explorer.cli.common import add_config_options, advance, config_from_args, positive_int, print_json, progress
 from explorer.i18n import Explained
-from explorer.lessons.playground import (ACTIVATIONS, DATASETS, MAX_LAYERS, MAX_WIDTH, PlaygroundConfig,
-                                        PlaygroundTrainer)
-
-
-def _bounded(lo: int, hi: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{text!r} must be between {lo} and {hi}")
-        return value
-    return parse
+from explorer.lessons.playground import PlaygroundConfig, PlaygroundTrainer
 
 
 def add_parser(subparsers) -> None:
-    defaults = PlaygroundConfig()
     p = subparsers.add_parser("playground", help="a small MLP on XOR, circles, spirals or blobs (d2l 4.1)")
-    p.add_argument("--dataset", choices=DATASETS, default=defaults.dataset)
-    p.add_argument("--layers", type=_bounded(0, MAX_LAYERS), default=defaults.layers,
-                   help=f"hidden layers (0-{MAX_LAYERS}; 0 is logistic regression)")
-    p.add_argument("--hidden", type=_bounded(1, MAX_WIDTH), default=defaults.hidden,
-                   help=f"units per hidden layer (1-{MAX_WIDTH})")
-    p.add_argument("--activation", choices=ACTIVATIONS, default=defaults.activation)
-    p.add_argument("--epochs", type=positive_int, default=defaults.epochs, help="full-batch steps")
-    p.add_argument("--seed", type=int, default=defaults.seed)
+    add_config_options(p, PlaygroundConfig, ("dataset", "layers", "hidden", "activation", "epochs", "seed"),
+                       epochs={"type": positive_int})  # the page may show 0 epochs; the CLI trains at least 1
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    config = PlaygroundConfig(dataset=args.dataset, layers=args.layers, hidden=args.hidden,
-                              activation=args.activation, epochs=args.epochs, seed=args.seed)
+    config = config_from_args(PlaygroundConfig, args)
     try:
         trainer = PlaygroundTrainer(config)
     except Explained as err:
@@ -53,8 +31,7 @@ def run(args: argparse.Namespace) -> int:
                 advance(bar, event["epoch"], f"test acc {event.get('test_acc', float('nan')):.3f}")
     result = trainer.result()
     if args.json:
-        json.dump(result, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(result)
     else:
         print(f"{config.dataset}, {config.layers} hidden layer(s) of {config.hidden} {config.activation} units, "
               f"{len(result['history'])} epochs: train acc {result['final']['train_acc']:.3f}, "

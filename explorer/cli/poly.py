@@ -3,36 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from explorer.cli.common import non_negative_float, positive_float, positive_int
+from explorer import fields
+from explorer.cli.common import add_config_options, config_from_args, positive_int, print_json
 from explorer.lessons import bias_variance, double_descent
-from explorer.lessons.polynomial import MAX_DEGREE, MAX_TRAIN, PolyConfig, fit, true_weights
+from explorer.lessons.double_descent import DoubleDescentConfig
+from explorer.lessons.polynomial import PolyConfig, fit, true_weights
 
 
 def add_parser(subparsers) -> None:
-    def degree(text: str) -> int:
-        value = positive_int(text)
-        if value > MAX_DEGREE:
-            raise argparse.ArgumentTypeError(f"{text!r} must be at most {MAX_DEGREE}")
-        return value
-
-    def train_size(text: str) -> int:
-        value = positive_int(text)
-        if value > MAX_TRAIN:
-            raise argparse.ArgumentTypeError(f"{text!r} must be at most {MAX_TRAIN}")
-        return value
-
     p = subparsers.add_parser("poly", help="polynomial under/overfitting (d2l 4.4)")
-    p.add_argument("--degree", type=degree, default=4, help="number of features x^i/i! used (4 = the cubic)")
-    p.add_argument("--n-train", type=train_size, default=100)
-    p.add_argument("--n-test", type=positive_int, default=100)
-    p.add_argument("--epochs", type=positive_int, default=400)
-    p.add_argument("--lr", type=positive_float, default=0.01)
-    p.add_argument("--batch-size", type=positive_int, default=10)
-    p.add_argument("--noise", type=non_negative_float, default=0.1, help="std of the label noise")
-    p.add_argument("--seed", type=int, default=0)
+    add_config_options(p, PolyConfig)
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     lab = p.add_mutually_exclusive_group()
     lab.add_argument("--bias-variance", action="store_true",
@@ -40,16 +22,16 @@ def add_parser(subparsers) -> None:
     lab.add_argument("--double-descent", action="store_true",
                      help="test MSE of the minimum-norm Legendre fit for p = 1 .. 10·n features (n = --dd-n)")
     p.add_argument("--resamples", type=positive_int, default=50, help="R, for --bias-variance")
-    p.add_argument("--dd-n", type=positive_int, default=20,
+    # The double-descent lab's training-set size is --dd-n (--n-train is the polynomial's)
+    p.add_argument("--dd-n", type=positive_int, default=fields.default(DoubleDescentConfig, "n_train"),
                    help=f"n, for --double-descent (2 to {double_descent.MAX_N})")
-    p.add_argument("--ridge", type=non_negative_float, default=0.0, help="ridge λ, for --double-descent")
+    add_config_options(p, DoubleDescentConfig, ("ridge",), ridge={"help": "ridge λ, for --double-descent"})
     p.set_defaults(func=run)
 
 
 def print_rows(rows: list[dict], as_json: bool) -> None:
     if as_json:
-        json.dump(rows, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(rows)
         return
     print("  ".join(f"{key:>10s}" for key in rows[0]))
     for row in rows:
@@ -62,7 +44,7 @@ def run_lab(args: argparse.Namespace, config: PolyConfig) -> int:
             table = bias_variance.bias_variance(config, args.resamples)["table"]
             columns = ["degree", "bias2", "variance", "noise", "test_mse"]
         else:
-            table = double_descent.double_descent(double_descent.DoubleDescentConfig(
+            table = double_descent.double_descent(DoubleDescentConfig(
                 n_train=args.dd_n, noise=args.noise, ridge=args.ridge, seed=args.seed))
             columns = ["p", "test_mse"]
     except ValueError as err:
@@ -75,15 +57,13 @@ def run_lab(args: argparse.Namespace, config: PolyConfig) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = PolyConfig(degree=args.degree, n_train=args.n_train, n_test=args.n_test, epochs=args.epochs,
-                        lr=args.lr, batch_size=args.batch_size, noise=args.noise, seed=args.seed)
+    config = config_from_args(PolyConfig, args)
     if args.bias_variance or args.double_descent:
         return run_lab(args, config)
     result = fit(config)
     final = result["final"]
     if args.json:
-        json.dump(result, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(result)
     else:
         for row in result["history"]:
             if row["epoch"] == 1 or row["epoch"] % 20 == 0 or row["epoch"] == config.epochs:

@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from explorer.lessons import backprop_step as steps
-from explorer.mlp.activations import MLP_ACTIVATIONS
-from explorer.lessons.backprop import LOSSES
-from explorer.cli.common import add_dataset_option, non_negative_float, positive_float, positive_int
+from explorer.cli.common import add_config_options, add_dataset_option, config_from_args, positive_int, print_json
 from explorer.data import DatasetError, FashionMNISTData, load_dataset
-from explorer.mlp.models import IMPLEMENTATIONS
-
-DEFAULTS = steps.StepConfig()
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("step", help="one step of learning by hand: backward pass and update (d2l 4.7)")
-    p.add_argument("--batch-size", type=int, choices=steps.BATCH_SIZES, default=DEFAULTS.batch_size)
-    p.add_argument("--lr", type=positive_float, default=DEFAULTS.lr, help="learning rate")
-    p.add_argument("--loss", choices=LOSSES, default=DEFAULTS.loss,
-                   help="ce: cross-entropy; mse, l1: softmax against one-hot")
-    p.add_argument("--optimizer", choices=steps.OPTIMIZERS, default=DEFAULTS.optimizer)
+    add_config_options(p, steps.StepConfig)
     p.add_argument("--steps", type=positive_int, default=1, help="steps to take; the JSON describes the last")
-    p.add_argument("--seed", type=int, default=DEFAULTS.seed, help="seeds the weights and every batch")
-    p.add_argument("--layers", type=int, choices=(0, 1, 2, 3), default=DEFAULTS.layers,
-                   help="hidden layers (0: softmax regression)")
-    p.add_argument("--hidden", type=positive_int, default=DEFAULTS.hidden, help="units per hidden layer")
-    p.add_argument("--activation", choices=MLP_ACTIVATIONS, default=DEFAULTS.activation)
-    p.add_argument("--split", choices=steps.SPLITS, default=DEFAULTS.split, help="draw the batches from")
-    p.add_argument("--weight-decay", type=non_negative_float, default=DEFAULTS.weight_decay,
-                   help="L2 penalty λ/2 ‖W‖² on the weights")
-    p.add_argument("--impl", choices=IMPLEMENTATIONS, default=DEFAULTS.impl)
     add_dataset_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(func=run)
@@ -58,9 +39,7 @@ def result(config: steps.StepConfig, data: FashionMNISTData, n: int) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = steps.StepConfig(batch_size=args.batch_size, lr=args.lr, loss=args.loss, optimizer=args.optimizer,
-                              layers=args.layers, hidden=args.hidden, activation=args.activation, seed=args.seed,
-                              split=args.split, weight_decay=args.weight_decay, impl=args.impl)
+    config = config_from_args(steps.StepConfig, args)
     try:
         config.validate()
         data = load_data(args)
@@ -69,8 +48,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     out = result(config, data, args.steps)
     if args.json:
-        json.dump(out, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(out)
         return 0
     print(f"shapes: {', '.join(f'{k} {tuple(v)}' for k, v in out['shapes'].items())}")
     for row in out["layers"]:
