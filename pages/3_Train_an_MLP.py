@@ -9,9 +9,6 @@ import streamlit as st
 import ui
 from explorer.mlp import runs
 from explorer.figures import training as figs
-from explorer.mlp.activations import MLP_ACTIVATIONS as ACTIVATIONS
-from explorer.mlp.models import IMPLEMENTATIONS
-from explorer.mlp.optimizers import OPTIMIZERS
 from explorer.mlp.precision import default_precision, offered
 from explorer.mlp.training import METRICS, TrainConfig
 from explorer.i18n import N_
@@ -21,23 +18,14 @@ from ui.i18n import _, label_func
 
 st.set_page_config(page_title=_("Train an MLP"), page_icon="🏋️", layout="wide")
 
-LRS = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
-DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 1e-2)
-STDS = (0.001, 0.01, 0.05, 0.1, 0.5, 1.0)
+# Every setting of a run: its default and the page's scale come from TrainConfig's fields (explorer/mlp/config.py)
 PARAMS = {
-    "hidden": ui.Param(256, 16, 1024, kind=int), "layers": ui.Param(1, 0, 3, kind=int),
-    "lr": ui.Param(0.1, LRS[0], LRS[-1], choices=LRS),
-    **{f"dropout{i}": ui.Param(0.0, 0.0, 0.9) for i in (1, 2, 3)},
-    "batch_size": ui.Param(256, choices=(32, 64, 128, 256, 512, 1024), kind=int, lo=32, hi=1024),
-    "epochs": ui.Param(10, 1, 50, kind=int),
-    "activation": ui.Param("relu", choices=ACTIVATIONS, kind=str),
-    "optimizer": ui.Param("sgd", choices=OPTIMIZERS, kind=str),
-    "weight_decay": ui.Param(0.0, 0.0, DECAYS[-1], choices=DECAYS),
-    "init_std": ui.Param(0.01, STDS[0], STDS[-1], choices=STDS),
-    "impl": ui.Param("concise", choices=IMPLEMENTATIONS, kind=str),
-    "seed": ui.Param(0, 0, 10_000, kind=int),
+    **{key: ui.Param.of(TrainConfig, key) for key in ("hidden", "layers", "lr")},
+    **{f"dropout{i}": ui.Param.of(TrainConfig, "dropout") for i in (1, 2, 3)},
+    **{key: ui.Param.of(TrainConfig, key) for key in ("batch_size", "epochs", "activation", "optimizer",
+                                                      "weight_decay", "init_std", "impl", "seed")},
     "train_size": ui.Param(60000, choices=(1000, 5000, 20000, 60000), kind=int, lo=1000, hi=60000),
-    "precision": ui.Param(default_precision(), choices=offered(), kind=str),
+    "precision": ui.Param.of(TrainConfig, "precision", default=default_precision(), choices=offered()),
     "dataset": ui.DATASET_PARAM,
 }
 PRESETS = {
@@ -61,11 +49,13 @@ if klass:  # the class and your nickname first: on a phone the sidebar is out of
 no_hidden = state["layers"] == 0  # softmax regression: no width, activation or dropout to set
 with st.expander(_("⚙️ Width, depth, learning rate and dropout"), expanded=True):
     width, depth = st.columns(2)
-    width.slider(_("Hidden units per layer"), 16, 1024, step=16, key="hidden", disabled=no_hidden)
-    depth.slider(_("Hidden layers"), 0, 3, key="layers", help=_("0 hidden layers is softmax regression (d2l 3.6)."))
-    st.select_slider(_("Learning rate (log scale)"), LRS, key="lr")
+    width.slider(_("Hidden units per layer"), *PARAMS["hidden"].span, step=16, key="hidden", disabled=no_hidden)
+    depth.slider(_("Hidden layers"), *PARAMS["layers"].span, key="layers",
+                 help=_("0 hidden layers is softmax regression (d2l 3.6)."))
+    st.select_slider(_("Learning rate (log scale)"), PARAMS["lr"].choices, key="lr")
     for col, i in zip(st.columns(max(state["layers"], 1)), range(1, max(state["layers"], 1) + 1)):
-        col.slider(_("Dropout after hidden layer {i}").format(i=i), 0.0, 0.9, step=0.05, key=f"dropout{i}",
+        col.slider(_("Dropout after hidden layer {i}").format(i=i), *PARAMS[f"dropout{i}"].span, step=0.05,
+                   key=f"dropout{i}",
                    disabled=no_hidden)
     st.caption(_("More settings (presets, activation, optimizer, epochs, seed…) are in the sidebar: "
                  "the » button at the top left opens it on a phone."))
@@ -75,19 +65,19 @@ side.subheader(_("Presets"))
 ui.preset_buttons(PRESETS, PARAMS)
 ui.dataset_choice()
 side.subheader(_("Network"))
-side.selectbox(_("Activation"), ACTIVATIONS, key="activation", disabled=no_hidden)
-side.select_slider(_("Weight init std  (normal(0, σ))"), STDS, key="init_std")
-side.radio(_("Implementation"), IMPLEMENTATIONS, key="impl", horizontal=True,
+side.selectbox(_("Activation"), PARAMS["activation"].choices, key="activation", disabled=no_hidden)
+side.select_slider(_("Weight init std  (normal(0, σ))"), PARAMS["init_std"].choices, key="init_std")
+side.radio(_("Implementation"), PARAMS["impl"].choices, key="impl", horizontal=True,
            format_func=label_func(panels.IMPL_NAMES),
            help=_("scratch: explicit W, b and d2l's relu/dropout_layer; concise: nn.Sequential. Same maths."))
 side.subheader(_("Training"))
-side.selectbox(_("Optimizer"), OPTIMIZERS, key="optimizer", format_func=label_func(panels.OPTIMIZER_NAMES),
-               help=_("momentum = SGD with momentum 0.9"))
-side.select_slider(_("Batch size"), (32, 64, 128, 256, 512, 1024), key="batch_size")
-side.slider(_("Epochs"), 1, 50, key="epochs")
-side.select_slider(_("Weight decay (L2, weights only)"), DECAYS, key="weight_decay")
-side.select_slider(_("Training images (fewer = faster demo)"), (1000, 5000, 20000, 60000), key="train_size")
-side.number_input(_("Seed"), 0, 10_000, step=1, key="seed")
+side.selectbox(_("Optimizer"), PARAMS["optimizer"].choices, key="optimizer",
+               format_func=label_func(panels.OPTIMIZER_NAMES), help=_("momentum = SGD with momentum 0.9"))
+side.select_slider(_("Batch size"), PARAMS["batch_size"].choices, key="batch_size")
+side.slider(_("Epochs"), *PARAMS["epochs"].span, key="epochs")
+side.select_slider(_("Weight decay (L2, weights only)"), PARAMS["weight_decay"].choices, key="weight_decay")
+side.select_slider(_("Training images (fewer = faster demo)"), PARAMS["train_size"].choices, key="train_size")
+side.number_input(_("Seed"), *PARAMS["seed"].span, step=1, key="seed")
 panels.advanced_settings(side)
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)

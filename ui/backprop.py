@@ -12,11 +12,8 @@ import torch
 
 import ui
 from explorer.lessons import backprop_step as steps
-from explorer.mlp.activations import MLP_ACTIVATIONS
-from explorer.lessons.backprop import LOSSES
 from explorer.data import DEFAULT_DATASET, FashionMNISTData
 from explorer.i18n import N_
-from explorer.mlp.models import IMPLEMENTATIONS
 from ui import inside as inside_ui
 from ui.i18n import _, label_func
 from ui.phone import sidebar_hint
@@ -24,25 +21,17 @@ from ui.training_panels import IMPL_NAMES, OPTIMIZER_NAMES
 
 STARTS = ("d2l", "run", "quick")
 BATCHES = ("train", "test", "inside")
-LRS = (1e-4, 1e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 50.0)
-DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 0.1)
-D = steps.StepConfig()  # the defaults come from the config the CLI uses too
 # Keys start with bp_: the training page's lr, seed, layers… have other ranges, and session state is shared.
+# Each control's default and scale come from StepConfig, the config the CLI uses too.
+FIELDS = {"bp_layers": "layers", "bp_hidden": "hidden", "bp_act": "activation", "bp_impl": "impl", "bp_seed": "seed",
+          "bp_batch": "split", "bp_b": "batch_size", "bp_loss": "loss", "bp_opt": "optimizer", "bp_lr": "lr",
+          "bp_wd": "weight_decay"}
 PARAMS = {
     "dataset": ui.DATASET_PARAM,  # shared with the other pages: ?dataset=mnist
     "bp_start": ui.Param("d2l", choices=STARTS, kind=str),
-    "bp_layers": ui.Param(D.layers, 0, 3, kind=int),
-    "bp_hidden": ui.Param(D.hidden, 16, 1024, kind=int),
-    "bp_act": ui.Param(D.activation, choices=MLP_ACTIVATIONS, kind=str),
-    "bp_impl": ui.Param(D.impl, choices=IMPLEMENTATIONS, kind=str),
-    "bp_seed": ui.Param(D.seed, 0, 10_000, kind=int),
-    "bp_batch": ui.Param(D.split, choices=BATCHES, kind=str),
-    "bp_b": ui.Param(D.batch_size, 1, 256, choices=steps.BATCH_SIZES, kind=int),
-    "bp_loss": ui.Param(D.loss, choices=LOSSES, kind=str),
-    "bp_opt": ui.Param(D.optimizer, choices=steps.OPTIMIZERS, kind=str),
-    "bp_lr": ui.Param(D.lr, LRS[0], LRS[-1], choices=LRS),
-    "bp_wd": ui.Param(D.weight_decay, 0.0, DECAYS[-1], choices=DECAYS),
+    **{key: ui.Param.of(steps.StepConfig, name) for key, name in FIELDS.items()},
 }
+PARAMS["bp_batch"] = ui.Param.of(steps.StepConfig, "split", choices=BATCHES)  # or the image from Inside an MLP
 START_NAMES = {"d2l": N_("d2l's initialisation (std 0.01)"), "run": N_("the latest run of this session"),
                "quick": N_("the quick model")}
 BATCH_NAMES = {"train": N_("training images"), "test": N_("test images"), "inside": N_("the image from Inside an MLP")}
@@ -56,22 +45,23 @@ def controls() -> steps.StepConfig:
     side.subheader(_("Network"))
     side.radio(_("Start from"), STARTS, key="bp_start", format_func=label_func(START_NAMES))
     own = state["bp_start"] == "d2l"  # a trained model brings its own architecture
-    side.slider(_("Hidden layers"), 0, 3, key="bp_layers", disabled=not own,
+    side.slider(_("Hidden layers"), *PARAMS["bp_layers"].span, key="bp_layers", disabled=not own,
                 help=_("0 hidden layers is softmax regression (d2l 3.6)."))
-    side.slider(_("Hidden units per layer"), 16, 1024, step=16, key="bp_hidden",
+    side.slider(_("Hidden units per layer"), *PARAMS["bp_hidden"].span, step=16, key="bp_hidden",
                 disabled=not own or state["bp_layers"] == 0)
-    side.selectbox(_("Activation"), MLP_ACTIVATIONS, key="bp_act", disabled=not own or state["bp_layers"] == 0)
-    side.radio(_("Implementation"), IMPLEMENTATIONS, key="bp_impl", horizontal=True, disabled=not own,
+    side.selectbox(_("Activation"), PARAMS["bp_act"].choices, key="bp_act", disabled=not own or state["bp_layers"] == 0)
+    side.radio(_("Implementation"), PARAMS["bp_impl"].choices, key="bp_impl", horizontal=True, disabled=not own,
                format_func=label_func(IMPL_NAMES))
-    side.number_input(_("Seed"), 0, 10_000, step=1, key="bp_seed", help=_("Seeds the weights and every batch."))
+    side.number_input(_("Seed"), *PARAMS["bp_seed"].span, step=1, key="bp_seed",
+                      help=_("Seeds the weights and every batch."))
     side.subheader(_("The step"))
     side.radio(_("Minibatch of"), BATCHES, key="bp_batch", format_func=label_func(BATCH_NAMES))
-    side.select_slider(_("Batch size b"), steps.BATCH_SIZES, key="bp_b", disabled=state["bp_batch"] == "inside")
-    side.selectbox(_("Loss"), LOSSES, key="bp_loss", format_func=label_func(LOSS_NAMES))
-    side.selectbox(_("Optimizer"), steps.OPTIMIZERS, key="bp_opt", format_func=label_func(OPTIMIZER_NAMES),
+    side.select_slider(_("Batch size b"), PARAMS["bp_b"].choices, key="bp_b", disabled=state["bp_batch"] == "inside")
+    side.selectbox(_("Loss"), PARAMS["bp_loss"].choices, key="bp_loss", format_func=label_func(LOSS_NAMES))
+    side.selectbox(_("Optimizer"), PARAMS["bp_opt"].choices, key="bp_opt", format_func=label_func(OPTIMIZER_NAMES),
                    help=_("momentum = SGD with momentum 0.9"))
-    side.select_slider(_("Learning rate η (log scale)"), LRS, key="bp_lr")
-    side.select_slider(_("Weight decay λ (L2, weights only)"), DECAYS, key="bp_wd")
+    side.select_slider(_("Learning rate η (log scale)"), PARAMS["bp_lr"].choices, key="bp_lr")
+    side.select_slider(_("Weight decay λ (L2, weights only)"), PARAMS["bp_wd"].choices, key="bp_wd")
     ui.sync_url(PARAMS)
     ui.share_link(PARAMS)
     sidebar_hint("backprop")

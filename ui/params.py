@@ -6,10 +6,11 @@ imports nothing else from ``ui`` but the translation function, so nothing here g
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
+from explorer import fields
 from ui.i18n import _, as_code
 
 
@@ -22,6 +23,20 @@ class Param:
     hi: float | None = None
     choices: tuple | None = None
     kind: type = float  # float, int, str, bool or list (a multiselect of ``choices``)
+
+    @classmethod
+    def of(cls, config: type, name: str, **changes) -> Param:
+        """The control of a config field (:mod:`explorer.fields`): the field's default (one layer's, for a
+        per-layer tuple) and the page's scale, or else the range the config accepts; ``changes`` adjust it."""
+        spec, default = fields.settings(config)[name], fields.default(config, name)
+        scale = spec.page or fields.Scale(spec.lo, spec.hi, spec.choices)
+        default = default[0] if isinstance(default, tuple) else default
+        return replace(cls(default, scale.lo, scale.hi, scale.choices, kind=spec.kind), **changes)
+
+    @property
+    def span(self) -> tuple:
+        """``(lo, hi)``: a slider's or a number input's range."""
+        return self.lo, self.hi
 
 
 def parse_value(key: str, text: str, p: Param) -> tuple[object, str | None]:

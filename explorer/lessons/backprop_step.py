@@ -26,6 +26,9 @@ from explorer.mlp.models import build_mlp
 BATCH_SIZES = (1, 2, 8, 32, 256)
 SPLITS = ("train", "test")
 OPTIMIZERS = ("sgd", "momentum", "adam")  # seed 002's three
+# The page's scales: wider than the Train page's, to show a step that overshoots
+LRS = (1e-4, 1e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 50.0)
+DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 0.1)
 MOMENTUM, BETAS, EPS = 0.9, (0.9, 0.999), 1e-8  # torch.optim's defaults (momentum as on the training page)
 TEST_SUBSET = 1000  # test accuracy on the first 1,000 test images, every ACCURACY_EVERY steps
 ACCURACY_EVERY = 10
@@ -40,7 +43,7 @@ class StepConfig(Config):
 
     batch_size: int = setting(256, choices=BATCH_SIZES, message="batch size must be one of {choices}",
                               page=Scale(1, 256, BATCH_SIZES))
-    lr: float = like(TrainConfig, "lr")
+    lr: float = like(TrainConfig, "lr", page=Scale(LRS[0], LRS[-1], LRS))
     loss: str = setting("ce", choices=backprop.LOSSES, message="loss must be one of {choices}",
                         help="ce: cross-entropy; mse, l1: softmax against one-hot")
     optimizer: str = setting("sgd", choices=OPTIMIZERS, message="optimizer must be one of {choices}")
@@ -50,7 +53,8 @@ class StepConfig(Config):
     seed: int = like(TrainConfig, "seed", help="seeds the weights and every batch")
     split: str = setting("train", choices=SPLITS, message="split must be one of {choices}",
                          help="draw the batches from")
-    weight_decay: float = like(TrainConfig, "weight_decay", help="L2 penalty λ/2 ‖W‖² on the weights")
+    weight_decay: float = like(TrainConfig, "weight_decay", help="L2 penalty λ/2 ‖W‖² on the weights",
+                               page=Scale(0.0, DECAYS[-1], DECAYS))
     impl: str = like(TrainConfig, "impl")
     init_std: float = like(TrainConfig, "init_std", cli=False)
 
