@@ -22,14 +22,12 @@ NAMES, LABEL = act.NAMES, (lambda name: act.CATALOGUE[name].label)
 PARAMS = {
     "acts": ui.Param(["relu", "sigmoid", "tanh"], choices=NAMES, kind=list),
     "focus": ui.Param("relu", choices=NAMES, kind=str),
-    "alpha": ui.Param(0.25, 0.0, 1.0),
+    "alpha": ui.Param.of(act.DepthConfig, "alpha"),
     "x_max": ui.Param(8, 1, 20, kind=int),
     "threshold": ui.Param(0.05, choices=(0.001, 0.01, 0.05, 0.1, 0.2)),
     "units": ui.Param(4, 1, 12, kind=int),
-    "depth": ui.Param(10, 2, 20, kind=int),
-    "width": ui.Param(128, choices=(32, 64, 128, 256), kind=int),
-    "init_scale": ui.Param(1.0, choices=(0.5, 0.71, 1.0, 1.41, 2.0, 3.0)),
-    "seed": ui.Param(0, 0, 999, kind=int),
+    # the deep network's settings: default and scale from DepthConfig's fields (explorer/lessons/activations.py)
+    **{key: ui.Param.of(act.DepthConfig, key) for key in ("depth", "width", "init_scale", "seed")},
 }
 PRESETS = {
     "d2l: ReLU·sigmoid·tanh": {"acts": ["relu", "sigmoid", "tanh"]},
@@ -45,15 +43,15 @@ sidebar_hint("activations")
 
 side = st.sidebar
 side.selectbox(_("Activation for the experiments (sections 2 and 3)"), NAMES, format_func=LABEL, key="focus")
-side.slider(_("pReLU slope α for x < 0"), 0.0, 1.0, step=0.05, key="alpha")
+side.slider(_("pReLU slope α for x < 0"), *PARAMS["alpha"].span, step=0.05, key="alpha")
 side.slider(_("x range ±"), 1, 20, key="x_max")
 side.select_slider(_("Saturated where |f′| <"), PARAMS["threshold"].choices, key="threshold")
 side.slider(_("Hidden units in the 1-D fit"), 1, 12, key="units")
-side.slider(_("Depth (linear layers)"), 2, 20, key="depth")
+side.slider(_("Depth (linear layers)"), *PARAMS["depth"].span, key="depth")
 side.select_slider(_("Width (units per hidden layer)"), PARAMS["width"].choices, key="width")
 side.select_slider(_("Init scale (weights ~ N(0, scale²/fan-in))"), PARAMS["init_scale"].choices, key="init_scale",
                    format_func=lambda s: {1.0: "1 (LeCun)", 1.41: "1.41 (He)"}.get(s, f"{s:g}"))
-side.number_input(_("Seed"), 0, 999, step=1, key="seed")
+side.number_input(_("Seed"), *PARAMS["seed"].span, step=1, key="seed")
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
 

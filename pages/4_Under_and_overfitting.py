@@ -5,7 +5,7 @@ from dataclasses import asdict
 import streamlit as st
 
 import ui
-from explorer.lessons import polynomial as poly
+from explorer.lessons import double_descent, polynomial as poly
 from explorer.figures import polynomial as figures
 from explorer.i18n import N_
 from ui import polynomial_tabs as tabs
@@ -22,23 +22,16 @@ st.markdown(
 st.latex(r"y = 5 + 1.2x - 3.4\frac{x^2}{2!} + 5.6\frac{x^3}{3!} + \epsilon,\quad "
          r"x \sim \mathcal{N}(0, 1),\ \epsilon \sim \mathcal{N}(0, \sigma^2)")
 
-N_TRAIN_OPTIONS = poly.LEARNING_CURVE_SIZES
-LR_OPTIONS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
-BATCH_OPTIONS = (1, 2, 5, 10, 20, 50, 100)
-PARAMS = {
-    "degree": ui.Param(4, 1, poly.MAX_DEGREE, kind=int),
-    "n_train": ui.Param(100, 10, poly.MAX_TRAIN, choices=N_TRAIN_OPTIONS, kind=int),
-    "noise": ui.Param(0.1, 0.0, 1.0),
-    "epochs": ui.Param(400, 10, 2000, kind=int),
-    "lr": ui.Param(0.01, choices=LR_OPTIONS),
-    "batch_size": ui.Param(10, choices=BATCH_OPTIONS, kind=int),
-    "seed": ui.Param(0, 0, 9999, kind=int),
+PARAMS = {  # a PolyConfig field's default and scale come from the field (explorer/lessons/polynomial.py)
+    **{key: ui.Param.of(poly.PolyConfig, key) for key in ("degree", "n_train", "noise", "epochs", "lr", "batch_size",
+                                                          "seed")},
     "k_folds": ui.Param(5, 2, 10, kind=int),
     "bias_variance": ui.Param(False, kind=bool),
     "resamples": ui.Param(50, 10, 200, kind=int),
     "double_descent": ui.Param(False, kind=bool),
-    "dd_n": ui.Param(20, choices=tabs.DD_N_OPTIONS, kind=int),
-    "dd_ridge": ui.Param(0.0, choices=tabs.RIDGE_OPTIONS),
+    # The double-descent lab's defaults are its config's; the tab offers a few values of each
+    **{key: ui.Param.of(double_descent.DoubleDescentConfig, name, lo=None, hi=None, choices=choices)
+       for key, name, choices in (("dd_n", "n_train", tabs.DD_N_OPTIONS), ("dd_ridge", "ridge", tabs.RIDGE_OPTIONS))},
 }
 PRESETS = {
     N_("underfit"): {"degree": 2},
@@ -65,15 +58,15 @@ ui.preset_buttons(PRESETS, PARAMS, container=st)
 
 with st.sidebar:
     st.header(_("Model and data"))
-    st.slider(_("Number of features d (degree)"), 1, poly.MAX_DEGREE, key="degree",
+    st.slider(_("Number of features d (degree)"), *PARAMS["degree"].span, key="degree",
               help=_("Uses x^0/0! … x^(d-1)/(d-1)!; 4 features describe the cubic exactly."))
-    st.select_slider(_("Training examples"), N_TRAIN_OPTIONS, key="n_train")
-    st.slider(_("Noise σ"), 0.0, 1.0, step=0.01, key="noise")
+    st.select_slider(_("Training examples"), PARAMS["n_train"].choices, key="n_train")
+    st.slider(_("Noise σ"), *PARAMS["noise"].span, step=0.01, key="noise")
     st.header(_("SGD"))
-    st.slider(_("Epochs"), 10, 2000, step=10, key="epochs")
-    st.select_slider(_("Learning rate"), LR_OPTIONS, key="lr")
-    st.select_slider(_("Batch size"), BATCH_OPTIONS, key="batch_size")
-    st.number_input(_("Seed (data, initial weights, shuffling)"), 0, 9999, step=1, key="seed")
+    st.slider(_("Epochs"), *PARAMS["epochs"].span, step=10, key="epochs")
+    st.select_slider(_("Learning rate"), PARAMS["lr"].choices, key="lr")
+    st.select_slider(_("Batch size"), PARAMS["batch_size"].choices, key="batch_size")
+    st.number_input(_("Seed (data, initial weights, shuffling)"), *PARAMS["seed"].span, step=1, key="seed")
     # A new draw is the next seed, so the URL still reproduces what is on screen.
     st.button(_("🎲 New data"), key="new_data", on_click=lambda: st.session_state.update(seed=(s.seed + 1) % 10000))
     st.header(_("Cross-validation"))

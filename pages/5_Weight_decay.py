@@ -25,13 +25,9 @@ LAMBDAS = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)
 PARAMS = {
     "lambd": ui.Param(3, choices=LAMBDAS),
     "compare": ui.Param([0, 3], choices=LAMBDAS, kind=list),
-    "penalty": ui.Param("l2", choices=wd.PENALTIES, kind=str),
-    "impl": ui.Param("scratch", choices=wd.IMPLEMENTATIONS, kind=str),
-    "epochs": ui.Param(100, 1, 300, kind=int),
-    "lr": ui.Param(0.003, choices=(0.0003, 0.001, 0.003, 0.01, 0.03)),
-    "n_train": ui.Param(20, 1, 200, kind=int),
-    "num_inputs": ui.Param(200, choices=(10, 20, 50, 100, 200, 500, 1000), kind=int),
-    "seed": ui.Param(0, 0, 10_000, kind=int),
+    # The run's settings: default and scale from WeightDecayConfig's fields (explorer/lessons/weight_decay.py)
+    **{key: ui.Param.of(wd.WeightDecayConfig, key) for key in ("penalty", "impl", "epochs", "lr", "n_train",
+                                                               "num_inputs", "seed")},
     "geo_lambda": ui.Param(0.3, choices=tabs.GEO_LAMBDAS),
 }
 PRESETS = {
@@ -61,14 +57,14 @@ sidebar_hint("weight_decay")
 sb = st.sidebar
 sb.multiselect(_("Compare these λ side by side"), options=LAMBDAS, key="compare", format_func=fmt,
                help=_("Your λ always joins the comparison."))
-sb.radio(_("Penalty"), wd.PENALTIES, key="penalty", format_func=PENALTY_NAMES.get, horizontal=True)
-sb.radio(_("Implementation"), wd.IMPLEMENTATIONS, key="impl", format_func=label_func(IMPL_NAMES))
+sb.radio(_("Penalty"), PARAMS["penalty"].choices, key="penalty", format_func=PENALTY_NAMES.get, horizontal=True)
+sb.radio(_("Implementation"), PARAMS["impl"].choices, key="impl", format_func=label_func(IMPL_NAMES))
 with sb.expander(_("Training and data"), expanded=True):
-    st.slider(_("Epochs"), 1, 300, key="epochs")
+    st.slider(_("Epochs"), *PARAMS["epochs"].span, key="epochs")
     st.select_slider(_("Learning rate"), options=PARAMS["lr"].choices, key="lr", format_func=fmt)
-    st.slider(_("Training examples"), 1, 200, key="n_train", help=_("d2l: 20 (the test set has 100)"))
+    st.slider(_("Training examples"), *PARAMS["n_train"].span, key="n_train", help=_("d2l: 20 (the test set has 100)"))
     st.select_slider(_("Features"), options=PARAMS["num_inputs"].choices, key="num_inputs")
-    st.number_input(_("Seed"), 0, 10_000, step=1, key="seed")
+    st.number_input(_("Seed"), *PARAMS["seed"].span, step=1, key="seed")
 ui.sync_url(PARAMS)
 ui.share_link(PARAMS)
 

@@ -25,24 +25,16 @@ DATASET_NAMES = {"xor": N_("XOR"), "circles": N_("two circles"), "spirals": N_("
                  "blobs": N_("two Gaussian blobs (linearly separable)")}
 TARGET_NAMES = {"sin": "sin 2x", "abs": "|x|", "step": N_("step"), "bump": N_("bump")}
 METHOD_NAMES = {"lstsq": N_("least squares on fixed random hinges"), "trained": N_("every weight trained (Adam)")}
-LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 SPEEDS = (10, 20, 50, 100, 200, 500)
 DEFAULT_HAND = {"w11": 1.0, "w12": 0.0, "b1": 0.0, "w21": 0.0, "w22": 1.0, "b2": 0.0, "v1": 1.0, "v2": 1.0, "c": 0.0}
+# A config field's default and scale come from the field (PlaygroundConfig, ApproxConfig in explorer/lessons/)
 PARAMS = {
-    "dataset": ui.Param("xor", choices=pg.DATASETS, kind=str),
-    "noise": ui.Param(0.05, 0.0, 0.5),
-    "test_fraction": ui.Param(0.5, 0.1, 0.9),
-    "seed": ui.Param(0, 0, 999, kind=int),
-    "layers": ui.Param(1, 0, pg.MAX_LAYERS, kind=int),
-    "hidden": ui.Param(4, 1, pg.MAX_WIDTH, kind=int),
-    "activation": ui.Param("relu", choices=pg.ACTIVATIONS, kind=str),
-    "lr": ui.Param(0.03, LRS[0], LRS[-1], choices=LRS),
-    "epochs": ui.Param(500, 10, 5000, kind=int),
+    **{key: ui.Param.of(pg.PlaygroundConfig, key) for key in ("dataset", "noise", "test_fraction", "seed", "layers",
+                                                              "hidden", "activation", "lr")},
+    "epochs": ui.Param(500, 10, 5000, kind=int),  # per ▶ Train, not the config's total
     "speed": ui.Param(50, SPEEDS[0], SPEEDS[-1], choices=SPEEDS, kind=int),
     **{f"hand_{key}": ui.Param(value, -3.0, 3.0) for key, value in DEFAULT_HAND.items()},
-    "target": ui.Param("sin", choices=tuple(approx.TARGETS), kind=str),
-    "units": ui.Param(8, 1, approx.MAX_UNITS, kind=int),
-    "method": ui.Param("lstsq", choices=approx.METHODS, kind=str),
+    **{key: ui.Param.of(approx.ApproxConfig, key) for key in ("target", "units", "method")},
 }
 PRESETS = {
     N_("XOR, no hidden layer"): {"layers": 0},
@@ -57,18 +49,18 @@ ui.preset_buttons(PRESETS, PARAMS, container=st, columns=3)  # above the results
 sidebar_hint("hidden_layers")
 side = st.sidebar
 side.subheader(_("Data"))
-side.selectbox(_("Dataset"), pg.DATASETS, key="dataset", format_func=label_func(DATASET_NAMES))
-side.slider(_("Noise (std of the jitter)"), 0.0, 0.5, step=0.05, key="noise")
-side.slider(_("Share of points held out for testing"), 0.1, 0.9, step=0.1, key="test_fraction")
-side.number_input(_("Seed"), 0, 999, step=1, key="seed")
+side.selectbox(_("Dataset"), PARAMS["dataset"].choices, key="dataset", format_func=label_func(DATASET_NAMES))
+side.slider(_("Noise (std of the jitter)"), *PARAMS["noise"].span, step=0.05, key="noise")
+side.slider(_("Share of points held out for testing"), *PARAMS["test_fraction"].span, step=0.1, key="test_fraction")
+side.number_input(_("Seed"), *PARAMS["seed"].span, step=1, key="seed")
 side.subheader(_("Network"))
-side.slider(_("Hidden layers"), 0, pg.MAX_LAYERS, key="layers",
+side.slider(_("Hidden layers"), *PARAMS["layers"].span, key="layers",
             help=_("0 hidden layers is logistic regression: one straight boundary."))
-side.slider(_("Units per hidden layer"), 1, pg.MAX_WIDTH, key="hidden", disabled=s["layers"] == 0)
-side.selectbox(_("Activation"), pg.ACTIVATIONS, key="activation", disabled=s["layers"] == 0)
+side.slider(_("Units per hidden layer"), *PARAMS["hidden"].span, key="hidden", disabled=s["layers"] == 0)
+side.selectbox(_("Activation"), PARAMS["activation"].choices, key="activation", disabled=s["layers"] == 0)
 side.subheader(_("Training"))
-side.select_slider(_("Learning rate (Adam, full batch)"), LRS, key="lr")
-side.slider(_("Epochs per ▶ Train"), 10, 5000, step=10, key="epochs")
+side.select_slider(_("Learning rate (Adam, full batch)"), PARAMS["lr"].choices, key="lr")
+side.slider(_("Epochs per ▶ Train"), *PARAMS["epochs"].span, step=10, key="epochs")
 side.select_slider(_("Speed (epochs per second)"), SPEEDS, key="speed",
                    help=_("The picture is redrawn 10 times a second; this many epochs pass between redraws × 10."))
 ui.sync_url(PARAMS)
@@ -107,9 +99,9 @@ st.markdown(_("One hidden layer of N ReLU units computes a sum of hinges, c + Σ
               "piecewise-linear curve with a kink per unit. The **universal approximation theorem** says that "
               "with enough units such a sum follows any continuous function as closely as we like."))
 cols = st.columns(3)
-cols[0].selectbox(_("Target"), tuple(approx.TARGETS), key="target", format_func=label_func(TARGET_NAMES))
-cols[1].slider(_("Hidden units N"), 1, approx.MAX_UNITS, key="units")
-cols[2].radio(_("Fit"), approx.METHODS, key="method", format_func=label_func(METHOD_NAMES), horizontal=True)
+cols[0].selectbox(_("Target"), PARAMS["target"].choices, key="target", format_func=label_func(TARGET_NAMES))
+cols[1].slider(_("Hidden units N"), *PARAMS["units"].span, key="units")
+cols[2].radio(_("Fit"), PARAMS["method"].choices, key="method", format_func=label_func(METHOD_NAMES), horizontal=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

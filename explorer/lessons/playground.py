@@ -26,6 +26,7 @@ DATASETS = ("xor", "circles", "spirals", "blobs")
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 OPTIMIZERS = ("adam", "sgd")
 MAX_LAYERS, MAX_WIDTH = 3, 8
+LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)  # the page's scale
 EXTENT = 1.5  # the plane shown is [-EXTENT, EXTENT]²; the data lies within about [-1.2, 1.2]²
 ACT = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
 
@@ -49,7 +50,8 @@ class PlaygroundConfig(Config):
                           message=N_("Units per hidden layer must be between 1 and {hi}, not {value}."))
     activation: str = setting("relu", choices=ACTIVATIONS,
                               message=N_("Unknown activation {value}; choose one of {choices}."))
-    lr: float = setting(0.03, gt=0, message=N_("The learning rate must be a positive number, not {value}."))
+    lr: float = setting(0.03, gt=0, message=N_("The learning rate must be a positive number, not {value}."),
+                        page=Scale(LRS[0], LRS[-1], LRS))
     optimizer: str = setting("adam", choices=OPTIMIZERS,
                              message=N_("Unknown optimizer {value}; choose one of {choices}."))
     epochs: int = setting(300, lo=0, message=N_("Epochs must be 0 or more, not {value}."), help="full-batch steps")

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
-from explorer.fields import Config, setting
+from explorer.fields import Config, Scale, setting
 
 MAX_DEGREE = 20  # features x^0/0! ... x^19/19!
 MAX_TRAIN = 1000  # the training pool; a smaller training set is its first n_train examples
@@ -53,13 +53,17 @@ class PolyConfig(Config):
 
     degree: int = setting(4, lo=1, hi=MAX_DEGREE, message="degree (number of features) must be {lo} to {hi}",
                           help="number of features x^i/i! used (4 = the cubic)")
-    n_train: int = setting(100, lo=1, hi=MAX_TRAIN, message="training-set size must be {lo} to {hi}")
+    n_train: int = setting(100, lo=1, hi=MAX_TRAIN, message="training-set size must be {lo} to {hi}",
+                           page=Scale(10, MAX_TRAIN, LEARNING_CURVE_SIZES))
     n_test: int = setting(100, lo=1, message="test-set size must be at least 1")
-    epochs: int = setting(400, lo=1, message="epochs must be at least 1")
-    lr: float = setting(0.01, gt=0, message="learning rate must be a positive number")
-    batch_size: int = setting(10, lo=1, message="batch size must be at least 1")
-    noise: float = setting(0.1, lo=0, message="noise must be >= 0", help="std of the label noise")
-    seed: int = setting(0)
+    epochs: int = setting(400, lo=1, message="epochs must be at least 1", page=Scale(10, 2000))
+    lr: float = setting(0.01, gt=0, message="learning rate must be a positive number",
+                        page=Scale(choices=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)))
+    batch_size: int = setting(10, lo=1, message="batch size must be at least 1",
+                              page=Scale(choices=(1, 2, 5, 10, 20, 50, 100)))
+    noise: float = setting(0.1, lo=0, message="noise must be >= 0", help="std of the label noise",
+                           page=Scale(0.0, 1.0))
+    seed: int = setting(0, page=Scale(0, 9999))
 
 
 def true_weights() -> torch.Tensor:

@@ -112,6 +112,53 @@ def test_a_page_control_is_the_fields_default_and_the_pages_scale():
     assert Param.of(PlaygroundConfig, "noise").span == (0.0, 0.5)  # the page offers less than the config takes
 
 
+# What the pages declared by hand before their controls came from the fields: links must clamp the same way.
+BEFORE = [
+    (PolyConfig, "degree", Param(4, 1, 20, kind=int)), (PolyConfig, "noise", Param(0.1, 0.0, 1.0)),
+    (PolyConfig, "n_train", Param(100, 10, 1000, (10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000), int)),
+    (PolyConfig, "epochs", Param(400, 10, 2000, kind=int)), (PolyConfig, "seed", Param(0, 0, 9999, kind=int)),
+    (PolyConfig, "lr", Param(0.01, choices=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1))),
+    (PolyConfig, "batch_size", Param(10, choices=(1, 2, 5, 10, 20, 50, 100), kind=int)),
+    (WeightDecayConfig, "penalty", Param("l2", choices=("l2", "l1"), kind=str)),
+    (WeightDecayConfig, "impl", Param("scratch", choices=("scratch", "concise"), kind=str)),
+    (WeightDecayConfig, "epochs", Param(100, 1, 300, kind=int)),
+    (WeightDecayConfig, "lr", Param(0.003, choices=(0.0003, 0.001, 0.003, 0.01, 0.03))),
+    (WeightDecayConfig, "n_train", Param(20, 1, 200, kind=int)),
+    (WeightDecayConfig, "num_inputs", Param(200, choices=(10, 20, 50, 100, 200, 500, 1000), kind=int)),
+    (WeightDecayConfig, "seed", Param(0, 0, 10_000, kind=int)),
+    (PlaygroundConfig, "dataset", Param("xor", choices=("xor", "circles", "spirals", "blobs"), kind=str)),
+    (PlaygroundConfig, "noise", Param(0.05, 0.0, 0.5)), (PlaygroundConfig, "test_fraction", Param(0.5, 0.1, 0.9)),
+    (PlaygroundConfig, "seed", Param(0, 0, 999, kind=int)), (PlaygroundConfig, "layers", Param(1, 0, 3, kind=int)),
+    (PlaygroundConfig, "hidden", Param(4, 1, 8, kind=int)),
+    (PlaygroundConfig, "activation", Param("relu", choices=("relu", "tanh", "sigmoid"), kind=str)),
+    (PlaygroundConfig, "lr", Param(0.03, 0.001, 1.0, (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0))),
+    (ApproxConfig, "target", Param("sin", choices=("sin", "abs", "step", "bump"), kind=str)),
+    (ApproxConfig, "units", Param(8, 1, 64, kind=int)),
+    (ApproxConfig, "method", Param("lstsq", choices=("lstsq", "trained"), kind=str)),
+    (DepthConfig, "alpha", Param(0.25, 0.0, 1.0)), (DepthConfig, "depth", Param(10, 2, 20, kind=int)),
+    (DepthConfig, "width", Param(128, choices=(32, 64, 128, 256), kind=int)),
+    (DepthConfig, "init_scale", Param(1.0, choices=(0.5, 0.71, 1.0, 1.41, 2.0, 3.0))),
+    (DepthConfig, "seed", Param(0, 0, 999, kind=int)),
+    (StepConfig, "layers", Param(1, 0, 3, kind=int)), (StepConfig, "hidden", Param(256, 16, 1024, kind=int)),
+    (StepConfig, "seed", Param(0, 0, 10_000, kind=int)),
+    (StepConfig, "lr", Param(0.1, 1e-4, 50.0, (1e-4, 1e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 50.0))),
+    (StepConfig, "weight_decay", Param(0.0, 0.0, 0.1, (0.0, 1e-4, 1e-3, 1e-2, 0.1))),
+    (StepConfig, "loss", Param("ce", choices=("ce", "mse", "l1"), kind=str)),
+    (StepConfig, "optimizer", Param("sgd", choices=("sgd", "momentum", "adam"), kind=str)),
+    (TrainConfig, "layers", Param(1, 0, 3, kind=int)), (TrainConfig, "epochs", Param(10, 1, 50, kind=int)),
+    (TrainConfig, "seed", Param(0, 0, 10_000, kind=int)),
+    (TrainConfig, "weight_decay", Param(0.0, 0.0, 1e-2, (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 1e-2))),
+    (TrainConfig, "init_std", Param(0.01, 0.001, 1.0, (0.001, 0.01, 0.05, 0.1, 0.5, 1.0))),
+    (TrainConfig, "impl", Param("concise", choices=("concise", "scratch"), kind=str)),
+    (TrainConfig, "optimizer", Param("sgd", choices=("sgd", "momentum", "adam", "rmsprop", "adagrad"), kind=str)),
+]
+
+
+@pytest.mark.parametrize(("config", "name", "before"), BEFORE, ids=[f"{c.__name__}.{n}" for c, n, _ in BEFORE])
+def test_the_pages_controls_are_unchanged(config, name, before):
+    assert Param.of(config, name) == before
+
+
 def test_a_runs_config_is_its_trainers():
     book: list[runs.Run] = []
     run = runs.new_run(book, TrainConfig(epochs=1, batch_size=64), synthetic_data(n_train=128, n_test=64))
