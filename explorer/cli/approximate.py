@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from explorer.cli.common import add_config_options, print_json
+from explorer.cli.common import add_config_options, print_rows
 from explorer.lessons.approximate import MAX_UNITS, UNITS, ApproxConfig, error_vs_units
 
 
@@ -27,11 +27,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    rows = error_vs_units(args.target, args.units)
-    if args.json:
-        print_json(rows)
-    else:
-        print(f"least squares on fixed random ReLU hinges, target {args.target} on [-3, 3]:")
-        for row in rows:
-            print(f"{row['units']:>4d} units  mse {row['mse']:.3e}")
+    print_rows(error_vs_units(args.target, args.units), args.json,
+               f"least squares on fixed random ReLU hinges, target {args.target} on [-3, 3]:",
+               lambda row: f"{row['units']:>4d} units  mse {row['mse']:.3e}")
     return 0

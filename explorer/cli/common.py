@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 
 from tqdm import tqdm
 
@@ -84,6 +85,16 @@ def print_json(document) -> None:
     """The --json output: one indented document on stdout."""
     json.dump(document, sys.stdout, indent=1)
     sys.stdout.write("\n")
+
+
+def print_rows(rows: list[dict], as_json: bool, header: str, line: Callable[[dict], str]) -> None:
+    """A table: with --json the rows as one document, else ``header`` and one ``line(row)`` per row."""
+    if as_json:
+        print_json(rows)
+        return
+    print(header)
+    for row in rows:
+        print(line(row))
 
 
 def progress(total: float, unit: str = "epoch") -> tqdm:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from explorer import fields
-from explorer.cli.common import add_config_options, config_from_args, positive_int, print_json
+from explorer.cli.common import add_config_options, config_from_args, positive_int, print_json, print_rows
 from explorer.lessons import bias_variance, double_descent
 from explorer.lessons.double_descent import DoubleDescentConfig
 from explorer.lessons.polynomial import PolyConfig, fit, true_weights
@@ -29,15 +29,6 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def print_rows(rows: list[dict], as_json: bool) -> None:
-    if as_json:
-        print_json(rows)
-        return
-    print("  ".join(f"{key:>10s}" for key in rows[0]))
-    for row in rows:
-        print("  ".join(f"{value:>10d}" if isinstance(value, int) else f"{value:10.4g}" for value in row.values()))
-
-
 def run_lab(args: argparse.Namespace, config: PolyConfig) -> int:
     try:
         if args.bias_variance:
@@ -52,7 +43,8 @@ def run_lab(args: argparse.Namespace, config: PolyConfig) -> int:
         return 2
     rows = [{k: (int(v) if k in ("degree", "p") else float(v)) for k, v in row.items()}
             for row in table[columns].to_dict("records")]
-    print_rows(rows, args.json)
+    print_rows(rows, args.json, "  ".join(f"{key:>10s}" for key in rows[0]),
+               lambda row: "  ".join(f"{v:>10d}" if isinstance(v, int) else f"{v:10.4g}" for v in row.values()))
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from explorer.cli.common import add_config_options, config_from_args, print_json
+from explorer.cli.common import add_config_options, config_from_args, print_json, print_rows
 from explorer.lessons.l1_geometry import path_table
 from explorer.lessons.weight_decay import WeightDecayConfig, train
 
@@ -20,13 +20,9 @@ def add_parser(subparsers) -> None:
 
 
 def run_path(args: argparse.Namespace) -> int:
-    rows = path_table(args.penalty).to_dict("records")
-    if args.json:
-        print_json(rows)
-    else:
-        print(f"{'lambda':>10s}  {'w1':>10s}  {'w2':>10s}  {'loss':>10s}")
-        for row in rows:
-            print(f"{row['lambd']:10.4g}  {row['w1']:10.4g}  {row['w2']:10.4g}  {row['loss']:10.4g}")
+    print_rows(path_table(args.penalty).to_dict("records"), args.json,
+               f"{'lambda':>10s}  {'w1':>10s}  {'w2':>10s}  {'loss':>10s}",
+               lambda row: f"{row['lambd']:10.4g}  {row['w1']:10.4g}  {row['w2']:10.4g}  {row['loss']:10.4g}")
     return 0
 
 
