@@ -7,7 +7,8 @@
 - ``classroom``: class codes, the class board and its database, the presenter's lead;
 - ``fair_share``: budgets, thread shares and turns, so a room shares one server's cores;
 - ``cli``: ``python -m explorer ...``, one small file per command;
-- ``settings`` (every ``EXPLORER_*`` variable) and ``i18n`` (translation hooks).
+- ``settings`` (every ``EXPLORER_*`` variable), ``i18n`` (translation hooks) and ``fields`` (a config's
+  settings declared once: default, range, message, CLI help, the page's scale).
 
 Nothing in this package imports Streamlit, so every experiment runs the same way from the
 CLI (``python -m explorer``), a notebook, a test or a page.
