@@ -87,6 +87,12 @@ def default(config, name: str):
     return next(f.default for f in dataclasses.fields(config) if f.name == name)
 
 
+def scale(config, name: str) -> Scale:
+    """What a page offers for the field: its page scale, or else the range or choices the config accepts."""
+    spec = settings(config)[name]
+    return spec.page or Scale(spec.lo, spec.hi, spec.choices)
+
+
 def validate(config, explained: bool = False) -> None:
     """Raise the message of the first field whose value its :class:`Setting` refuses: a ``ValueError``,
     or an :class:`Explained` (translatable, formatted with the value and bounds) if ``explained``."""

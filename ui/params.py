@@ -28,10 +28,10 @@ class Param:
     def of(cls, config: type, name: str, **changes) -> Param:
         """The control of a config field (:mod:`explorer.fields`): the field's default (one layer's, for a
         per-layer tuple) and the page's scale, or else the range the config accepts; ``changes`` adjust it."""
-        spec, default = fields.settings(config)[name], fields.default(config, name)
-        scale = spec.page or fields.Scale(spec.lo, spec.hi, spec.choices)
+        default, scale = fields.default(config, name), fields.scale(config, name)
         default = default[0] if isinstance(default, tuple) else default
-        return replace(cls(default, scale.lo, scale.hi, scale.choices, kind=spec.kind), **changes)
+        kind = fields.settings(config)[name].kind
+        return replace(cls(default, scale.lo, scale.hi, scale.choices, kind=kind), **changes)
 
     @property
     def span(self) -> tuple:

@@ -14,12 +14,16 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from explorer import fields
 from explorer.classroom import service as classroom
-from explorer.mlp.activations import MLP_ACTIVATIONS
 from explorer.classroom.service import ClassroomError, _database, _open, _record
-from explorer.i18n import N_
-from explorer.mlp.optimizers import OPTIMIZERS
 from explorer.classroom.storage import Suggestion, json_safe, utcnow
+from explorer.i18n import N_
+from explorer.lessons.approximate import ApproxConfig
+from explorer.lessons.playground import PlaygroundConfig
+from explorer.lessons.polynomial import PolyConfig
+from explorer.lessons.weight_decay import WeightDecayConfig
+from explorer.mlp.config import TrainConfig
 
 
 class BadSuggestion(ClassroomError):
@@ -36,33 +40,29 @@ class Setting:
     kind: type = float
 
 
-TRAIN_LRS = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
-# Page (URL name) -> the settings a presenter may suggest there.
+def _fields(config: type, *names: str) -> dict[str, Setting]:
+    """What the page offers for these config fields: their page scales (:func:`explorer.fields.scale`)."""
+    return {name: Setting(s.lo, s.hi, s.choices, fields.settings(config)[name].kind)
+            for name in names if (s := fields.scale(config, name))}
+
+
+# Page (URL name) -> the settings a presenter may suggest there: a config field's from the field, a
+# control of the page's own (not a config field) as the page declares it.
 SETTINGS: dict[str, dict[str, Setting]] = {
     "Train_an_MLP": {
-        "hidden": Setting(16, 1024, kind=int), "layers": Setting(0, 3, kind=int),
-        "lr": Setting(choices=TRAIN_LRS),
-        **{f"dropout{i}": Setting(0.0, 0.9) for i in (1, 2, 3)},
-        "batch_size": Setting(choices=(32, 64, 128, 256, 512, 1024), kind=int), "epochs": Setting(1, 50, kind=int),
-        "activation": Setting(choices=MLP_ACTIVATIONS, kind=str), "optimizer": Setting(choices=OPTIMIZERS, kind=str),
-        "weight_decay": Setting(choices=(0.0, 1e-5, 1e-4, 1e-3, 3e-3, 1e-2)),
-        "train_size": Setting(choices=(1000, 5000, 20000, 60000), kind=int), "seed": Setting(0, 10_000, kind=int),
+        **_fields(TrainConfig, "hidden", "layers", "lr"),
+        **{f"dropout{i}": _fields(TrainConfig, "dropout")["dropout"] for i in (1, 2, 3)},
+        **_fields(TrainConfig, "batch_size", "epochs", "activation", "optimizer", "weight_decay"),
+        "train_size": Setting(choices=(1000, 5000, 20000, 60000), kind=int), **_fields(TrainConfig, "seed"),
     },
     "Hidden_layers": {
-        "dataset": Setting(choices=("xor", "circles", "spirals", "blobs"), kind=str),
-        "layers": Setting(0, 3, kind=int), "hidden": Setting(1, 8, kind=int),
-        "activation": Setting(choices=("relu", "tanh", "sigmoid"), kind=str),
-        "lr": Setting(choices=(0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)), "epochs": Setting(10, 5000, kind=int),
-        "units": Setting(1, 64, kind=int), "seed": Setting(0, 999, kind=int),
+        **_fields(PlaygroundConfig, "dataset", "layers", "hidden", "activation", "lr"),
+        "epochs": Setting(10, 5000, kind=int), **_fields(ApproxConfig, "units"), **_fields(PlaygroundConfig, "seed"),
     },
-    "Under_and_overfitting": {
-        "degree": Setting(1, 20, kind=int), "noise": Setting(0.0, 1.0), "seed": Setting(0, 9999, kind=int),
-        "epochs": Setting(10, 2000, kind=int),
-    },
+    "Under_and_overfitting": _fields(PolyConfig, "degree", "noise", "seed", "epochs"),
     "Weight_decay": {
         "lambd": Setting(choices=(0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)),
-        "penalty": Setting(choices=("l2", "l1"), kind=str), "epochs": Setting(1, 300, kind=int),
-        "n_train": Setting(1, 200, kind=int), "seed": Setting(0, 10_000, kind=int),
+        **_fields(WeightDecayConfig, "penalty", "epochs", "n_train", "seed"),
     },
 }
 DEFAULT_PAGE = "Train_an_MLP"
