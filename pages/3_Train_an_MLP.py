@@ -2,6 +2,7 @@
 
 import itertools
 import time
+from dataclasses import replace
 from contextlib import closing
 
 import streamlit as st
@@ -108,7 +109,8 @@ def find(run_id):
 def start():
     stop()  # a run interrupted by this click is stopped, not left "running" for ever
     config = current_config()
-    config.epochs, notice = panels.within_budget(config, data, config.epochs)  # a fair share for everyone
+    epochs, notice = panels.within_budget(config, data, config.epochs)  # a fair share for everyone
+    config = replace(config, epochs=epochs)
     try:
         state["active_run"] = runs.new_run(state["runs"], config, data).id
     except ValueError as err:
