@@ -20,7 +20,7 @@ import torch
 from torch.nn import functional as F
 
 from explorer.fields import Config, Scale, setting
-from explorer.mlp.activations import NAMES, function
+from explorer.mlp.activations import CATALOGUE, NAMES, function  # noqa: F401 (the page reads CATALOGUE here)
 
 def function_and_gradient(name: str, x: torch.Tensor, alpha: float = 0.25) -> tuple[torch.Tensor, torch.Tensor]:
     """(f(x), f'(x)) elementwise, the derivative from autograd exactly as d2l computes it."""
