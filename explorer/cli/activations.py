@@ -13,9 +13,10 @@ from explorer.cli.common import add_config_options, config_from_args, positive_i
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("activations", help="gradient norm per layer of a deep MLP (d2l 4.1, 5.4)")
-    # Sigmoid through 15 layers: the vanishing gradient the command shows by default
+    # Sigmoid through 15 layers: the vanishing gradient the command shows by default. A depth past the
+    # config's range is explained by its check (a message), not refused as a usage error.
     add_config_options(p, DepthConfig, ("activation", "alpha", "depth", "width", "init_scale"),
-                       activation={"default": "sigmoid"}, depth={"default": 15})
+                       activation={"default": "sigmoid"}, depth={"default": 15, "type": positive_int})
     p.add_argument("--batch", type=positive_int, default=256)
     p.add_argument("--data", choices=("fashion", "random"), default="fashion")
     add_config_options(p, DepthConfig, ("seed",))
