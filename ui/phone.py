@@ -68,14 +68,18 @@ def sidebar_hint(key: str) -> None:
         st.caption(_("More settings are in the sidebar: the » button at the top left opens it."))
 
 
-def page_chrome(pages: list) -> None:
-    """The phone's lessons menu, the keyboard-reachable formulas and the contrast fix (see the module)."""
+def page_chrome(pages: list | None) -> None:
+    """The phone's lessons menu, the keyboard-reachable formulas and the contrast fix (see the module).
+
+    ``pages=None`` (a page that a deep link ran without app.py, see ``ui.page``) draws all but the menu."""
     import json
 
     with st.container(key="phone_nav"):
         labels = {"formula": _("Formula (scrolls sideways)"), "code": _("Code (scrolls sideways)")}
         st.html(CSS + SCRIPT.replace("LABELS", json.dumps(labels, ensure_ascii=False)),
                 unsafe_allow_javascript=True)
+        if pages is None:
+            return
         with st.expander(_("☰ Lessons")):
             for page in pages:
                 st.page_link(page)
