@@ -8,6 +8,7 @@ from explorer.lessons import approximate as approx
 from explorer.lessons import playground as pg
 from explorer.figures import approximate as approx_figs
 from explorer.i18n import N_
+from ui import hand_xor as hand
 from ui import hidden_layers as panel
 from ui.i18n import _, current_language, label_func
 from ui.phone import sidebar_hint
@@ -90,9 +91,9 @@ st.markdown(_("Two ReLU units and an output are enough for XOR. Set their weight
               "class 1 is where the output is positive. Hint: let unit 1 fire where x₁ + x₂ > 0 and unit 2 "
               "where x₁ + x₂ < 0; then 1 − h₁ − h₂ is positive only near the line x₁ + x₂ = 0."))
 trainer = s["pg_trainer"]
-panel.hand_built((trainer.train_x, trainer.train_y, trainer.test_x, trainer.test_y) if config.dataset == "xor"
-                 else pg.split(*pg.make_dataset("xor", config.points, config.noise, config.seed),
-                               config.test_fraction, config.seed))
+hand.hand_built((trainer.train_x, trainer.train_y, trainer.test_x, trainer.test_y) if config.dataset == "xor"
+                else pg.split(*pg.make_dataset("xor", config.points, config.noise, config.seed),
+                              config.test_fraction, config.seed))
 
 # --- 2 · The universal approximator --------------------------------------------------------------
 st.header(_("2 · The universal approximator in one dimension"))
