@@ -28,10 +28,11 @@ from explorer.data import (
     load_fashion_mnist, system_data_dir,
 )
 from explorer.fair_share.turns import TrainingQueue
+from explorer.i18n import N_
 from ui.i18n import _, as_code, url_params  # noqa: F401 (as_code: ui.as_code)
 from ui.language import app_skipped, ensure_switch
 from ui.params import Param, parse_value, show_notices  # noqa: F401 (the package's names)
-from ui.pages import url_name
+from ui.pages import lessons, url_name
 from ui.phone import page_chrome
 from ui.room import apply_pending, banner
 
@@ -54,12 +55,12 @@ def page(file: str, params: dict[str, Param] | None, title: str, icon: str, head
     page's ``__file__``: its URL name (ui/pages.py). Returns ``st.session_state``.
 
     A deep link that is a fresh server's first request runs the page file without app.py (Streamlit's
-    pages/ fallback): then this draws what app.py would have, the language switch, the phone's CSS
-    (ui/phone.py) and the room's banner."""
+    pages/ fallback): then this draws what app.py would have, the language switch, the phone's lessons
+    menu and CSS (ui/phone.py) and the room's banner."""
     st.set_page_config(page_title=title, page_icon=icon, layout="wide")
     if app_skipped():
         ensure_switch()
-        page_chrome(None)  # no lessons menu: the lessons' table is app.py's
+        page_chrome([("app.py", N_("Home"), "🧠"), *lessons()])  # app.py's pages, read from its LESSONS
         banner(url_name(file))
     if heading:
         st.title(heading)

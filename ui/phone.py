@@ -19,6 +19,7 @@ works at both sizes, and the browser decides with CSS media queries.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from ui.i18n import _
 
@@ -68,18 +69,25 @@ def sidebar_hint(key: str) -> None:
         st.caption(_("More settings are in the sidebar: the » button at the top left opens it."))
 
 
-def page_chrome(pages: list | None) -> None:
+def page_chrome(pages: list) -> None:
     """The phone's lessons menu, the keyboard-reachable formulas and the contrast fix (see the module).
 
-    ``pages=None`` (a page that a deep link ran without app.py, see ``ui.page``) draws all but the menu."""
+    ``pages``: app.py's ``st.Page``s, or ``(file, title msgid, icon)`` rows when a deep link ran the page file
+    without app.py (``ui.page``)."""
     import json
 
     with st.container(key="phone_nav"):
         labels = {"formula": _("Formula (scrolls sideways)"), "code": _("Code (scrolls sideways)")}
         st.html(CSS + SCRIPT.replace("LABELS", json.dumps(labels, ensure_ascii=False)),
                 unsafe_allow_javascript=True)
-        if pages is None:
-            return
-        with st.expander(_("☰ Lessons")):
-            for page in pages:
-                st.page_link(page)
+        menu = st.empty()
+        try:
+            with menu.expander(_("☰ Lessons")):
+                for page in pages:
+                    if isinstance(page, tuple):
+                        file, title, icon = page
+                        st.page_link(file, label=_(title), icon=icon)
+                    else:
+                        st.page_link(page)
+        except StreamlitAPIException:  # a page file run on its own (AppTest) has no navigation to link into
+            menu.empty()
