@@ -3,11 +3,13 @@ Each lesson's own helpers are a module beside this one (ui/inside.py, ui/backpro
 
 Every page has the same shape (pages/1_Activation_functions.py is a short one to copy)::
 
-    PARAMS = {"seed": ui.Param(0, 0, 999, kind=int), ...}   # its controls, declared once
+    PARAMS = {"units": ui.Param(4, 1, 12, kind=int), "seed": ui.Param(0, 0, 999, kind=int)}  # declared once
     s = ui.page(__file__, PARAMS, _("Title"), "📈", _("📈 Title"), _("What you are looking at."))
-    st.slider(_("Seed"), 0, 999, key="seed")               # widgets with key= only
-    ui.settings_link(PARAMS)                                # after the last control
-    ...                                                     # the lesson itself, from s.seed etc.
+    st.slider(_("Units"), 1, 12, key="units")       # widgets with key= only: the first ones in the main area,
+    sidebar_hint("my_page")                          # a hint for phones (ui/phone.py),
+    st.sidebar.number_input(_("Seed"), 0, 999, key="seed")  # the rest in the sidebar
+    ui.settings_link(PARAMS)                         # after the last control
+    ...                                              # the lesson itself, from s.units, s.seed
 
 :func:`page` draws the common top and, through :func:`init_state`, seeds ``st.session_state`` from the
 URL (or the value the user last had); :func:`settings_link` writes the current values back to the query

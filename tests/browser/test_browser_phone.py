@@ -110,16 +110,33 @@ def lessons_menu(page):
     return page.locator(".st-key-phone_nav").get_by_text("☰ Lessons")
 
 
+def open_on_a_phone(browser, url: str):
+    """A phone's page at ``url``, once its script run has finished."""
+    context = new_context(browser, **PHONE)
+    context.set_default_timeout(WAIT)
+    page = context.new_page()
+    page.goto(url)
+    wait_for_app(page)
+    assert_no_exception(page)
+    return page
+
+
+def go_by_the_lessons_menu(page, title: str, heading: str, path: str) -> None:
+    """Open the menu, tap the lesson ``title``: its page opens at ``/path``, with the heading ``heading``."""
+    lessons_menu(page).tap()
+    page.locator(".st-key-phone_nav").get_by_role("link", name=re.compile(title)).tap()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    assert f"/{path}" in page.url
+    fits(page)
+    assert_no_exception(page)
+
+
 def test_a_phone_deep_link_as_the_first_request_of_a_fresh_server_gets_the_phone_layout(browser):
     """Then Streamlit runs the pages/ file without app.py; the page skeleton (ui.page) draws what app.py
     would have: the lessons menu, the sidebar hint, and the CSS that hides both on a wide screen."""
     with serve() as (url, _):
-        context = new_context(browser, **PHONE)
-        context.set_default_timeout(WAIT)
-        page = context.new_page()
-        page.goto(f"{url}/Weight_decay?lambd=1")  # nothing opened this server before
-        wait_for_app(page)
-        assert_no_exception(page)
+        page = open_on_a_phone(browser, f"{url}/Weight_decay?lambd=1")  # nothing opened this server before
         menu, hint = lessons_menu(page), page.locator(".st-key-phone_weight_decay")
         expect(menu).to_be_visible()
         expect(hint.get_by_text("More settings are in the sidebar")).to_be_visible()
@@ -131,14 +148,8 @@ def test_a_phone_deep_link_as_the_first_request_of_a_fresh_server_gets_the_phone
         expect(hint).to_be_hidden()
         page.set_viewport_size(PHONE["viewport"])
         expect(menu).to_be_visible()
-
-        menu.tap()
-        page.locator(".st-key-phone_nav").get_by_role("link", name=re.compile("Hidden layers")).tap()
-        wait_for_app(page)
-        expect(page.get_by_role("heading", name="🧩 Hidden layers")).to_be_visible()
-        assert "/Hidden_layers" in page.url
-        assert_no_exception(page)
-        context.close()
+        go_by_the_lessons_menu(page, "Hidden layers", "🧩 Hidden layers", "Hidden_layers")
+        page.context.close()
 
 
 def test_the_lessons_menu_on_a_phone_opens_another_lesson(browser):
@@ -148,19 +159,9 @@ def test_the_lessons_menu_on_a_phone_opens_another_lesson(browser):
         wait_for_app(warm)
         warm.context.close()
 
-        context = new_context(browser, **PHONE)
-        context.set_default_timeout(WAIT)
-        page = context.new_page()
-        page.goto(f"{url}/Activation_functions")
-        wait_for_app(page)
+        page = open_on_a_phone(browser, f"{url}/Activation_functions")
         expect(page.get_by_role("heading", name="📈 Activation functions")).to_be_visible()
-        menu = lessons_menu(page)
-        expect(menu).to_be_in_viewport()  # at the top of the page, where the top navigation is on a wide screen
-        menu.tap()
-        page.locator(".st-key-phone_nav").get_by_role("link", name=re.compile("Weight decay")).tap()
-        wait_for_app(page)
-        expect(page.get_by_role("heading", name="⚖️ Weight decay")).to_be_visible()
-        assert "/Weight_decay" in page.url
-        fits(page)
-        assert_no_exception(page)
-        context.close()
+        # At the top of the page, where a wide screen has the top navigation.
+        expect(lessons_menu(page)).to_be_in_viewport()
+        go_by_the_lessons_menu(page, "Weight decay", "⚖️ Weight decay", "Weight_decay")
+        page.context.close()
