@@ -40,23 +40,23 @@ PRESETS = {
     # Seed 002's digit recogniser: fc1 = nn.Linear(784, 512), ReLU, fc2 = nn.Linear(512, 10); d2l's SGD defaults.
     N_("MNIST, seed 002"): {"dataset": "mnist", "hidden": 512},
 }
-state = ui.page(__file__, PARAMS, _("Train an MLP"), "🏋️")  # its heading names the dataset: introduction below
+s = ui.page(__file__, PARAMS, _("Train an MLP"), "🏋️")  # its heading names the dataset: introduction below
 klass = classroom_ui.join()  # ?class=MLP-4821: a class's defaults apply before the widgets are drawn
-panels.introduction(state["dataset"])  # the title and what to expect, for the chosen dataset
-state.setdefault("runs", [])  # every run of this session: config, history, the last few models
-state.setdefault("active_run", None)  # id of the run that should be training right now
+panels.introduction(s["dataset"])  # the title and what to expect, for the chosen dataset
+s.setdefault("runs", [])  # every run of this session: config, history, the last few models
+s.setdefault("active_run", None)  # id of the run that should be training right now
 
 if klass:  # the class and your nickname first: on a phone the sidebar is out of sight
-    classroom_ui.sidebar(klass, state["runs"], where=st.container(border=True))
+    classroom_ui.sidebar(klass, s["runs"], where=st.container(border=True))
 # The controls a newcomer needs first sit above the results, where a phone shows them too (no sidebar to
 # discover; ui/phone.py); the rest stay in the sidebar.
-no_hidden = state["layers"] == 0  # softmax regression: no width, activation or dropout to set
+no_hidden = s["layers"] == 0  # softmax regression: no width, activation or dropout to set
 with st.expander(_("⚙️ Width, depth, learning rate and dropout"), expanded=True):
     width, depth = st.columns(2)
     width.slider(_("Hidden units per layer"), 16, 1024, step=16, key="hidden", disabled=no_hidden)
     depth.slider(_("Hidden layers"), 0, 3, key="layers", help=_("0 hidden layers is softmax regression (d2l 3.6)."))
     st.select_slider(_("Learning rate (log scale)"), LRS, key="lr")
-    for col, i in zip(st.columns(max(state["layers"], 1)), range(1, max(state["layers"], 1) + 1)):
+    for col, i in zip(st.columns(max(s["layers"], 1)), range(1, max(s["layers"], 1) + 1)):
         col.slider(_("Dropout after hidden layer {i}").format(i=i), 0.0, 0.9, step=0.05, key=f"dropout{i}",
                    disabled=no_hidden)
     st.caption(_("More settings (presets, activation, optimizer, epochs, seed…) are in the sidebar: "
@@ -87,25 +87,25 @@ ui.settings_link(PARAMS)
 def current_config() -> TrainConfig:
     # Read at call time: button callbacks run before the script, after the widgets' new values land.
     return TrainConfig(
-        hidden=state["hidden"], layers=state["layers"], lr=state["lr"], batch_size=state["batch_size"],
-        epochs=state["epochs"], dropout=tuple(state[f"dropout{i}"] for i in range(1, state["layers"] + 1)),
-        weight_decay=state["weight_decay"], activation=state["activation"], optimizer=state["optimizer"],
-        init_std=state["init_std"], impl=state["impl"], seed=state["seed"],
-        max_train=None if state["train_size"] >= 60000 else state["train_size"], dataset=state["dataset"],
-        precision=state["precision"])
+        hidden=s["hidden"], layers=s["layers"], lr=s["lr"], batch_size=s["batch_size"],
+        epochs=s["epochs"], dropout=tuple(s[f"dropout{i}"] for i in range(1, s["layers"] + 1)),
+        weight_decay=s["weight_decay"], activation=s["activation"], optimizer=s["optimizer"],
+        init_std=s["init_std"], impl=s["impl"], seed=s["seed"],
+        max_train=None if s["train_size"] >= 60000 else s["train_size"], dataset=s["dataset"],
+        precision=s["precision"])
 
 
-data = ui.dataset(state["dataset"])
+data = ui.dataset(s["dataset"])
 panels.dropout_panel()
 if data is None:
     st.stop()  # the message above says how to get the data; the other pages keep working
 st.caption(_("Data: {description}.").format(description=data.describe(_)))
 
 run.buttons(current_config, data)
-live = run.find(state["active_run"])
-shown = live or (state["runs"][-1] if state["runs"] else None)
-if shown and state.get("budget_notice", (None, None))[0] == shown.id and state["budget_notice"][1]:
-    st.warning(state["budget_notice"][1], icon="⚖️")
+live = run.find(s["active_run"])
+shown = live or (s["runs"][-1] if s["runs"] else None)
+if shown and s.get("budget_notice", (None, None))[0] == shown.id and s["budget_notice"][1]:
+    st.warning(s["budget_notice"][1], icon="⚖️")
 slots = run.Slots()
 
 if shown is None:
@@ -128,7 +128,7 @@ with learned:
     if shown_data is not None:
         panels.what_the_model_learned(shown, shown_data)
 with compare:
-    panels.compare_runs(state["runs"])
+    panels.compare_runs(s["runs"])
 with glance:
     panels.dataset_mosaic(data)
 

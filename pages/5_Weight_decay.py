@@ -50,12 +50,12 @@ if (bounded := wd.bounded_epochs(s.n_train, 5, s.num_inputs, fits, s.epochs)) < 
 ui.preset_buttons(PRESETS, PARAMS, container=st, columns=4)
 st.select_slider(_("Your λ (penalty strength)"), options=LAMBDAS, key="lambd", format_func=fmt)
 sidebar_hint("weight_decay")
-sb = st.sidebar
-sb.multiselect(_("Compare these λ side by side"), options=LAMBDAS, key="compare", format_func=fmt,
+side = st.sidebar
+side.multiselect(_("Compare these λ side by side"), options=LAMBDAS, key="compare", format_func=fmt,
                help=_("Your λ always joins the comparison."))
-sb.radio(_("Penalty"), wd.PENALTIES, key="penalty", format_func=PENALTY_NAMES.get, horizontal=True)
-sb.radio(_("Implementation"), wd.IMPLEMENTATIONS, key="impl", format_func=label_func(IMPL_NAMES))
-with sb.expander(_("Training and data"), expanded=True):
+side.radio(_("Penalty"), wd.PENALTIES, key="penalty", format_func=PENALTY_NAMES.get, horizontal=True)
+side.radio(_("Implementation"), wd.IMPLEMENTATIONS, key="impl", format_func=label_func(IMPL_NAMES))
+with side.expander(_("Training and data"), expanded=True):
     st.slider(_("Epochs"), 1, 300, key="epochs")
     st.select_slider(_("Learning rate"), options=PARAMS["lr"].choices, key="lr", format_func=fmt)
     st.slider(_("Training examples"), 1, 200, key="n_train", help=_("d2l: 20 (the test set has 100)"))

@@ -16,7 +16,7 @@ from ui.i18n import _, label_func
 from ui.training_panels import on_screen
 
 # No settings in its link (params None): the class code is ?class=, which every page keeps.
-state = ui.page(__file__, None, _("Class board"), "🎓", _("🎓 Class board"), _(
+s = ui.page(__file__, None, _("Class board"), "🎓", _("🎓 Class board"), _(
     "In a workshop everyone trains with their own settings and shares the run; this board shows the room's "
     "runs together. Where did a large learning rate diverge? Did a wider layer beat a narrow one? It "
     "refreshes by itself every few seconds."))
@@ -29,9 +29,9 @@ engine = server.engine()
 
 def unlock():
     # hmac.compare_digest inside: the time taken does not reveal how much of a guess was right.
-    state["presenter_error"] = presenter_ui.try_presenter_key(state.get("presenter_key_input"), expected_key)
-    state["presenter"] = state["presenter_error"] is None
-    state["presenter_key_input"] = ""
+    s["presenter_error"] = presenter_ui.try_presenter_key(s.get("presenter_key_input"), expected_key)
+    s["presenter"] = s["presenter_error"] is None
+    s["presenter_key_input"] = ""
 
 
 side = st.sidebar
@@ -41,20 +41,20 @@ if key_problem is not None:  # refused as set: nobody presents until the server 
 elif expected_key is None:
     side.info(_("View-only. To present, set EXPLORER_PRESENTER_KEY (or presenter_key in "
                 ".streamlit/secrets.toml) on the server; `python -m explorer class start` also opens a class."))
-elif not state.get("presenter"):
+elif not s.get("presenter"):
     side.text_input(_("Presenter key"), type="password", key="presenter_key_input")
     side.button(_("Unlock presenter controls"), key="presenter_unlock", on_click=unlock)
-    if state.get("presenter_error"):
-        side.error(state.pop("presenter_error"))
-presenter = bool(expected_key) and key_problem is None and state.get("presenter", False)
+    if s.get("presenter_error"):
+        side.error(s.pop("presenter_error"))
+presenter = bool(expected_key) and key_problem is None and s.get("presenter", False)
 
 raw = st.query_params.get("class")
 klass = classroom_ui.lookup(raw) if raw else None
 if klass is None:
     # In the main area, not the sidebar: a phone shows it without the » toggle.
     st.text_input(_("Class code"), key="board_code_input", placeholder=_("MLP-7KQ2XM"))
-    if st.button(_("Open this class's board"), key="board_open") and state.get("board_code_input"):
-        st.query_params["class"] = state["board_code_input"].strip()
+    if st.button(_("Open this class's board"), key="board_open") and s.get("board_code_input"):
+        st.query_params["class"] = s["board_code_input"].strip()
         st.rerun()
     if presenter and st.button(_("Start a new class"), key="class_start", type="primary"):
         try:
@@ -84,7 +84,7 @@ choice[0].selectbox(_("Setting on the x axis"), class_board.SETTINGS, key="board
 choice[1].selectbox(_("Colour points by"), class_board.SETTINGS, index=1, key="board_color", format_func=setting_label)
 choice[2].selectbox(_("Curves of"), METRICS, index=3, key="board_metric", format_func=label_func(METRIC_NAMES))
 for key in ("board_setting", "board_color", "board_metric"):
-    state[f"_kept_{key}"] = state[key]  # restored after a language switch (ui.language)
+    s[f"_kept_{key}"] = s[key]  # restored after a language switch (ui.language)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
@@ -92,9 +92,9 @@ def live_board():
     try:
         # Ask first whether anything changed (two numbers); re-read the runs only then.
         version = classroom.board_version(engine, code)
-        if state.get("board_cache", (None,))[0] != (code, version):
-            state["board_cache"] = ((code, version), classroom.board(engine, code, with_history=True))
-        board = state["board_cache"][1]
+        if s.get("board_cache", (None,))[0] != (code, version):
+            s["board_cache"] = ((code, version), classroom.board(engine, code, with_history=True))
+        board = s["board_cache"][1]
     except classroom.BoardUnavailable:
         st.warning(_("The class board's database cannot be reached; trying again in a few seconds."), icon="📡")
         return
@@ -114,10 +114,10 @@ def live_board():
     counts[2].metric(_("diverged"), found["diverged"])
     st.markdown("\n".join(f"- {line}" for line in board_ui.found_captions(found)))
     left, right = st.columns([3, 2])
-    left.plotly_chart(figs.accuracy_figure(frame, state["board_setting"], state["board_color"], _),
+    left.plotly_chart(figs.accuracy_figure(frame, s["board_setting"], s["board_color"], _),
                       key="board_accuracy")
     right.plotly_chart(figs.divergence_figure(frame, _), key="board_divergence")
-    st.plotly_chart(figs.curves_figure(class_board.curves_frame(board), state["board_metric"], _),
+    st.plotly_chart(figs.curves_figure(class_board.curves_frame(board), s["board_metric"], _),
                     key="board_curves")
     st.subheader(_("Leaderboard"))
     st.dataframe(on_screen(class_board.leaderboard(frame)), hide_index=True, key="board_leaderboard")
