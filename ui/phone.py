@@ -1,4 +1,5 @@
-"""Every page on a phone and with a keyboard: app.py calls :func:`page_chrome` before the page runs.
+"""Every page on a phone and with a keyboard: app.py calls :func:`page_chrome` before the page runs (``ui.page``
+does, when a deep link ran the page file without app.py).
 
 Streamlit tells the server nothing about the screen's width, so nothing here guesses it: the layout
 works at both sizes, and the browser decides with CSS media queries.
