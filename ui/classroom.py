@@ -8,10 +8,8 @@ session, run) makes a share sent twice land once.
 
 from __future__ import annotations
 
-import io
 import uuid
 
-import segno
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -21,7 +19,6 @@ from explorer.i18n import N_
 from explorer.mlp.precision import offered
 from ui.i18n import _
 from ui.server import _limits, client_address, engine, spool
-from explorer import settings
 
 TRAIN_SIZES = (1000, 5000, 20000, 60000)  # the training page's choices; class defaults snap to them
 
@@ -103,23 +100,6 @@ def join() -> dict | None:
             if "precision" in state and "precision" not in st.query_params and klass.get("precision") in offered():
                 state["precision"] = klass["precision"]
     return klass
-
-
-def join_url(code: str) -> str:
-    """The link attendees open: the training page in this class (``$EXPLORER_PUBLIC_URL`` overrides the
-    host, for a server that sees itself as localhost while the room uses another name)."""
-    base = (settings.get("EXPLORER_PUBLIC_URL") or "").rstrip("/")
-    if not base:
-        current = (getattr(st.context, "url", None) or "http://localhost:8501").split("?")[0].rstrip("/")
-        base = current.removesuffix("/Class_board")
-    return f"{base}/Train_an_MLP?class={code}"  # the class's dataset comes with the class (join)
-
-
-def qr_png(url: str, scale: int = 12) -> bytes:
-    """A QR code of ``url`` as PNG, big and plain enough to scan from the back of a room."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=scale, border=2)
-    return buffer.getvalue()
 
 
 def _check_nickname(state) -> None:
