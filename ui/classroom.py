@@ -18,7 +18,7 @@ from explorer.data import DEFAULT_DATASET
 from explorer.i18n import N_
 from explorer.mlp.precision import offered
 from ui.i18n import _
-from ui.server import _limits, client_address, engine, spool
+from ui.server import _limits, client_address, engine, session_lock, spool
 
 TRAIN_SIZES = (1000, 5000, 20000, 60000)  # the training page's choices; class defaults snap to them
 
@@ -135,6 +135,11 @@ def sidebar(klass: dict, book: list = (), where=None) -> None:
 
 def flush(klass: dict) -> None:
     """Send the waiting shares; stop at the first outage and keep the rest for later."""
+    with session_lock("shares"):  # a fast rerun's thread must not send (and drop) the same first share
+        _flush(klass)
+
+
+def _flush(klass: dict) -> None:
     state = _state()
     while state["class_pending"]:
         item = state["class_pending"][0]

@@ -9,7 +9,6 @@ PNGs (a browser cannot rebuild two plotly charts ten times a second); the charts
 from __future__ import annotations
 
 import itertools
-import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -24,6 +23,7 @@ from explorer.fair_share import threads
 from explorer.figures import playground as figs
 from explorer.figures import playground_live as live_figs
 from ui.i18n import _
+from ui.server import session_lock
 
 PICTURES_PER_SECOND = 12  # the target is 10 a second: pace above it, so a quiet machine shows >= 10
 LOSS_EVERY = 5  # while training live, the loss curves are redrawn every 5th picture
@@ -62,19 +62,12 @@ def _stop() -> None:
         state["pg_trainer"].stop()
 
 
-def _training_lock() -> threading.Lock:
-    """This session's lock around a training step. Streamlit's fast reruns start the session's new script
-    run in a new thread while the old one may still be training; two threads stepping one model at once
-    would fail ("modified by an inplace operation")."""
-    return _state().setdefault("pg_lock", threading.Lock())
-
-
 def _step() -> None:
     state = _state()
     state["pg_playing"] = False
     trainer = state.get("pg_trainer")
     if trainer is not None and trainer.status != "diverged":
-        with _training_lock():
+        with session_lock("playground"):
             trainer.step()
 
 
@@ -172,7 +165,7 @@ def playground(config: pg.PlaygroundConfig) -> Callable[[int, int], None]:
 def _train_some(trainer: pg.PlaygroundTrainer, steps: int) -> None:
     """Up to ``steps`` epochs towards the target; at the target (or on divergence) the training ends."""
     state = _state()
-    with _training_lock(), closing(trainer.train(until_epoch=state["pg_until"])) as events:
+    with session_lock("playground"), closing(trainer.train(until_epoch=state["pg_until"])) as events:
         for _event in itertools.islice(events, steps):
             pass
     if trainer.epochs_done >= state["pg_until"] or trainer.status == "diverged":
