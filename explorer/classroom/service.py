@@ -21,14 +21,13 @@ from explorer.classroom.access import (  # noqa: F401 (re-exported: callers know
     NotYourRun, SharingRefused, TooManyAttempts, UnknownClass, clean_nickname, closed_class_lifetime,
     default_nickname, new_code, normalize_code, presenter_key_ok, presenter_key_problem,
 )
-from explorer.data import DATASET_NAMES, DATASETS, DEFAULT_DATASET
-from explorer.i18n import N_
-from explorer.classroom.storage import Classroom, PresenterAction, SharedRun, ensure_schema, json_safe, utcnow
-
 from explorer.classroom.limits import (  # noqa: F401 (re-exported: callers know them as classroom.X)
     MAX_PAYLOAD_BYTES, MAX_RUNS_PER_CLASS, MAX_RUNS_PER_NICKNAME, SHARES_PER_MINUTE, STATUSES, check_room,
     shareable_body,
 )
+from explorer.data import DATASET_NAMES, DATASETS, DEFAULT_DATASET
+from explorer.i18n import N_
+from explorer.classroom.storage import Classroom, PresenterAction, SharedRun, ensure_schema, json_safe, utcnow
 
 
 @contextmanager
