@@ -1,5 +1,5 @@
 """What every dataset shares: the registry (:data:`DATASETS`: names, titles, classes, origins), the
-:class:`Dataset` in memory, the errors, and the data dir."""
+:class:`Dataset` in memory, the errors, the data dir, and reading the files (gzip, torchvision's IDX)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,8 @@ class DatasetInfo:
     title: str  # a proper name, the same in every language
     classes: tuple[str, ...]
     origin: str  # where it comes from, in order (the CLI's help and the README say the same)
+
+
 DATASETS = {
     "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST", CLASS_NAMES,
                                  "the data dir, Debian's dataset-fashion-mnist, or torchvision's download"),
@@ -98,6 +100,8 @@ class Dataset:
             self.test_images[:max_test], self.test_labels[:max_test],
             self.classes, self.source, self.name, self.template,
         )
+
+
 FashionMNISTData = Dataset  # the name other modules (and people's notebooks) have used since the start
 
 
