@@ -227,7 +227,7 @@ def test_the_live_pictures_draw_every_unit_map_and_every_point():
     for c, column in enumerate(columns):
         left = round((figs._column_x(4)[c] - 0.035) * 714)
         for u, z in enumerate(column):
-            top = round((1 - figs._rows_y(len(column), 8)[u] - 0.42 / 8) * 476)
+            top = round((1 - figs.rows_y(len(column), 8)[u] - 0.42 / 8) * 476)
             limit = max(float(z.abs().max()), 1e-6) if 0 < c < 3 else (1.5 if c == 0 else 1.0)  # 0: a dead unit
             expected = mosaic.coloured(z, 0.0 if c == 3 else -limit, limit, figs.TABLE)
             assert np.abs(network[top:top + 50, left:left + 50] - expected).max() <= 4, (c, u)  # 253 shades, not 256
