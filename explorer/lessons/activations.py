@@ -83,11 +83,18 @@ def collapse_demo(name: str, alpha: float = 0.25, seed: int = 0, n: int = 512, d
 
 
 @dataclass(frozen=True)
-class FitConfig:
-    """A 1-hidden-layer MLP with ``units`` hidden units fitting sin(1.5 x) on [-3, 3]."""
+class ActivationChoice:
+    """The page's one choice that both training experiments below share: a function of the catalogue, and
+    pReLU's slope α for negative inputs. Their configs extend it, so it stays their first two fields."""
 
     activation: str = "relu"
     alpha: float = 0.25
+
+
+@dataclass(frozen=True)
+class FitConfig(ActivationChoice):
+    """A 1-hidden-layer MLP with ``units`` hidden units fitting sin(1.5 x) on [-3, 3]."""
+
     units: int = 4
     steps: int = 150
     lr: float = 0.05
@@ -147,11 +154,9 @@ def fit_1d(config: FitConfig) -> dict:
 
 
 @dataclass(frozen=True)
-class DepthConfig:
+class DepthConfig(ActivationChoice):
     """A deep MLP 784-width-...-width-10 (``depth`` linear layers), weights ~ N(0, init_scale² / fan_in)."""
 
-    activation: str = "relu"
-    alpha: float = 0.25
     depth: int = 10
     width: int = 128
     init_scale: float = 1.0  # 1 is LeCun's init; sqrt(2) is He's, made for ReLU
