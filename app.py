@@ -9,6 +9,7 @@ from explorer.data import dataset_status
 from explorer.data import mnist_status
 from explorer.i18n import N_
 from ui import room, server
+from ui.pages import url_name
 from ui.phone import page_chrome
 from ui.i18n import _, book_url
 from ui.language import app_run, language_switch
@@ -19,8 +20,8 @@ st.set_page_config(page_title=_("MLP Explorer"), page_icon="🧠", layout="wide"
 language_switch()
 
 # (file, title, icon), in the chapter's order; titles are English msgids, shown translated. Each
-# page's URL is its file name without the number (/Train_an_MLP): the names Streamlit gives pages/
-# files, so a link opened first thing after a server start resolves too.
+# page's URL is its file name without the number (/Train_an_MLP, ui/pages.py url_name): the names
+# Streamlit gives pages/ files, so a link opened first thing after a server start resolves too.
 LESSONS = [
     ("pages/8_Hidden_layers.py", N_("Hidden layers"), "🧩"),
     ("pages/1_Activation_functions.py", N_("Activation functions"), "📈"),
@@ -87,7 +88,7 @@ def replica_marker() -> None:
 
 
 pages = [st.Page(home, title=_("Home"), icon="🧠", default=True)]
-pages += [st.Page(path, title=_(title), icon=icon) for path, title, icon in LESSONS]
+pages += [st.Page(path, title=_(title), icon=icon, url_path=url_name(path)) for path, title, icon in LESSONS]
 # Navigation across the top: wide lesson titles read well on a projector. (config.toml hides the
 # sidebar list Streamlit would otherwise build from pages/ when a deep link is the very first
 # request after a server start.)

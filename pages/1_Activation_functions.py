@@ -10,14 +10,6 @@ from explorer.i18n import N_
 from ui.i18n import _, current_language
 from ui.phone import sidebar_hint
 
-st.set_page_config(page_title=_("Activation functions"), page_icon="📈", layout="wide")
-st.title(_("📈 Activation functions"))
-st.markdown(
-    _("Between two linear layers an MLP applies a fixed elementwise function. Below: each function and its "
-      "derivative (computed by autograd, as d2l does), why the network would be a single affine map without one, "
-      "and what the derivative does to gradients flowing back through a deep network.")
-)
-
 NAMES, LABEL = act.NAMES, (lambda name: act.CATALOGUE[name].label)
 PARAMS = {
     "acts": ui.Param(["relu", "sigmoid", "tanh"], choices=NAMES, kind=list),
@@ -36,7 +28,10 @@ PRESETS = {
     "GELU·SiLU·Mish": {"acts": ["relu", "gelu", "silu", "mish"], "focus": "gelu"},
     N_("pReLU α=1: linear"): {"acts": ["prelu", "relu"], "focus": "prelu", "alpha": 1.0},
 }
-ui.init_state(PARAMS)
+s = ui.page(__file__, PARAMS, _("Activation functions"), "📈", _("📈 Activation functions"), _(
+    "Between two linear layers an MLP applies a fixed elementwise function. Below: each function and its "
+    "derivative (computed by autograd, as d2l does), why the network would be a single affine map without one, "
+    "and what the derivative does to gradients flowing back through a deep network."))
 ui.preset_buttons(PRESETS, PARAMS, container=st)
 st.multiselect(_("Functions to compare"), NAMES, format_func=LABEL, key="acts")  # the page's first choice
 sidebar_hint("activations")
@@ -52,10 +47,8 @@ side.select_slider(_("Width (units per hidden layer)"), PARAMS["width"].choices,
 side.select_slider(_("Init scale (weights ~ N(0, scale²/fan-in))"), PARAMS["init_scale"].choices, key="init_scale",
                    format_func=lambda s: {1.0: "1 (LeCun)", 1.41: "1.41 (He)"}.get(s, f"{s:g}"))
 side.number_input(_("Seed"), *PARAMS["seed"].span, step=1, key="seed")
-ui.sync_url(PARAMS)
-ui.share_link(PARAMS)
+ui.settings_link(PARAMS)
 
-s = st.session_state
 chosen, focus, label, lang = list(s.acts), s.focus, LABEL(s.focus), current_language()
 
 

@@ -10,17 +10,12 @@ from explorer.figures import inside as figs
 from ui import inside as panel
 from ui.i18n import _
 
-st.set_page_config(page_title=_("Inside an MLP"), page_icon="🔬", layout="wide")
-st.title(_("🔬 Inside an MLP"))
-st.markdown(_(
+s = ui.page(__file__, panel.PARAMS, _("Inside an MLP"), "🔬", _("🔬 Inside an MLP"), _(
     "Follow one image through a trained network: the 784 pixels are multiplied by a weight matrix, "
     "a nonlinearity switches some units off, and softmax turns the 10 output scores into probabilities. "
-    "Every number below is the model's own. Pick an image below, or draw your own."
-))
-
-ui.init_state(panel.PARAMS)
+    "Every number below is the model's own. Pick an image below, or draw your own."))
 ui.dataset_choice()
-data = ui.dataset(st.session_state["dataset"])
+data = ui.dataset(s["dataset"])
 if data is None:
     st.stop()  # the message above says how to get the data
 shown = panel.choose_model(data)
@@ -33,7 +28,7 @@ picked = panel.choose_input(data, shown.model)
 if picked is None:
     st.stop()
 image, original, label, description = picked
-T = st.session_state["T"]
+T = s["T"]
 t = inside.trace(shown.model, image)
 probs = inside.softmax(t.logits, T)
 model_probs = inside.softmax(t.logits)

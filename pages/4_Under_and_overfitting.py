@@ -11,17 +11,6 @@ from explorer.i18n import N_
 from ui import polynomial_tabs as tabs
 from ui.i18n import _
 
-st.set_page_config(page_title=_("Under- and overfitting"), page_icon="〰️", layout="wide")
-st.title(_("〰️ Under- and overfitting"))
-st.markdown(
-    _("d2l's data come from a cubic plus noise. We fit a linear model on the first *d* features "
-      "$x^i/i!$ (up to 20) with minibatch SGD and watch training and test loss. Too few features "
-      "cannot bend like the cubic (**underfitting**); too many, with too few examples, chase the noise "
-      "(**overfitting**). Losses are the mean squared error, as printed by d2l.")
-)
-st.latex(r"y = 5 + 1.2x - 3.4\frac{x^2}{2!} + 5.6\frac{x^3}{3!} + \epsilon,\quad "
-         r"x \sim \mathcal{N}(0, 1),\ \epsilon \sim \mathcal{N}(0, \sigma^2)")
-
 PARAMS = {  # a PolyConfig field's default and scale come from the field (explorer/lessons/polynomial.py)
     **{key: ui.Param.of(poly.PolyConfig, key) for key in ("degree", "n_train", "noise", "epochs", "lr", "batch_size",
                                                           "seed")},
@@ -42,9 +31,13 @@ PRESETS = {
     N_("double descent"): {"double_descent": True},
     N_("ridge flattens the peak"): {"double_descent": True, "dd_ridge": 1e-4},
 }
-
-ui.init_state(PARAMS)
-s = st.session_state
+s = ui.page(__file__, PARAMS, _("Under- and overfitting"), "〰️", _("〰️ Under- and overfitting"), _(
+    "d2l's data come from a cubic plus noise. We fit a linear model on the first *d* features "
+    "$x^i/i!$ (up to 20) with minibatch SGD and watch training and test loss. Too few features "
+    "cannot bend like the cubic (**underfitting**); too many, with too few examples, chase the noise "
+    "(**overfitting**). Losses are the mean squared error, as printed by d2l."))
+st.latex(r"y = 5 + 1.2x - 3.4\frac{x^2}{2!} + 5.6\frac{x^3}{3!} + \epsilon,\quad "
+         r"x \sim \mathcal{N}(0, 1),\ \epsilon \sim \mathcal{N}(0, \sigma^2)")
 if (bounded := poly.bounded_epochs(s.n_train, s.batch_size, s.epochs, step=10)) < s.epochs:
     # Bounded work: a fit is one page's share of a server used by a whole room (like other out-of-range values).
     st.info(_("Epochs reduced from {asked} to {epochs}: {n} examples in batches of {batch} make {steps} SGD steps "
@@ -71,8 +64,7 @@ with st.sidebar:
     st.button(_("🎲 New data"), key="new_data", on_click=lambda: st.session_state.update(seed=(s.seed + 1) % 10000))
     st.header(_("Cross-validation"))
     st.slider(_("K (folds)"), 2, 10, key="k_folds")
-ui.sync_url(PARAMS)
-ui.share_link(PARAMS)
+ui.settings_link(PARAMS)
 
 config = poly.PolyConfig(degree=s.degree, n_train=s.n_train, noise=s.noise, epochs=s.epochs, lr=s.lr,
                          batch_size=s.batch_size, seed=s.seed)

@@ -1,7 +1,5 @@
 """Weight decay (d2l 4.5): 200 features, 20 examples, and a penalty λ that closes the overfitting gap."""
 
-
-
 import streamlit as st
 
 import ui
@@ -11,15 +9,6 @@ from explorer.i18n import N_
 from ui import weight_decay_tabs as tabs
 from ui.i18n import _, label_func
 from ui.phone import sidebar_hint
-
-st.set_page_config(page_title=_("Weight decay"), page_icon="⚖️", layout="wide")
-st.title(_("⚖️ Weight decay"))
-st.markdown(
-    _("A linear model with **200 features learns from only 20 examples** (d2l 4.5), so it can fit the "
-      "training set perfectly and still be wrong everywhere else. Weight decay adds a penalty "
-      "λ·‖w‖²/2 to the loss, pulling every weight towards zero. Compare penalties side by side, sweep λ, "
-      "and see how L1 differs from L2.")
-)
 
 LAMBDAS = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)
 PARAMS = {
@@ -40,35 +29,35 @@ PENALTY_NAMES = {"l2": "L2: λ‖w‖²/2", "l1": "L1: λ‖w‖₁"}
 IMPL_NAMES = {"scratch": N_("scratch: penalty in the loss"), "concise": N_("concise: optimizer weight_decay")}
 fmt = "{:g}".format
 
-ui.init_state(PARAMS)
-fits = len({float(lam) for lam in st.session_state.compare} | {float(st.session_state.lambd)})
-if (bounded := wd.bounded_epochs(st.session_state.n_train, 5, st.session_state.num_inputs, fits,
-                                 st.session_state.epochs)) < st.session_state.epochs:
+s = ui.page(__file__, PARAMS, _("Weight decay"), "⚖️", _("⚖️ Weight decay"), _(
+    "A linear model with **200 features learns from only 20 examples** (d2l 4.5), so it can fit the "
+    "training set perfectly and still be wrong everywhere else. Weight decay adds a penalty "
+    "λ·‖w‖²/2 to the loss, pulling every weight towards zero. Compare penalties side by side, sweep λ, "
+    "and see how L1 differs from L2."))
+fits = len({float(lam) for lam in s.compare} | {float(s.lambd)})
+if (bounded := wd.bounded_epochs(s.n_train, 5, s.num_inputs, fits, s.epochs)) < s.epochs:
     # Bounded work, like other out-of-range values: one page's share of a server used by a whole room.
     st.info(_("Epochs reduced from {asked} to {epochs}: {fits} models × {features} features × {n} examples make "
               "too much work for one page (at most {most:,} feature-steps), so the page stays quick for everyone.")
-            .format(asked=st.session_state.epochs, epochs=bounded, fits=fits, features=st.session_state.num_inputs,
-                    n=st.session_state.n_train, most=wd.MAX_WORK), icon="⚖️")
-    st.session_state.epochs = bounded
+            .format(asked=s.epochs, epochs=bounded, fits=fits, features=s.num_inputs, n=s.n_train,
+                    most=wd.MAX_WORK), icon="⚖️")
+    s.epochs = bounded
 # The presets and λ above the results, where a phone shows them too; the rest in the sidebar.
 ui.preset_buttons(PRESETS, PARAMS, container=st, columns=4)
 st.select_slider(_("Your λ (penalty strength)"), options=LAMBDAS, key="lambd", format_func=fmt)
 sidebar_hint("weight_decay")
-sb = st.sidebar
-sb.multiselect(_("Compare these λ side by side"), options=LAMBDAS, key="compare", format_func=fmt,
+side = st.sidebar
+side.multiselect(_("Compare these λ side by side"), options=LAMBDAS, key="compare", format_func=fmt,
                help=_("Your λ always joins the comparison."))
-sb.radio(_("Penalty"), PARAMS["penalty"].choices, key="penalty", format_func=PENALTY_NAMES.get, horizontal=True)
-sb.radio(_("Implementation"), PARAMS["impl"].choices, key="impl", format_func=label_func(IMPL_NAMES))
-with sb.expander(_("Training and data"), expanded=True):
+side.radio(_("Penalty"), PARAMS["penalty"].choices, key="penalty", format_func=PENALTY_NAMES.get, horizontal=True)
+side.radio(_("Implementation"), PARAMS["impl"].choices, key="impl", format_func=label_func(IMPL_NAMES))
+with side.expander(_("Training and data"), expanded=True):
     st.slider(_("Epochs"), *PARAMS["epochs"].span, key="epochs")
     st.select_slider(_("Learning rate"), options=PARAMS["lr"].choices, key="lr", format_func=fmt)
     st.slider(_("Training examples"), *PARAMS["n_train"].span, key="n_train", help=_("d2l: 20 (the test set has 100)"))
     st.select_slider(_("Features"), options=PARAMS["num_inputs"].choices, key="num_inputs")
     st.number_input(_("Seed"), *PARAMS["seed"].span, step=1, key="seed")
-ui.sync_url(PARAMS)
-ui.share_link(PARAMS)
-
-s = st.session_state
+ui.settings_link(PARAMS)
 config = wd.WeightDecayConfig(lambd=float(s.lambd), epochs=s.epochs, lr=s.lr, n_train=s.n_train,
                               num_inputs=s.num_inputs, seed=s.seed, impl=s.impl, penalty=s.penalty)
 lambdas = tuple(sorted({float(lam) for lam in s.compare} | {config.lambd}))

@@ -2,29 +2,26 @@
 
 import streamlit as st
 
+import ui
 from explorer.classroom import board as class_board, service as classroom
 from explorer.data import DATASETS
 from explorer.figures import classroom as figs
-from explorer.mlp.precision import offered
 from explorer.mlp.training import METRIC_NAMES, METRICS
+from ui import class_board as board_ui
 from ui import classroom as classroom_ui
 from ui import lead as lead_ui
 from ui import presenter as presenter_ui
 from ui import server
 from ui.i18n import _, label_func
-from ui.language import ensure_switch
 from ui.training_panels import on_screen
 
-st.set_page_config(page_title=_("Class board"), page_icon="🎓", layout="wide")
-ensure_switch()  # this page has no URL-mirrored settings (ui.init_state), so it asks for the switch itself
-st.title(_("🎓 Class board"))
-st.markdown(_(
+# No settings in its link (params None): the class code is ?class=, which every page keeps.
+s = ui.page(__file__, None, _("Class board"), "🎓", _("🎓 Class board"), _(
     "In a workshop everyone trains with their own settings and shares the run; this board shows the room's "
     "runs together. Where did a large learning rate diverge? Did a wider layer beat a narrow one? It "
     "refreshes by itself every few seconds."))
 
 REFRESH_SECONDS = 2
-state = st.session_state
 expected_key = presenter_ui.presenter_key()
 key_problem = classroom.presenter_key_problem(expected_key)
 engine = server.engine()
@@ -32,9 +29,9 @@ engine = server.engine()
 
 def unlock():
     # hmac.compare_digest inside: the time taken does not reveal how much of a guess was right.
-    state["presenter_error"] = presenter_ui.try_presenter_key(state.get("presenter_key_input"), expected_key)
-    state["presenter"] = state["presenter_error"] is None
-    state["presenter_key_input"] = ""
+    s["presenter_error"] = presenter_ui.try_presenter_key(s.get("presenter_key_input"), expected_key)
+    s["presenter"] = s["presenter_error"] is None
+    s["presenter_key_input"] = ""
 
 
 side = st.sidebar
@@ -44,20 +41,20 @@ if key_problem is not None:  # refused as set: nobody presents until the server 
 elif expected_key is None:
     side.info(_("View-only. To present, set EXPLORER_PRESENTER_KEY (or presenter_key in "
                 ".streamlit/secrets.toml) on the server; `python -m explorer class start` also opens a class."))
-elif not state.get("presenter"):
+elif not s.get("presenter"):
     side.text_input(_("Presenter key"), type="password", key="presenter_key_input")
     side.button(_("Unlock presenter controls"), key="presenter_unlock", on_click=unlock)
-    if state.get("presenter_error"):
-        side.error(state.pop("presenter_error"))
-presenter = bool(expected_key) and key_problem is None and state.get("presenter", False)
+    if s.get("presenter_error"):
+        side.error(s.pop("presenter_error"))
+presenter = bool(expected_key) and key_problem is None and s.get("presenter", False)
 
 raw = st.query_params.get("class")
 klass = classroom_ui.lookup(raw) if raw else None
 if klass is None:
     # In the main area, not the sidebar: a phone shows it without the » toggle.
     st.text_input(_("Class code"), key="board_code_input", placeholder=_("MLP-7KQ2XM"))
-    if st.button(_("Open this class's board"), key="board_open") and state.get("board_code_input"):
-        st.query_params["class"] = state["board_code_input"].strip()
+    if st.button(_("Open this class's board"), key="board_open") and s.get("board_code_input"):
+        st.query_params["class"] = s["board_code_input"].strip()
         st.rerun()
     if presenter and st.button(_("Start a new class"), key="class_start", type="primary"):
         try:
@@ -70,70 +67,13 @@ if klass is None:
 if klass.get("offline"):
     st.stop()  # the notice above says the database is unreachable; the fragment would only repeat it
 code = klass["code"]
+dataset = DATASETS[klass.get("dataset", "fashion-mnist")]
 if klass["closed"]:
     st.info(_("Class {code} is closed: the board stays, new runs are refused.").format(code=code), icon="🔒")
 
-link = classroom_ui.join_url(code)
-left, right = st.columns([3, 2])
-left.markdown(_("## Join class **{code}**").format(code=code))
-dataset = DATASETS[klass.get("dataset", "fashion-mnist")]
-left.markdown(_("This class trains on **{dataset}**; the board compares runs on it only.").format(
-    dataset=dataset.title))
-left.markdown(_("Scan the code, or open this link: the training page opens in the class."))
-left.code(link, language=None)
-right.image(classroom_ui.qr_png(link), width=380, caption=_("Join class {code}").format(code=code),
-            alt=_("QR code of the link that joins class {code}: {link}").format(code=code, link=link))
-
-
-def presenter_action(action, *args, **settings):
-    """Run a presenter change; an unreachable database gets a notice instead of a traceback."""
-    try:
-        return action(engine, code, *args, client=server.client_address(), **settings)
-    except classroom.BoardUnavailable:
-        st.error(_("The class board's database cannot be reached; the change was not saved. Try again."))
-    except classroom.ClassClosed as err:
-        st.error(err.message(_))
-    return None
-
-
-def save_setting(name: str):
-    # Only the setting that was moved: another presenter tab's other settings (a lock) stay as they are.
-    presenter_action(classroom.update_class, **{name: state[f"board_{name}"]})
-
-
+board_ui.join_panel(code, dataset)
 if presenter:
-    with st.expander(_("🎛️ Presenter controls"), expanded=False):
-        for key, value in (("auto_share", klass["auto_share"]), ("locked", klass["locked"]),
-                           ("train_size", klass["train_size"]), ("epochs", klass["epochs"]),
-                           ("dataset", dataset.name), ("precision", klass.get("precision", "fp32"))):
-            state.setdefault(f"board_{key}", value)
-        st.selectbox(_("Class dataset"), list(DATASETS), key="board_dataset", on_change=save_setting, args=("dataset",),
-                     format_func=lambda name: DATASETS[name].title,
-                     help=_("Attendees who join train on it; the board shows runs on this dataset only."))
-        cols = st.columns(5)
-        cols[0].select_slider(_("Class default: training images"), classroom_ui.TRAIN_SIZES, key="board_train_size",
-                              on_change=save_setting, args=("train_size",))
-        cols[1].slider(_("Class default: epochs"), 1, 20, key="board_epochs", on_change=save_setting,
-                       args=("epochs",))
-        cols[2].selectbox(_("Class default: precision"), offered(), key="board_precision", on_change=save_setting,
-                          args=("precision",),
-                          help=_("bfloat16 trains faster on this server's CPU; float32 gives the book's numbers."))
-        cols[3].toggle(_("Auto-share finished runs"), key="board_auto_share", on_change=save_setting,
-                       args=("auto_share",))
-        cols[4].toggle(_("Lock sharing"), key="board_locked", on_change=save_setting, args=("locked",),
-                       help=_("While locked, nobody can share; runs already shared stay."))
-        confirm = st.checkbox(_("Yes, remove every run from this board"), key="board_clear_confirm",
-                              disabled=klass["closed"])
-        if st.button(_("🗑 Clear the board"), key="board_clear", disabled=not confirm or klass["closed"]):
-            removed = presenter_action(classroom.clear_board)
-            if removed is not None:
-                st.success(_("Runs removed from the board: {n}.").format(n=removed))
-        closing = not klass["closed"]
-        if st.button(_("Close the class") if closing else _("Reopen the class"), key="board_close"):
-            if presenter_action(classroom.update_class, closed=closing) is not None:
-                st.rerun()
-        st.markdown(_("**Audit log**: what presenters did to this class, and from which address."))
-        presenter_ui.audit_log(code)
+    board_ui.presenter_controls(code, klass, dataset)
     lead_ui.presenter_panel(code)  # suggest settings, ask and reveal questions, step through a lesson script
 
 # The choices live outside the fragment: changing them reruns the page once; the fragment's own
@@ -144,29 +84,7 @@ choice[0].selectbox(_("Setting on the x axis"), class_board.SETTINGS, key="board
 choice[1].selectbox(_("Colour points by"), class_board.SETTINGS, index=1, key="board_color", format_func=setting_label)
 choice[2].selectbox(_("Curves of"), METRICS, index=3, key="board_metric", format_func=label_func(METRIC_NAMES))
 for key in ("board_setting", "board_color", "board_metric"):
-    state[f"_kept_{key}"] = state[key]  # restored after a language switch (ui.language)
-
-
-def found_captions(found: dict) -> list[str]:
-    """Sentences from the numbers: whole sentences with placeholders, so they translate."""
-    lines = []
-    if "best" in found:
-        lines.append(_("Best run so far: {nickname} with {acc:.1%} test accuracy (lr {lr:g}, width {width}).").format(
-            nickname=classroom_ui.escape(found["best"]["nickname"]), acc=found["best"]["test_acc"],
-            lr=found["best"]["lr"], width=found["best"]["hidden"]))
-        lines.append(_("The best learning rate so far is {lr:g}: median test accuracy {acc:.1%} (runs with it: {n}).")
-                     .format(lr=found["best_lr"], acc=found["best_lr_acc"], n=found["lr_runs"]))
-    if found["diverged"]:
-        lines.append(_("Diverged runs: {n}, at learning rates {lrs}.").format(
-            n=found["diverged"], lrs=", ".join(f"{lr:g}" for lr in found["diverged_lrs"])))
-    if "widest" in found:
-        lines.append(_("Width {wide} reached {wide_acc:.1%} (median), width {narrow} {narrow_acc:.1%}.").format(
-            wide=found["widest"], wide_acc=found["widest_acc"], narrow=found["narrowest"],
-            narrow_acc=found["narrowest_acc"]))
-    if "dropout_acc" in found:
-        lines.append(_("With dropout: {with_:.1%} median test accuracy; without: {without:.1%}.").format(
-            with_=found["dropout_acc"], without=found["no_dropout_acc"]))
-    return lines
+    s[f"_kept_{key}"] = s[key]  # restored after a language switch (ui.language)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
@@ -174,9 +92,9 @@ def live_board():
     try:
         # Ask first whether anything changed (two numbers); re-read the runs only then.
         version = classroom.board_version(engine, code)
-        if state.get("board_cache", (None,))[0] != (code, version):
-            state["board_cache"] = ((code, version), classroom.board(engine, code, with_history=True))
-        board = state["board_cache"][1]
+        if s.get("board_cache", (None,))[0] != (code, version):
+            s["board_cache"] = ((code, version), classroom.board(engine, code, with_history=True))
+        board = s["board_cache"][1]
     except classroom.BoardUnavailable:
         st.warning(_("The class board's database cannot be reached; trying again in a few seconds."), icon="📡")
         return
@@ -194,12 +112,12 @@ def live_board():
     counts[0].metric(_("runs shared"), found["runs"])
     counts[1].metric(_("people"), found["people"])
     counts[2].metric(_("diverged"), found["diverged"])
-    st.markdown("\n".join(f"- {line}" for line in found_captions(found)))
+    st.markdown("\n".join(f"- {line}" for line in board_ui.found_captions(found)))
     left, right = st.columns([3, 2])
-    left.plotly_chart(figs.accuracy_figure(frame, state["board_setting"], state["board_color"], _),
+    left.plotly_chart(figs.accuracy_figure(frame, s["board_setting"], s["board_color"], _),
                       key="board_accuracy")
     right.plotly_chart(figs.divergence_figure(frame, _), key="board_divergence")
-    st.plotly_chart(figs.curves_figure(class_board.curves_frame(board), state["board_metric"], _),
+    st.plotly_chart(figs.curves_figure(class_board.curves_frame(board), s["board_metric"], _),
                     key="board_curves")
     st.subheader(_("Leaderboard"))
     st.dataframe(on_screen(class_board.leaderboard(frame)), hide_index=True, key="board_leaderboard")

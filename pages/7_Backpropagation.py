@@ -12,17 +12,13 @@ from ui import backprop as panel
 from ui.i18n import _, book_url
 from ui.training_panels import OPTIMIZER_NAMES
 
-st.set_page_config(page_title=_("Backpropagation"), page_icon="🔁", layout="wide")
-st.title(_("🔁 Backpropagation, one step at a time"))
-st.markdown(_(
+s = ui.page(__file__, panel.PARAMS, _("Backpropagation"), "🔁", _("🔁 Backpropagation, one step at a time"), _(
     "One step of learning is four moves: compute the loss on a minibatch, send its gradient back through "
     "the network into every weight (the chain rule, [d2l 4.7]({book})), update each weight by "
     "w ← w − η·g, and repeat. Below, every tensor is the model's own, computed by a hand-written backward "
     "pass that is checked against PyTorch's autograd."
 ).format(book=book_url("chapter_multilayer-perceptrons/backprop.html")))
-
-ui.init_state(panel.PARAMS)
-data = ui.dataset(st.session_state["dataset"])
+data = ui.dataset(s["dataset"])
 if data is None:
     st.stop()
 config = panel.controls()
@@ -48,7 +44,7 @@ left, right = st.columns([3, 2])
 shown = min(len(y), 16)
 left.plotly_chart(figs.pictures_figure(X[:shown].reshape(-1, 28, 28), [classes[int(c)] for c in y[:shown]], _=_),
                   key="bp_images", config={"displayModeBar": False})
-if st.session_state["bp_batch"] == "inside":
+if s["bp_batch"] == "inside":
     left.caption(_("Test image {position}, the one Inside an MLP shows (its class and index; a picture you "
                    "uploaded or drew there has no label to learn from).").format(position=panel.inside_position(data)))
 elif len(y) > shown:

@@ -8,18 +8,10 @@ from explorer.lessons import approximate as approx
 from explorer.lessons import playground as pg
 from explorer.figures import approximate as approx_figs
 from explorer.i18n import N_
+from ui import hand_xor as hand
 from ui import hidden_layers as panel
 from ui.i18n import _, current_language, label_func
 from ui.phone import sidebar_hint
-
-st.set_page_config(page_title=_("Hidden layers"), page_icon="🧩", layout="wide")
-st.title(_("🧩 Hidden layers"))
-st.markdown(_(
-    "A single-layer perceptron — a linear model — draws one straight line through the plane, so it "
-    "cannot solve a problem that is **not linearly separable**, such as XOR. Add a hidden layer and every "
-    "hidden unit carves the plane along its own line; the next layer combines those pieces. Below, watch "
-    "it happen, build XOR by hand, and see why one hidden layer is a **universal approximator**."
-))
 
 DATASET_NAMES = {"xor": N_("XOR"), "circles": N_("two circles"), "spirals": N_("two spirals"),
                  "blobs": N_("two Gaussian blobs (linearly separable)")}
@@ -42,8 +34,11 @@ PRESETS = {
     N_("spirals, 2 × 8 tanh"): {"dataset": "spirals", "layers": 2, "hidden": 8, "activation": "tanh", "lr": 0.01,
                                 "epochs": 1000, "speed": 100},
 }
-ui.init_state(PARAMS)
-s = st.session_state
+s = ui.page(__file__, PARAMS, _("Hidden layers"), "🧩", _("🧩 Hidden layers"), _(
+    "A single-layer perceptron — a linear model — draws one straight line through the plane, so it "
+    "cannot solve a problem that is **not linearly separable**, such as XOR. Add a hidden layer and every "
+    "hidden unit carves the plane along its own line; the next layer combines those pieces. Below, watch "
+    "it happen, build XOR by hand, and see why one hidden layer is a **universal approximator**."))
 
 ui.preset_buttons(PRESETS, PARAMS, container=st, columns=3)  # above the results, where a phone shows them
 sidebar_hint("hidden_layers")
@@ -63,8 +58,7 @@ side.select_slider(_("Learning rate (Adam, full batch)"), PARAMS["lr"].choices, 
 side.slider(_("Epochs per ▶ Train"), *PARAMS["epochs"].span, step=10, key="epochs")
 side.select_slider(_("Speed (epochs per second)"), SPEEDS, key="speed",
                    help=_("The picture is redrawn 10 times a second; this many epochs pass between redraws × 10."))
-ui.sync_url(PARAMS)
-ui.share_link(PARAMS)
+ui.settings_link(PARAMS)
 
 config = pg.PlaygroundConfig(dataset=s["dataset"], noise=s["noise"], test_fraction=s["test_fraction"],
                              layers=s["layers"], hidden=s["hidden"], activation=s["activation"], lr=s["lr"],
@@ -89,9 +83,9 @@ st.markdown(_("Two ReLU units and an output are enough for XOR. Set their weight
               "class 1 is where the output is positive. Hint: let unit 1 fire where x₁ + x₂ > 0 and unit 2 "
               "where x₁ + x₂ < 0; then 1 − h₁ − h₂ is positive only near the line x₁ + x₂ = 0."))
 trainer = s["pg_trainer"]
-panel.hand_built((trainer.train_x, trainer.train_y, trainer.test_x, trainer.test_y) if config.dataset == "xor"
-                 else pg.split(*pg.make_dataset("xor", config.points, config.noise, config.seed),
-                               config.test_fraction, config.seed))
+hand.hand_built((trainer.train_x, trainer.train_y, trainer.test_x, trainer.test_y) if config.dataset == "xor"
+                else pg.split(*pg.make_dataset("xor", config.points, config.noise, config.seed),
+                              config.test_fraction, config.seed))
 
 # --- 2 · The universal approximator --------------------------------------------------------------
 st.header(_("2 · The universal approximator in one dimension"))

@@ -106,7 +106,7 @@ def _missing(reason: str) -> None:
 @pytest.fixture(scope="session")
 def pg_cluster():
     """One PostgreSQL cluster for the whole test session, on a free 127.0.0.1 port."""
-    from tests import pg
+    from tests.support import pg
 
     if pg.pg_bindir() is None:
         _missing("PostgreSQL is not installed (`apt-get install postgresql`; `make test` does it as root)")

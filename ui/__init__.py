@@ -1,17 +1,24 @@
-"""Streamlit helpers every page shares: URL-mirrored controls, presets, the cached dataset. Each lesson's
-own helpers are a module beside this one (ui/inside.py, ui/backprop.py, …).
+"""Streamlit helpers every page shares: the page skeleton, URL-mirrored controls, presets, the cached dataset.
+Each lesson's own helpers are a module beside this one (ui/inside.py, ui/backprop.py, …).
 
-Pages declare their controls once as ``{key: Param(...)}``; :func:`init_state` seeds
-``st.session_state`` from the URL (or the value the user last had), widgets are then created
-with ``key=`` only, and :func:`sync_url` writes the current values back to the query string,
-so a bookmarked link reopens the same configuration.
+Every page has the same shape (pages/1_Activation_functions.py is a short one to copy)::
+
+    PARAMS = {"units": ui.Param(4, 1, 12, kind=int), "seed": ui.Param(0, 0, 999, kind=int)}  # declared once
+    s = ui.page(__file__, PARAMS, _("Title"), "📈", _("📈 Title"), _("What you are looking at."))
+    st.slider(_("Units"), 1, 12, key="units")       # widgets with key= only: the first ones in the main area,
+    sidebar_hint("my_page")                          # a hint for phones (ui/phone.py),
+    st.sidebar.number_input(_("Seed"), 0, 999, key="seed")  # the rest in the sidebar
+    ui.settings_link(PARAMS)                         # after the last control
+    ...                                              # the lesson itself, from s.units, s.seed
+
+:func:`page` draws the common top and, through :func:`init_state`, seeds ``st.session_state`` from the
+URL (or the value the user last had); :func:`settings_link` writes the current values back to the query
+string (:func:`sync_url`), so a bookmarked link reopens the same configuration, and offers that link.
 """
 
 from __future__ import annotations
 
-import sys
 from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -23,9 +30,12 @@ from explorer.data import (
     load_fashion_mnist, system_data_dir,
 )
 from explorer.fair_share.turns import TrainingQueue
+from explorer.i18n import N_
 from ui.i18n import _, as_code, url_params  # noqa: F401 (as_code: ui.as_code)
 from ui.language import app_skipped, ensure_switch
 from ui.params import Param, parse_value, show_notices  # noqa: F401 (the package's names)
+from ui.pages import lessons, url_name
+from ui.phone import page_chrome
 from ui.room import apply_pending, banner
 
 _parse = parse_value  # the name tests and older helpers use
@@ -39,11 +49,38 @@ APP_PARAMS = {"class"}
 MAX_CONCURRENT_TRAININGS = max(2, threads.CORES)
 
 
+def page(file: str, params: dict[str, Param] | None, title: str, icon: str, heading: str | None = None,
+         intro: str | None = None):
+    """Every page's top, its first call: the tab's title and icon, the heading and the intro (already
+    translated; ``heading=None`` when the page draws its own once its settings are known), then the page's
+    settings (``params``, see :func:`init_state`; None for a page with none in its link). ``file`` is the
+    page's ``__file__``: its URL name (ui/pages.py). Returns ``st.session_state``.
+
+    A deep link that is a fresh server's first request runs the page file without app.py (Streamlit's
+    pages/ fallback): then this draws what app.py would have, the language switch, the phone's lessons
+    menu and CSS (ui/phone.py) and the room's banner."""
+    st.set_page_config(page_title=title, page_icon=icon, layout="wide")
+    if app_skipped():
+        ensure_switch()
+        page_chrome([("app.py", N_("Home"), "🧠"), *lessons()])  # app.py's pages, read from its LESSONS
+        banner(url_name(file))
+    if heading:
+        st.title(heading)
+    if intro:
+        st.markdown(intro)
+    if params is not None:
+        init_state(params)
+    return st.session_state
+
+
+def settings_link(params: dict[str, Param]) -> None:
+    """After the page's last control: its settings into the link (:func:`sync_url`) and the link to share."""
+    sync_url(params)
+    share_link(params)
+
+
 def init_state(params: dict[str, Param]) -> None:
     """Give every control a value before its widget is drawn: URL, else last value, else default."""
-    if app_skipped():  # a deep link ran this page without app.py: the room's banner is drawn here instead
-        banner(Path(sys._getframe(1).f_code.co_filename).stem.split("_", 1)[-1])
-    ensure_switch()  # the language switch, when a deep link ran this page without app.py
     notices = []
     for key, p in params.items():
         if key in st.session_state:

@@ -62,8 +62,7 @@ def controls() -> steps.StepConfig:
                    help=_("momentum = SGD with momentum 0.9"))
     side.select_slider(_("Learning rate η (log scale)"), PARAMS["bp_lr"].choices, key="bp_lr")
     side.select_slider(_("Weight decay λ (L2, weights only)"), PARAMS["bp_wd"].choices, key="bp_wd")
-    ui.sync_url(PARAMS)
-    ui.share_link(PARAMS)
+    ui.settings_link(PARAMS)
     sidebar_hint("backprop")
     return steps.StepConfig(batch_size=1 if state["bp_batch"] == "inside" else state["bp_b"], lr=state["bp_lr"],
                             loss=state["bp_loss"], optimizer=state["bp_opt"], layers=state["bp_layers"],

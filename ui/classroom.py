@@ -8,10 +8,8 @@ session, run) makes a share sent twice land once.
 
 from __future__ import annotations
 
-import io
 import uuid
 
-import segno
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -20,8 +18,7 @@ from explorer.data import DEFAULT_DATASET
 from explorer.i18n import N_
 from explorer.mlp.precision import offered
 from ui.i18n import _
-from ui.server import _limits, client_address, engine, spool
-from explorer import settings
+from ui.server import _limits, client_address, engine, session_lock, spool
 
 TRAIN_SIZES = (1000, 5000, 20000, 60000)  # the training page's choices; class defaults snap to them
 
@@ -105,23 +102,6 @@ def join() -> dict | None:
     return klass
 
 
-def join_url(code: str) -> str:
-    """The link attendees open: the training page in this class (``$EXPLORER_PUBLIC_URL`` overrides the
-    host, for a server that sees itself as localhost while the room uses another name)."""
-    base = (settings.get("EXPLORER_PUBLIC_URL") or "").rstrip("/")
-    if not base:
-        current = (getattr(st.context, "url", None) or "http://localhost:8501").split("?")[0].rstrip("/")
-        base = current.removesuffix("/Class_board")
-    return f"{base}/Train_an_MLP?class={code}"  # the class's dataset comes with the class (join)
-
-
-def qr_png(url: str, scale: int = 12) -> bytes:
-    """A QR code of ``url`` as PNG, big and plain enough to scan from the back of a room."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=scale, border=2)
-    return buffer.getvalue()
-
-
 def _check_nickname(state) -> None:
     # Before the widget is drawn: a refused nickname can still be put back to the last good one.
     try:
@@ -155,6 +135,11 @@ def sidebar(klass: dict, book: list = (), where=None) -> None:
 
 def flush(klass: dict) -> None:
     """Send the waiting shares; stop at the first outage and keep the rest for later."""
+    with session_lock("shares"):  # a fast rerun's thread must not send (and drop) the same first share
+        _flush(klass)
+
+
+def _flush(klass: dict) -> None:
     state = _state()
     while state["class_pending"]:
         item = state["class_pending"][0]

@@ -1,4 +1,4 @@
-"""Streamlit helpers for "Hidden layers": the live playground fragment and "build it by hand".
+"""Streamlit helpers for "Hidden layers": the live playground ("build it by hand" is ui/hand_xor.py).
 
 The model and its trainer live in ``st.session_state`` (one per session). While ▶ Train runs, the
 page's last step trains and redraws the playground's placeholders ten times a second, as the
@@ -9,7 +9,6 @@ PNGs (a browser cannot rebuild two plotly charts ten times a second); the charts
 from __future__ import annotations
 
 import itertools
-import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -19,19 +18,17 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from explorer.lessons import hand_xor
 from explorer.lessons import playground as pg
 from explorer.fair_share import threads
 from explorer.figures import playground as figs
 from explorer.figures import playground_live as live_figs
-from explorer.i18n import N_
 from ui.i18n import _
+from ui.server import session_lock
 
 PICTURES_PER_SECOND = 12  # the target is 10 a second: pace above it, so a quiet machine shows >= 10
 LOSS_EVERY = 5  # while training live, the loss curves are redrawn every 5th picture
 GRID = 50  # points per side of every map
 PICTURE = 450  # pixels: the live surface's width (9 per grid point)
-HAND_KEYS = tuple(hand_xor.HAND_XOR)
 
 
 def _state():
@@ -65,19 +62,12 @@ def _stop() -> None:
         state["pg_trainer"].stop()
 
 
-def _training_lock() -> threading.Lock:
-    """This session's lock around a training step. Streamlit's fast reruns start the session's new script
-    run in a new thread while the old one may still be training; two threads stepping one model at once
-    would fail ("modified by an inplace operation")."""
-    return _state().setdefault("pg_lock", threading.Lock())
-
-
 def _step() -> None:
     state = _state()
     state["pg_playing"] = False
     trainer = state.get("pg_trainer")
     if trainer is not None and trainer.status != "diverged":
-        with _training_lock():
+        with session_lock("playground"):
             trainer.step()
 
 
@@ -175,7 +165,7 @@ def playground(config: pg.PlaygroundConfig) -> Callable[[int, int], None]:
 def _train_some(trainer: pg.PlaygroundTrainer, steps: int) -> None:
     """Up to ``steps`` epochs towards the target; at the target (or on divergence) the training ends."""
     state = _state()
-    with _training_lock(), closing(trainer.train(until_epoch=state["pg_until"])) as events:
+    with session_lock("playground"), closing(trainer.train(until_epoch=state["pg_until"])) as events:
         for _event in itertools.islice(events, steps):
             pass
     if trainer.epochs_done >= state["pg_until"] or trainer.status == "diverged":
@@ -207,63 +197,3 @@ def parameter_table(config: pg.PlaygroundConfig) -> None:
                            _("biases"): row["biases"], _("parameters"): row["total"]} for row in counts])
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(_("{total} parameters in all.").format(total=sum(row["total"] for row in counts)))
-
-
-# --- Build it by hand -----------------------------------------------------------------------------
-HAND_LABELS = {"w11": N_("unit 1: weight of x₁"), "w12": N_("unit 1: weight of x₂"), "b1": N_("unit 1: bias"),
-               "w21": N_("unit 2: weight of x₁"), "w22": N_("unit 2: weight of x₂"), "b2": N_("unit 2: bias"),
-               "v1": N_("output: weight of unit 1"), "v2": N_("output: weight of unit 2"),
-               "c": N_("output: bias")}
-
-
-def _textbook() -> None:
-    for key, value in hand_xor.HAND_XOR.items():
-        _state()[f"hand_{key}"] = value
-
-
-def hand_weights() -> dict[str, float]:
-    return {key: float(_state()[f"hand_{key}"]) for key in HAND_KEYS}
-
-
-def _let_gradient_descent_find_it() -> None:
-    """Start the playground from the hand-built weights: XOR, one layer of 2 ReLU units."""
-    state = _state()
-    state.update(dataset="xor", layers=1, hidden=2, activation="relu")
-    state["pg_start_model"] = hand_xor.hand_built_xor(hand_weights())
-    state.pop("pg_trainer", None)
-    state["pg_playing"] = True
-    state.pop("pg_until", None)
-
-
-def hand_built(data: tuple) -> None:
-    """Sliders for a 2-2-1 ReLU network, its maps and surface on the XOR data, and the four corners."""
-    cols = st.columns(3)
-    for i, key in enumerate(HAND_KEYS):
-        cols[i // 3].slider(_(HAND_LABELS[key]), -3.0, 3.0, step=0.1, key=f"hand_{key}")
-    buttons = st.columns(2)
-    buttons[0].button(_("💡 Show the textbook construction"), key="hand_hint", on_click=_textbook,
-                      use_container_width=True)
-    buttons[1].button(_("⬆ Let gradient descent find it (from these weights)"), key="hand_descend", type="primary",
-                      on_click=_let_gradient_descent_find_it, use_container_width=True,
-                      help=_("Trains the playground above from your weights, on XOR with 2 ReLU units."))
-    model = hand_xor.hand_built_xor(hand_weights())
-    maps = pg.unit_maps(model, GRID)
-    with torch.no_grad():
-        hidden, logits = model.trace(hand_xor.CORNERS)
-    right = int(((logits > 0).float() == hand_xor.CORNER_LABELS).sum())
-    X = torch.cat([data[0], data[2]])
-    y = torch.cat([data[1], data[3]])
-    acc = pg.evaluate(model, X, y)[1]
-    left, mid = st.columns([3, 2])
-    left.plotly_chart(figs.surface_figure(maps["output"], maps["axis"], data, _("Your network's output"),
-                                          (0.0, 1.0), _=_, height=460), key="hand_surface")
-    with mid:
-        st.plotly_chart(figs.network_figure(maps, [layer.weight for layer in model.layers], _=_), key="hand_net")
-        corners = pd.DataFrame({
-            "x₁, x₂": [f"{int(a):+d}, {int(b):+d}" for a, b in hand_xor.CORNERS.tolist()],
-            "h₁": hidden[0][:, 0].round(decimals=2).tolist(), "h₂": hidden[0][:, 1].round(decimals=2).tolist(),
-            _("output"): logits.round(decimals=2).tolist(), _("class"): (logits > 0).int().tolist(),
-            _("XOR"): hand_xor.CORNER_LABELS.int().tolist()})
-        st.dataframe(corners, hide_index=True, width="stretch")
-    verdict = st.success if right == 4 else st.warning
-    verdict(_("{right} of the 4 corners right; {acc} of the XOR points.").format(right=right, acc=f"{acc:.1%}"))

@@ -160,7 +160,7 @@ def choose_input(data: FashionMNISTData, model: nn.Module) -> tuple[torch.Tensor
     sidebar_hint("inside")
     st.sidebar.slider(_("Softmax temperature T"), 0.1, 5.0, step=0.1, key="T",
                 help=_("softmax(o / T): T = 1 is the model itself; larger T flattens the probabilities."))
-    ui.sync_url(PARAMS)
+    ui.settings_link(PARAMS)
     if state["source"] == "test":
         in_class = positions[state["cls"]]
         position = int(in_class[min(state["index"], len(in_class) - 1)])  # MNIST's classes are uneven

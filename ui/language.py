@@ -8,7 +8,7 @@ progress (``st.session_state["runs"]``, resumed by every rerun) carry on.
 
 A deep link that is the very first request after a server start runs its pages/ file without
 app.py (Streamlit's pages/ fallback): then ``_`` calls :func:`ensure_language` itself, and
-``ui.init_state`` draws the switch (:func:`ensure_switch`).
+the page skeleton ``ui.page`` draws the switch (:func:`ensure_switch`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Every page on a phone and with a keyboard: app.py calls :func:`page_chrome` before the page runs.
+"""Every page on a phone and with a keyboard: app.py calls :func:`page_chrome` before the page runs (``ui.page``
+does, when a deep link ran the page file without app.py).
 
 Streamlit tells the server nothing about the screen's width, so nothing here guesses it: the layout
 works at both sizes, and the browser decides with CSS media queries.
@@ -19,6 +20,7 @@ works at both sizes, and the browser decides with CSS media queries.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from ui.i18n import _
 
@@ -69,13 +71,24 @@ def sidebar_hint(key: str) -> None:
 
 
 def page_chrome(pages: list) -> None:
-    """The phone's lessons menu, the keyboard-reachable formulas and the contrast fix (see the module)."""
+    """The phone's lessons menu, the keyboard-reachable formulas and the contrast fix (see the module).
+
+    ``pages``: app.py's ``st.Page``s, or ``(file, title msgid, icon)`` rows when a deep link ran the page file
+    without app.py (``ui.page``)."""
     import json
 
     with st.container(key="phone_nav"):
         labels = {"formula": _("Formula (scrolls sideways)"), "code": _("Code (scrolls sideways)")}
         st.html(CSS + SCRIPT.replace("LABELS", json.dumps(labels, ensure_ascii=False)),
                 unsafe_allow_javascript=True)
-        with st.expander(_("☰ Lessons")):
-            for page in pages:
-                st.page_link(page)
+        menu = st.empty()
+        try:
+            with menu.expander(_("☰ Lessons")):
+                for page in pages:
+                    if isinstance(page, tuple):
+                        file, title, icon = page
+                        st.page_link(file, label=_(title), icon=icon)
+                    else:
+                        st.page_link(page)
+        except StreamlitAPIException:  # a page file run on its own (AppTest) has no navigation to link into
+            menu.empty()

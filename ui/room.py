@@ -1,7 +1,8 @@
 """The attendee's side of leading the room: the presenter's suggestion and question, on every page.
 
-app.py calls :func:`banner` once per run, before the page: for a session that has joined a class it
-draws a fragment that asks the class every few seconds whether a new suggestion or question is there
+app.py calls :func:`banner` once per run, before the page (``ui.page`` does when a deep link ran the page
+without app.py): for a session that has joined a class it draws a fragment that asks the class every few
+seconds whether a new suggestion or question is there
 (two cheap numbers; the rest is read only when they change). "Use these settings" cannot write the
 page's widget values from inside the fragment (the widgets exist already), so it leaves them pending and
 starts a full rerun; :func:`apply_pending`, called by ``ui.init_state`` before the page's widgets are
@@ -9,8 +10,6 @@ drawn, writes them and keeps every other setting. A presenter also gets "Suggest
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import streamlit as st
 
@@ -20,17 +19,12 @@ from explorer.i18n import N_
 from ui.params import Param, parse_value
 from ui.classroom import _state
 from ui.i18n import _
+from ui.pages import page_file
 from ui.server import _limits, client_address, engine
 
 REFRESH_SECONDS = 2
-PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 PAGE_TITLES = {"Train_an_MLP": N_("Train an MLP"), "Hidden_layers": N_("Hidden layers"),
                "Under_and_overfitting": N_("Under- and overfitting"), "Weight_decay": N_("Weight decay")}
-
-
-def page_file(page: str) -> str:
-    """``Train_an_MLP`` -> ``pages/3_Train_an_MLP.py`` (the number is the file's, the URL name is not)."""
-    return f"pages/{next(PAGES_DIR.glob(f'*_{page}.py')).name}"
 
 
 # How each suggestable setting (classroom.suggestions.SETTINGS) is named on screen: the class board's names, else

@@ -1,9 +1,10 @@
-"""What one server process keeps for all its sessions: the class board's engine, the rate limits, and the
-spool of shares waiting for the database (with the thread that retries them)."""
+"""What one server process keeps for all its sessions: the class board's engine, the rate limits, the
+spool of shares waiting for the database (with the thread that retries them), and each session's locks."""
 
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import streamlit as st
 
@@ -11,6 +12,17 @@ from explorer.classroom import share_spool, storage
 from explorer.classroom.access import Backoff, RateLimiter
 from explorer.data import default_data_dir
 from explorer.classroom.questions import ANSWERS_PER_MINUTE
+
+
+_locks_made = threading.Lock()
+
+
+def session_lock(name: str) -> threading.Lock:
+    """A lock of this session's. Streamlit's fast reruns start a session's new script run in a new thread
+    while the old one may still be running: code that changes the session's state in several steps (a
+    training step, sending the waiting shares) holds it, so the two never interleave."""
+    with _locks_made:
+        return st.session_state.setdefault(f"_lock_{name}", threading.Lock())
 
 
 @st.cache_resource(show_spinner=False)

@@ -81,10 +81,8 @@ def _mosaic_figure(_data: FashionMNISTData, name: str, lang: str):  # one copy o
 def diverged_message(run: runs.Run) -> str:
     if run.trainer is None:
         return _("This run diverged.")
-    return _("Training diverged at epoch {epoch}: the loss became NaN or infinite, so the weights are no longer "
-             "numbers. Learning rate {lr} is too large for {optimizer}; try a value about 10x smaller.").format(
-        epoch=f"{run.trainer.epoch_progress:.2f}", lr=f"{run.trainer.config.lr:g}",
-        optimizer=_(OPTIMIZER_NAMES.get(run.trainer.config.optimizer, run.trainer.config.optimizer)))
+    optimizer = run.trainer.config.optimizer
+    return run.trainer.divergence(_, _(OPTIMIZER_NAMES.get(optimizer, optimizer)))
 
 
 def advanced_settings(side) -> None:

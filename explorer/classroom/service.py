@@ -1,5 +1,6 @@
-"""Classroom mode: class codes, nicknames, sharing runs to a class board, and the limits that keep
-a shared server fair. Plain Python on :mod:`explorer.classroom.storage`; the app, the CLI and tests share it.
+"""Classroom mode: class codes, nicknames, sharing runs to a class board (within the limits of
+:mod:`explorer.classroom.limits`). Plain Python on :mod:`explorer.classroom.storage`; the app, the CLI and
+tests share it.
 
 Every refusal is a :class:`ClassroomError` whose message a person can read; an unreachable
 database is :class:`BoardUnavailable`, so callers can keep the run and try again later.
@@ -7,7 +8,6 @@ database is :class:`BoardUnavailable`, so callers can keep the run and try again
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta  # noqa: F401 (tests use classroom.timedelta)
@@ -21,15 +21,13 @@ from explorer.classroom.access import (  # noqa: F401 (re-exported: callers know
     NotYourRun, SharingRefused, TooManyAttempts, UnknownClass, clean_nickname, closed_class_lifetime,
     default_nickname, new_code, normalize_code, presenter_key_ok, presenter_key_problem,
 )
+from explorer.classroom.limits import (  # noqa: F401 (re-exported: callers know them as classroom.X)
+    MAX_PAYLOAD_BYTES, MAX_RUNS_PER_CLASS, MAX_RUNS_PER_NICKNAME, SHARES_PER_MINUTE, STATUSES, check_room,
+    shareable_body,
+)
 from explorer.data import DATASET_NAMES, DATASETS, DEFAULT_DATASET
 from explorer.i18n import N_
 from explorer.classroom.storage import Classroom, PresenterAction, SharedRun, ensure_schema, json_safe, utcnow
-
-SHARES_PER_MINUTE = 5  # per session and class: a room of 30 cannot flood the board by accident
-MAX_PAYLOAD_BYTES = 32_000  # config + history + final of one run, as JSON (50 epochs need ~8 kB)
-MAX_RUNS_PER_CLASS = 500
-MAX_RUNS_PER_NICKNAME = 20  # one person (or one script under one name) cannot fill the board
-STATUSES = ("finished", "stopped", "diverged")
 
 
 @contextmanager
@@ -149,19 +147,7 @@ def run_payload(config: dict, history: list[dict], status: str) -> dict:
 def share_run(engine: Engine, code: str, session_id: str, nickname: str, run_key: str, payload: dict) -> int:
     """Put a run on the board and return its board id; sharing the same run again returns that id."""
     code, nickname = normalize_code(code), clean_nickname(nickname)
-    status = payload.get("status")
-    if status not in STATUSES:
-        raise SharingRefused(N_("Only finished, stopped or diverged runs can be shared."))
-    try:
-        body = json_safe({k: payload[k] for k in ("config", "history", "final")})
-        size = len(json.dumps(body))
-    except (KeyError, TypeError, ValueError) as err:
-        raise SharingRefused(N_("This run's data cannot be shared (it is not config, history and final).")) from err
-    if not isinstance(body["config"], dict) or not isinstance(body["history"], list) \
-            or not isinstance(body["final"], dict):
-        raise SharingRefused(N_("This run's data cannot be shared (it is not config, history and final)."))
-    if size > MAX_PAYLOAD_BYTES:
-        raise SharingRefused(N_("This run is too large to share (over {kb} kB)."), kb=MAX_PAYLOAD_BYTES // 1000)
+    status, body = payload.get("status"), shareable_body(payload)
     with _database(engine):
         try:
             with Session(engine) as s, s.begin():
@@ -179,19 +165,7 @@ def share_run(engine: Engine, code: str, session_id: str, nickname: str, run_key
                     raise SharingRefused(N_("Class {code} trains on {dataset}; this run is on another dataset "
                                             "({other}). Switch the dataset and train again to share."), code=code,
                                          dataset=DATASETS[ours].title, other=theirs[:20])
-                recent = s.scalar(select(func.count()).select_from(SharedRun).where(
-                    SharedRun.class_code == code, SharedRun.session_id == session_id,
-                    SharedRun.shared_at >= utcnow() - timedelta(minutes=1)))
-                if recent >= SHARES_PER_MINUTE:
-                    raise SharingRefused(N_("At most {n} runs per minute; try again in a moment."), n=SHARES_PER_MINUTE)
-                total = s.scalar(select(func.count()).select_from(SharedRun).where(SharedRun.class_code == code))
-                if total >= MAX_RUNS_PER_CLASS:
-                    raise SharingRefused(N_("The board is full ({n} runs)."), n=MAX_RUNS_PER_CLASS)
-                mine = s.scalar(select(func.count()).select_from(SharedRun).where(
-                    SharedRun.class_code == code, SharedRun.nickname == nickname))
-                if mine >= MAX_RUNS_PER_NICKNAME:
-                    raise SharingRefused(N_("{nickname} already has {n} runs on this board; withdraw one first."),
-                                         nickname=nickname, n=MAX_RUNS_PER_NICKNAME)
+                check_room(s, code, session_id, nickname)
                 test_acc = body["final"].get("test_acc")
                 row = SharedRun(class_code=code, session_id=session_id, run_key=run_key, nickname=nickname,
                                 config=body["config"], history=body["history"], final=body["final"],

@@ -1,8 +1,10 @@
 """What every dataset shares: the registry (:data:`DATASETS`: names, titles, classes, origins), the
-:class:`Dataset` in memory, the errors, and the data dir."""
+:class:`Dataset` in memory, the errors, the data dir, and reading the files (gzip, torchvision's IDX)."""
 
 from __future__ import annotations
 
+import gzip
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +15,6 @@ from explorer.i18n import N_, Translate, no_translation
 if TYPE_CHECKING:
     import torch
 
-# English names (the CLI and JSON use them); N_ marks them for the catalogue, the app shows them translated.
 # English names (the CLI and JSON use them); N_ marks them for the catalogue, the app shows them translated.
 CLASS_NAMES = (
     N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
@@ -35,6 +36,8 @@ class DatasetMissingError(DatasetError):
 
 class DatasetCorruptError(DatasetError):
     pass
+
+
 DEFAULT_DATASET = "fashion-mnist"
 
 
@@ -98,6 +101,8 @@ class Dataset:
             self.test_images[:max_test], self.test_labels[:max_test],
             self.classes, self.source, self.name, self.template,
         )
+
+
 FashionMNISTData = Dataset  # the name other modules (and people's notebooks) have used since the start
 
 
@@ -110,3 +115,33 @@ def to_float(images: torch.Tensor) -> torch.Tensor:
     import torch
 
     return images.unsqueeze(1).to(torch.float32).div_(255)
+
+
+def gunzip(src: Path, dest: Path, remedy: str) -> None:
+    """Decompress ``src`` into ``dest`` by way of a partial file, so a crash never leaves half a file under
+    the real name; a damaged ``src`` is a :class:`DatasetCorruptError` ending with ``remedy``."""
+    partial = dest.with_name(f"{dest.name}.partial")
+    try:
+        with gzip.open(src, "rb") as fin, open(partial, "wb") as fout:
+            shutil.copyfileobj(fin, fout)
+    except (OSError, EOFError) as err:
+        partial.unlink(missing_ok=True)
+        raise DatasetCorruptError(f"Could not decompress {src}: {err}. {remedy}") from err
+    partial.replace(dest)
+
+
+def read_idx(torchvision_class, data_dir: Path, raw: Path, train: bool, title: str,
+             command: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """One split's uint8 images (N, 28, 28) and labels from the IDX files in ``raw``, read by torchvision's
+    ``torchvision_class`` (``FashionMNIST`` or ``MNIST``); damaged files are a :class:`DatasetCorruptError`
+    that names ``title``'s folder and says to run ``command``."""
+    restore = f"Delete that folder and run `{command}` to restore them."
+    try:
+        ds = torchvision_class(str(data_dir), train=train, download=False)
+        images, labels = ds.data, ds.targets
+    except Exception as err:  # torchvision raises assorted errors on bad IDX files
+        raise DatasetCorruptError(f"The {title} files in {raw} are truncated or corrupt ({err}). {restore}") from err
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels) or len(images) == 0:
+        raise DatasetCorruptError(f"The {title} files in {raw} have unexpected shapes (images {tuple(images.shape)}, "
+                                  f"labels {tuple(labels.shape)}). {restore}")
+    return images, labels

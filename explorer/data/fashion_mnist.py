@@ -12,19 +12,13 @@ Where its four IDX files come from, in order:
 
 from __future__ import annotations
 
-import gzip
-import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from explorer import settings
 from explorer.data.common import (
-    CLASS_NAMES, RAW_FILES, Dataset, DatasetCorruptError, DatasetMissingError, default_data_dir, to_float,
+    CLASS_NAMES, RAW_FILES, Dataset, DatasetMissingError, default_data_dir, gunzip, read_idx, to_float,
 )
 from explorer.i18n import N_, Translate, no_translation
-
-if TYPE_CHECKING:
-    import torch
 
 # torch and torchvision are imported inside the functions that need them: the landing page asks
 # dataset_status() and must not wait ~3 s for those imports.
@@ -56,15 +50,7 @@ def _copy_from_system(system_dir: Path, data_dir: Path) -> bool:
     target = raw_dir(data_dir)
     target.mkdir(parents=True, exist_ok=True)
     for src, name in zip(sources, RAW_FILES):
-        partial = target / f"{name}.partial"
-        try:
-            with gzip.open(src, "rb") as fin, open(partial, "wb") as fout:
-                shutil.copyfileobj(fin, fout)
-        except (OSError, EOFError) as err:
-            partial.unlink(missing_ok=True)
-            raise DatasetCorruptError(f"Could not decompress {src}: {err}. Reinstall the package "
-                                      "(`sudo apt-get install --reinstall dataset-fashion-mnist`).") from err
-        partial.replace(target / name)  # atomic: a crash never leaves a half file under the real name
+        gunzip(src, target / name, "Reinstall the package (`sudo apt-get install --reinstall dataset-fashion-mnist`).")
     return True
 
 
@@ -93,33 +79,16 @@ def ensure_fashion_mnist(data_dir: Path | str | None = None, system_dir: Path | 
     raise DatasetMissingError(f"Fashion-MNIST is not in {raw_dir(data_dir)}. {REMEDY}")
 
 
-def _read_split(data_dir: Path, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    from torchvision.datasets import FashionMNIST
-
-    try:
-        ds = FashionMNIST(str(data_dir), train=train, download=False)
-        images, labels = ds.data, ds.targets
-    except Exception as err:  # torchvision raises assorted errors on bad IDX files
-        raise DatasetCorruptError(
-            f"The Fashion-MNIST files in {raw_dir(data_dir)} are truncated or corrupt ({err}). "
-            f"Delete that folder and run `python -m explorer data` to restore them."
-        ) from err
-    if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels) or len(images) == 0:
-        raise DatasetCorruptError(
-            f"The Fashion-MNIST files in {raw_dir(data_dir)} have unexpected shapes "
-            f"(images {tuple(images.shape)}, labels {tuple(labels.shape)}). Delete that folder and "
-            "run `python -m explorer data` to restore them."
-        )
-    return images, labels
-
-
 def load_fashion_mnist(data_dir: Path | str | None = None, system_dir: Path | str | None = None,
                        download: bool | None = None) -> Dataset:
     """Load both splits into memory (about 220 MB as float32); raises :class:`DatasetError`."""
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     source = ensure_fashion_mnist(data_dir, system_dir, download)
-    train_x, train_y = _read_split(data_dir, train=True)
-    test_x, test_y = _read_split(data_dir, train=False)
+    from torchvision.datasets import FashionMNIST
+
+    (train_x, train_y), (test_x, test_y) = (
+        read_idx(FashionMNIST, data_dir, raw_dir(data_dir), train, "Fashion-MNIST", "python -m explorer data")
+        for train in (True, False))
     # Scale once here, so the training loop slices ready tensors instead of converting per sample.
     return Dataset(to_float(train_x), train_y.long(), to_float(test_x), test_y.long(), CLASS_NAMES, source)
 

@@ -17,11 +17,9 @@ Where the digits come from, in order:
 from __future__ import annotations
 
 import contextlib
-import gzip
 import json
 import os
 import pickle
-import shutil
 import socket
 import sys
 import tarfile
@@ -30,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from explorer.data.common import (
     DATASETS, FULL_DIGITS, OFFLINE_DIGITS, RAW_FILES, DatasetCorruptError, DatasetMissingError, Dataset,
-    default_data_dir, to_float,
+    default_data_dir, gunzip, read_idx, to_float,
 )
 from explorer.i18n import Translate, no_translation
 from explorer import settings
@@ -62,36 +60,9 @@ def _raw_files_ready(data_dir: Path) -> bool:
     missing = [name for name in RAW_FILES if not (folder / name).is_file()]
     if missing and all((folder / f"{name}.gz").is_file() for name in missing):
         for name in missing:
-            partial = folder / f"{name}.partial"
-            try:
-                with gzip.open(folder / f"{name}.gz", "rb") as fin, open(partial, "wb") as fout:
-                    shutil.copyfileobj(fin, fout)
-            except (OSError, EOFError) as err:
-                partial.unlink(missing_ok=True)
-                raise DatasetCorruptError(f"Could not decompress {folder / name}.gz: {err}. Delete it and run "
-                                          "`python -m explorer data --dataset mnist`.") from err
-            partial.replace(folder / name)
+            gunzip(folder / f"{name}.gz", folder / name, "Delete it and run `python -m explorer data --dataset mnist`.")
         missing = []
     return not missing
-
-
-def _read_idx(data_dir: Path, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    from torchvision.datasets import MNIST
-
-    try:
-        ds = MNIST(str(data_dir), train=train, download=False)
-        images, labels = ds.data, ds.targets
-    except Exception as err:  # torchvision raises assorted errors on bad IDX files
-        raise DatasetCorruptError(
-            f"The MNIST files in {raw_dir(data_dir)} are truncated or corrupt ({err}). Delete that folder "
-            "and run `python -m explorer data --dataset mnist` to restore them."
-        ) from err
-    if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels) or len(images) == 0:
-        raise DatasetCorruptError(
-            f"The MNIST files in {raw_dir(data_dir)} have unexpected shapes (images {tuple(images.shape)}, "
-            f"labels {tuple(labels.shape)}). Delete that folder and run `python -m explorer data --dataset mnist`."
-        )
-    return images, labels
 
 
 def _download(data_dir: Path) -> str | None:
@@ -208,7 +179,11 @@ def load_mnist(data_dir: Path | str | None = None, download: bool | None = None,
     if not _raw_files_ready(data_dir) and download and (prefer_download or not offline):
         failure = _download(data_dir)
     if _raw_files_ready(data_dir):
-        (train_x, train_y), (test_x, test_y) = _read_idx(data_dir, True), _read_idx(data_dir, False)
+        from torchvision.datasets import MNIST
+
+        (train_x, train_y), (test_x, test_y) = (
+            read_idx(MNIST, data_dir, raw_dir(data_dir), train, "MNIST", "python -m explorer data --dataset mnist")
+            for train in (True, False))
         return Dataset(to_float(train_x), train_y.long(), to_float(test_x), test_y.long(), classes,
                        f"data dir {raw_dir(data_dir)}", "mnist", FULL_DIGITS)
     if offline:

@@ -48,10 +48,9 @@ def _grid(rows: int, cols: int, titles, hgap: float = 0.08, vgap: float = 0.12) 
 
 
 def _figure(traces: list[dict], layout: dict, height: int) -> go.Figure:
-    layout = {"font": {"size": 16}, "height": height, "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
-              **layout}
-    layout["legend"] = {"orientation": "h", "y": -0.2, "font": {"size": 14}, **layout.get("legend", {})}
-    return go.Figure(data=[{"type": "scatter", **t} for t in traces], layout=layout, _validate=False)
+    """Line charts (scatter traces unless said otherwise) with the legend below, unless ``layout`` moves it."""
+    legend = {"orientation": "h", "y": -0.2, "font": {"size": 14}, **layout.get("legend", {})}
+    return style.figure([{"type": "scatter", **t} for t in traces], {**layout, "legend": legend}, height)
 
 
 def _titles(layout: dict, panel: int, x: str, y: str, **y_extra) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from explorer.figures.playground import BLUE, GREY, INK, ORANGE, _figure
+from explorer.figures.playground import BLUE, GREY, INK, ORANGE, figure
 from explorer.i18n import Translate, no_translation
 
 
@@ -43,7 +43,7 @@ def fit_figure(result: dict, _: Translate = no_translation, height: int = 420) -
                           "line": {"color": BLUE, "width": 1.5, "dash": "dot"}}],
               "annotations": [{"text": _("largest miss"), "x": worst, "y": 1, "xref": "x", "yref": "paper",
                                "showarrow": False, "yanchor": "bottom", "font": {"color": BLUE, "size": 12}}]}
-    return _figure(traces, layout, height)
+    return figure(traces, layout, height)
 
 
 def error_figure(rows: dict[str, list[dict]], current: int, _: Translate = no_translation,
@@ -62,4 +62,4 @@ def error_figure(rows: dict[str, list[dict]], current: int, _: Translate = no_tr
               "legend": {"orientation": "h", "y": -0.2},
               "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": current, "x1": current, "y0": 0,
                           "y1": 1, "line": {"color": GREY, "width": 1.5, "dash": "dot"}}]}
-    return _figure(traces, layout, height)
+    return figure(traces, layout, height)

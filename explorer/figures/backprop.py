@@ -12,7 +12,7 @@ import torch
 
 from explorer.figures import style
 from explorer.lessons.backprop import Backward
-from explorer.figures.inside import NEGATIVE, OTHER, POSITIVE, TRUE_CLASS, _axis, _figure
+from explorer.figures.inside import NEGATIVE, OTHER, POSITIVE, TRUE_CLASS, axis, figure
 from explorer.i18n import Translate, no_translation
 
 ORANGE = style.ORANGE
@@ -50,7 +50,7 @@ def pictures_figure(pictures: torch.Tensor, titles: list[str], diverging: bool =
     layout = {"xaxis": {"visible": False, "constrain": "domain"},
               "yaxis": {"visible": False, "autorange": "reversed", "scaleanchor": "x"},
               "annotations": annotations, "plot_bgcolor": "white", "margin": {"l": 5, "r": 5, "t": 10, "b": 5}}
-    return _figure([trace], layout, 40 + 150 * rows)
+    return figure([trace], layout, 40 + 150 * rows)
 
 
 def output_gradient_figure(dO: torch.Tensor, classes: tuple[str, ...], labels: list[int],
@@ -61,8 +61,8 @@ def output_gradient_figure(dO: torch.Tensor, classes: tuple[str, ...], labels: l
     shapes = [{"type": "rect", "x0": y - 0.5, "x1": y + 0.5, "y0": i - 0.5, "y1": i + 0.5,
                "line": {"color": "#111", "width": 1.5}} for i, y in enumerate(labels)] if b <= 32 else []
     layout = {"title": {"text": _("∂L/∂O for each example (true class boxed)")}, "shapes": shapes,
-              "xaxis": _axis(""), "yaxis": _axis(_("example"), autorange="reversed")}
-    return _figure([trace], layout, min(160 + 18 * b, 520))
+              "xaxis": axis(""), "yaxis": axis(_("example"), autorange="reversed")}
+    return figure([trace], layout, min(160 + 18 * b, 520))
 
 
 def tensor_figure(t: torch.Tensor, title: str, x_title: str, y_title: str, rows: int = 32,
@@ -70,8 +70,8 @@ def tensor_figure(t: torch.Tensor, title: str, x_title: str, y_title: str, rows:
     """A gradient as a heatmap, its first ``rows`` rows: white cells got no gradient (ReLU's gate at 0)."""
     trace = _heatmap(t[:rows], "%{y}, %{x}: %{z:.2e}", colorbar={"thickness": 12},
                      **({"y": row_names} if row_names else {}))
-    layout = {"title": {"text": title}, "xaxis": _axis(x_title), "yaxis": _axis(y_title, autorange="reversed")}
-    return _figure([trace], layout, min(150 + 9 * min(len(t), rows), 440))
+    layout = {"title": {"text": title}, "xaxis": axis(x_title), "yaxis": axis(y_title, autorange="reversed")}
+    return figure([trace], layout, min(150 + 9 * min(len(t), rows), 440))
 
 
 def norms_figure(grad_norms: list[float], update_norms: list[float], _: Translate = no_translation) -> go.Figure:
@@ -83,10 +83,10 @@ def norms_figure(grad_norms: list[float], update_norms: list[float], _: Translat
                "marker": {"color": ORANGE, "pattern": {"shape": "/"}},
                "text": [f"{v:.3g}" for v in update_norms], "textposition": "outside"}]
     layout = {"title": {"text": _("Gradient and update norm per layer")}, "barmode": "group", "showlegend": True,
-              "legend": LEGEND, "xaxis": _axis(""),
-              "yaxis": _axis(_("Frobenius norm (log scale)"), type="log", dtick=1),
+              "legend": LEGEND, "xaxis": axis(""),
+              "yaxis": axis(_("Frobenius norm (log scale)"), type="log", dtick=1),
               "margin": {"l": 60, "r": 20, "t": 50, "b": 90}}
-    return _figure(traces, layout, 380)
+    return figure(traces, layout, 380)
 
 
 def graph_figure(back: Backward, _: Translate = no_translation) -> go.Figure:
@@ -140,7 +140,7 @@ def graph_figure(back: Backward, _: Translate = no_translation) -> go.Figure:
               "xaxis": {"visible": False},
               "yaxis": {"visible": False, "range": [-0.5, 2.4 if back.weight_decay else 1.4]},
               "annotations": annotations, "plot_bgcolor": "white"}
-    return _figure(traces, layout, 380 if back.weight_decay else 300)
+    return figure(traces, layout, 380 if back.weight_decay else 300)
 
 
 def line_figure(line: list[dict], grad_sq_norm: float, lr: float, _: Translate = no_translation) -> go.Figure:
@@ -155,21 +155,21 @@ def line_figure(line: list[dict], grad_sq_norm: float, lr: float, _: Translate =
                "name": _("slope −‖g‖² at η = 0"), "line": {"color": ORANGE, "dash": "dash", "width": 2},
                "hoverinfo": "skip"}]
     layout = {"title": {"text": _("The loss along the step direction")}, "showlegend": True, "legend": LEGEND,
-              "xaxis": _axis(_("step size η")), "yaxis": _axis(_("batch loss")),
+              "xaxis": axis(_("step size η")), "yaxis": axis(_("batch loss")),
               "shapes": [{"type": "line", "x0": lr, "x1": lr, "yref": "paper", "y0": 0, "y1": 1,
                           "line": {"color": "#333", "dash": "dot"}}],
               "annotations": [{"x": lr, "yref": "paper", "y": 0.02, "text": " " + _("your learning rate"),
                                "showarrow": False, "xanchor": "left", "yanchor": "bottom"}],
               "margin": {"l": 60, "r": 20, "t": 50, "b": 110}}
-    return _figure(traces, layout, 400)
+    return figure(traces, layout, 400)
 
 
 def weight_change_figure(delta: torch.Tensor, classes: tuple[str, ...], _: Translate = no_translation) -> go.Figure:
     """The last layer's weight change ΔW (inputs × 10) as a heatmap, one row per class."""
     trace = _heatmap(delta.T, _("%{y}, input %{x}: %{z:.2e}"), y=list(classes), colorbar={"title": {"text": "ΔW"}})
     layout = {"title": {"text": _("Change of the last layer's weights")},
-              "xaxis": _axis(_("input unit")), "yaxis": _axis("", autorange="reversed")}
-    return _figure([trace], layout, 320)
+              "xaxis": axis(_("input unit")), "yaxis": axis("", autorange="reversed")}
+    return figure([trace], layout, 320)
 
 
 def optimizer_figure(compare: dict[str, list[torch.Tensor]], names: dict[str, str],
@@ -190,9 +190,9 @@ def optimizer_figure(compare: dict[str, list[torch.Tensor]], names: dict[str, st
                        "name": names[name], "line": {"color": colours[name], "dash": dashes[name], "width": 3,
                                                      "shape": "hvh"}})
     layout = {"title": {"text": _("Step sizes |Δw| of each optimizer for this gradient")}, "showlegend": True,
-              "legend": LEGEND, "xaxis": _axis(_("log₁₀ |Δw|")), "yaxis": _axis(_("parameters"), type="log"),
+              "legend": LEGEND, "xaxis": axis(_("log₁₀ |Δw|")), "yaxis": axis(_("parameters"), type="log"),
               "margin": {"l": 60, "r": 20, "t": 50, "b": 110}}
-    return _figure(traces, layout, 400)
+    return figure(traces, layout, 400)
 
 
 def trace_figure(trace: list[dict], accuracy: list[dict], _: Translate = no_translation) -> go.Figure:
@@ -203,7 +203,7 @@ def trace_figure(trace: list[dict], accuracy: list[dict], _: Translate = no_tran
                "x": [a["step"] for a in accuracy], "y": [a["test_acc"] for a in accuracy], "yaxis": "y2",
                "line": {"color": TRUE_CLASS, "dash": "dot"}, "marker": {"symbol": "diamond", "size": 9}}]
     layout = {"title": {"text": _("Steps taken")}, "showlegend": True, "legend": LEGEND,
-              "xaxis": _axis(_("step")), "yaxis": _axis(_("batch loss")),
-              "yaxis2": {**_axis(_("test accuracy")), "overlaying": "y", "side": "right", "range": [0, 1]},
+              "xaxis": axis(_("step")), "yaxis": axis(_("batch loss")),
+              "yaxis2": {**axis(_("test accuracy")), "overlaying": "y", "side": "right", "range": [0, 1]},
               "margin": {"l": 60, "r": 60, "t": 50, "b": 110}}
-    return _figure(traces, layout, 400)
+    return figure(traces, layout, 400)

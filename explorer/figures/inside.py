@@ -22,13 +22,12 @@ CURVE_P = [i / 100 for i in range(1, 101)]  # the −log p curve is the same for
 CURVE_LOSS = [-math.log(p) for p in CURVE_P]
 
 
-def _figure(traces: list[dict], layout: dict, height: int) -> go.Figure:
-    layout = {"font": FONT, "height": height, "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
-              "showlegend": False, **layout}
-    return go.Figure(data=traces, layout=layout, _validate=False)
+def figure(traces: list[dict], layout: dict, height: int) -> go.Figure:
+    """This page's (and Backpropagation's) figures: 15-pt text, no legend (labels say what is what)."""
+    return style.figure(traces, layout, height, font_size=FONT["size"], showlegend=False)
 
 
-def _axis(title: str, **extra) -> dict:
+def axis(title: str, **extra) -> dict:
     return {**AXIS, "title": {"text": title, "font": {"size": 15}}, **extra}
 
 
@@ -54,17 +53,17 @@ def image_figure(image: torch.Tensor, title: str, height: int = 260, _: Translat
     layout = {"title": {"text": title, "font": {"size": 13}}, "xaxis": {"visible": False, "constrain": "domain"},
               "yaxis": {"visible": False, "autorange": "reversed", "scaleanchor": "x"},
               "margin": {"l": 5, "r": 5, "t": 40, "b": 5}}
-    return _figure([_image(image, _=_)], layout, height)
+    return figure([_image(image, _=_)], layout, height)
 
 
 def histogram_figure(pre: torch.Tensor, layer: int, _: Translate = no_translation) -> go.Figure:
     """Histogram of one hidden layer's pre-activations, with the 0 line where ReLU switches off."""
     values = pre.detach().tolist()
     layout = {"title": {"text": _("Pre-activations of hidden layer {layer}").format(layer=layer)},
-              "xaxis": _axis(_("value of x W + b")), "yaxis": _axis(_("units")), "bargap": 0.05,
+              "xaxis": axis(_("value of x W + b")), "yaxis": axis(_("units")), "bargap": 0.05,
               "shapes": [{"type": "line", "x0": 0, "x1": 0, "yref": "paper", "y0": 0, "y1": 1,
                           "line": {"color": "#333", "dash": "dot"}}]}
-    return _figure([{"type": "histogram", "x": values, "nbinsx": 40, "marker": {"color": NEGATIVE},
+    return figure([{"type": "histogram", "x": values, "nbinsx": 40, "marker": {"color": NEGATIVE},
                      "hovertemplate": _("%{x}: %{y} units") + "<extra></extra>"}], layout, 280)
 
 
@@ -82,8 +81,8 @@ def probability_figure(probabilities: list[float], label: int | None, classes: t
         annotations.append({"x": classes[label], "y": probabilities[label], "yshift": 28, "showarrow": False,
                             "text": _("true class"), "font": {"color": TRUE_CLASS, "size": 14}})
     layout = {"title": {"text": _("softmax(o / T) with T = {t}").format(t=f"{temperature:g}")},
-              "xaxis": _axis(""), "yaxis": _axis(_("probability"), range=[0, 1.15]), "annotations": annotations}
-    return _figure(traces, layout, 340)
+              "xaxis": axis(""), "yaxis": axis(_("probability"), range=[0, 1.15]), "annotations": annotations}
+    return figure(traces, layout, 340)
 
 
 def diagram_figure(diagram: dict, image: torch.Tensor, classes: tuple[str, ...], widths: list[int],
@@ -138,7 +137,7 @@ def diagram_figure(diagram: dict, image: torch.Tensor, classes: tuple[str, ...],
               "yaxis2": {"anchor": "x2", "visible": False, "autorange": "reversed", "scaleanchor": "x2",
                          "constrain": "domain"},
               "plot_bgcolor": "white", "margin": {"l": 10, "r": 10, "t": 40, "b": 10}}
-    return _figure(traces, layout, 460)
+    return figure(traces, layout, 460)
 
 
 def templates_figure(templates: torch.Tensor, titles: list[str], _: Translate = no_translation) -> go.Figure:
@@ -160,7 +159,7 @@ def templates_figure(templates: torch.Tensor, titles: list[str], _: Translate = 
     layout = {"xaxis": {"visible": False, "constrain": "domain"},
               "yaxis": {"visible": False, "autorange": "reversed", "scaleanchor": "x"},
               "annotations": annotations, "plot_bgcolor": "white", "margin": {"l": 5, "r": 5, "t": 30, "b": 5}}
-    return _figure([trace], layout, 150 + 20 * max(0, 8 - n))
+    return figure([trace], layout, 150 + 20 * max(0, 8 - n))
 
 
 def loss_curve_figure(p_y: float, _: Translate = no_translation) -> go.Figure:
@@ -172,9 +171,9 @@ def loss_curve_figure(p_y: float, _: Translate = no_translation) -> go.Figure:
                "text": [_("this example")], "textposition": "top right",
                "marker": {"size": 14, "color": POSITIVE}, "hovertemplate": "p = %{x:.4f}: %{y:.4f}<extra></extra>"}]
     layout = {"title": {"text": _("Cross-entropy −log p for the true class")},
-              "xaxis": _axis(_("probability of the true class p_y"), range=[0, 1.02]),
-              "yaxis": _axis(_("loss"), range=[0, max(5.5, -math.log(point) + 0.5)])}
-    return _figure(traces, layout, 330)
+              "xaxis": axis(_("probability of the true class p_y"), range=[0, 1.02]),
+              "yaxis": axis(_("loss"), range=[0, max(5.5, -math.log(point) + 0.5)])}
+    return figure(traces, layout, 330)
 
 
 def gradient_figure(gradients: dict[str, list[float]], classes: tuple[str, ...],
@@ -186,5 +185,5 @@ def gradient_figure(gradients: dict[str, list[float]], classes: tuple[str, ...],
                "hovertemplate": "%{x}: %{y:.4f}<extra>" + names[k] + "</extra>"} for k, g in gradients.items()]
     layout = {"title": {"text": _("Gradient of each loss with respect to the logits o")}, "barmode": "group",
               "showlegend": True, "legend": {"orientation": "h", "y": -0.25},
-              "xaxis": _axis(""), "yaxis": _axis(_("∂ loss / ∂ o"))}
-    return _figure(traces, layout, 360)
+              "xaxis": axis(""), "yaxis": axis(_("∂ loss / ∂ o"))}
+    return figure(traces, layout, 360)

@@ -13,7 +13,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from explorer.figures import style
-from explorer.figures.polynomial import TEST_COLOR, TRAIN_COLOR, TRUE_COLOR, _style
+from explorer.figures.polynomial import TEST_COLOR, TRAIN_COLOR, TRUE_COLOR
 from explorer.i18n import Translate, no_translation
 
 BIAS_COLOR, VARIANCE_COLOR, NOISE_COLOR = style.ORANGE, style.PURPLE, style.GREY
@@ -37,7 +37,8 @@ def resampled_fits(result: dict, degree: int, _: Translate = no_translation) -> 
     ])
     pad = 0.3 * float(truth.max() - truth.min())
     fig.update_yaxes(range=[float(truth.min()) - pad, float(truth.max()) + pad])
-    return _style(fig, _("{degree} features fitted on each training set").format(degree=degree), "x", "y", height=420)
+    return style.titled(fig, _("{degree} features fitted on each training set").format(degree=degree), "x", "y",
+                        height=420)
 
 
 def decomposition_bars(table: pd.DataFrame, degree: int | None = None, _: Translate = no_translation) -> go.Figure:
@@ -56,8 +57,8 @@ def decomposition_bars(table: pd.DataFrame, degree: int | None = None, _: Transl
     fig.update_layout(barmode="group")
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_xaxes(dtick=1)
-    return _style(fig, _("Bias² + variance + noise = test error"), _("number of features (degree)"),
-                  _("averaged over test inputs (log scale)"))
+    return style.titled(fig, _("Bias² + variance + noise = test error"), _("number of features (degree)"),
+                        _("averaged over test inputs (log scale)"))
 
 
 def double_descent_figure(table: pd.DataFrame, n_train: int, _: Translate = no_translation) -> go.Figure:
@@ -73,7 +74,8 @@ def double_descent_figure(table: pd.DataFrame, n_train: int, _: Translate = no_t
                        text=_("p = n = {n}: interpolation threshold").format(n=n_train))
     fig.update_xaxes(type="log")
     fig.update_yaxes(type="log", exponentformat="power")
-    return _style(fig, _("Double descent"), _("number of features p (log scale)"), _("MSE (log scale)"), height=440)
+    return style.titled(fig, _("Double descent"), _("number of features p (log scale)"), _("MSE (log scale)"),
+                        height=440)
 
 
 def _ball(penalty: str, radius: float) -> tuple[list[float], list[float]]:
@@ -116,7 +118,7 @@ def geometry_figure(geo: dict, _: Translate = no_translation) -> go.Figure:
         fig.update_yaxes(title_text="w₂", range=[-0.6, 2.2], zeroline=True, zerolinewidth=2, scaleanchor=f"x{col}"
                          if col > 1 else "x", row=1, col=col)
     title = _("λ = {lambd}: where the loss contour meets each ball").format(lambd=f"{geo['lambd']:g}")
-    fig = _style(fig, title, "", "", height=600)
+    fig = style.titled(fig, title, "", "", height=600)
     # Below the plots: on top the legend would cover the two panels' titles.
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="center", x=0.5),
                       margin=dict(b=80))
@@ -133,7 +135,7 @@ def path_figure(paths: dict[str, pd.DataFrame], lambd: float, _: Translate = no_
                             name=_("{weight}, {penalty}").format(weight=weight, penalty=penalty.upper()))
     fig.add_vline(x=lambd, line_dash="dot", line_color=style.GREY)
     fig.update_xaxes(type="log", exponentformat="power")
-    return _style(fig, _("Regularisation paths"), _("λ (log scale)"), _("weight"), height=400)
+    return style.titled(fig, _("Regularisation paths"), _("λ (log scale)"), _("weight"), height=400)
 
 
 def mc_accuracy_figure(table: pd.DataFrame, eval_acc: float, _: Translate = no_translation) -> go.Figure:
@@ -148,8 +150,8 @@ def mc_accuracy_figure(table: pd.DataFrame, eval_acc: float, _: Translate = no_t
     values = [*table["mc_acc"], eval_acc]
     pad = max(0.02, (max(values) - min(values)) * 0.15)
     fig.update_yaxes(range=[max(0.0, min(values) - pad), min(1.0, max(values) + pad)])
-    return _style(fig, _("Averaging K random subnetworks"), _("forward passes K with dropout on (log scale)"),
-                  _("test accuracy"), height=400)
+    return style.titled(fig, _("Averaging K random subnetworks"), _("forward passes K with dropout on (log scale)"),
+                        _("test accuracy"), height=400)
 
 
 def probability_spread_figure(probs: torch.Tensor, eval_probs: torch.Tensor, classes: list[str], true_label: int,
@@ -168,4 +170,4 @@ def probability_spread_figure(probs: torch.Tensor, eval_probs: torch.Tensor, cla
     ])
     fig.update_yaxes(range=[0, 1.02])
     title = _("Predicted probabilities for one test image (true class: {label})").format(label=classes[true_label])
-    return _style(fig, title, _("class"), _("probability"), height=420)
+    return style.titled(fig, title, _("class"), _("probability"), height=420)

@@ -35,9 +35,9 @@ def _rounded(values: torch.Tensor) -> np.ndarray:
     return values.detach().to(torch.float32).numpy(force=True)
 
 
-def _figure(traces: list[dict], layout: dict, height: int) -> go.Figure:
-    layout = {"font": FONT, "height": height, "margin": {"l": 50, "r": 20, "t": 40, "b": 40}, **layout}
-    return go.Figure(data=traces, layout=layout, _validate=False)
+def figure(traces: list[dict], layout: dict, height: int) -> go.Figure:
+    """This page's (and the universal approximator's) figures: 14-pt text, narrow margins."""
+    return style.figure(traces, layout, height, font_size=FONT["size"], margin=(50, 20, 40, 40))
 
 
 def _points(X: torch.Tensor, y: torch.Tensor, test: bool, _: Translate) -> list[dict]:
@@ -72,7 +72,7 @@ def surface_figure(z: torch.Tensor, axis: torch.Tensor, data: tuple, title: str,
               "xaxis": {"title": {"text": "x₁"}, "range": lim, "constrain": "domain"},
               "yaxis": {"title": {"text": "x₂"}, "range": lim, "scaleanchor": "x"},
               "legend": {"orientation": "h", "y": -0.15}}
-    return _figure(traces, layout, height)
+    return figure(traces, layout, height)
 
 
 def network_layout(maps: dict) -> tuple:
@@ -90,7 +90,7 @@ def _column_x(columns: int) -> list[float]:
     return [0.06 + 0.88 * c / max(columns - 1, 1) for c in range(columns)]
 
 
-def _rows_y(units: int, rows: int) -> list[float]:
+def rows_y(units: int, rows: int) -> list[float]:
     """Centres of ``units`` maps, spread like the largest column's ``rows`` and centred on 0.5."""
     step = 1 / rows
     return [0.5 + (units - 1) / 2 * step - i * step for i in range(units)]
@@ -108,7 +108,7 @@ def network_figure(maps: dict, weights: list[torch.Tensor], _: Translate = no_tr
         [_("output")]
     traces, layout = [], {"xaxis": {"domain": [0, 1], "range": [0, 1], "visible": False},
                           "yaxis": {"domain": [0, 1], "range": [0, 1], "visible": False}, "annotations": []}
-    centres = [_rows_y(len(col), rows) for col in columns]
+    centres = [rows_y(len(col), rows) for col in columns]
     # The weights first (drawn underneath): 2 signs × 4 thicknesses = at most 8 line traces per gap.
     for gap, W in enumerate(weights):
         W = W.detach()
@@ -151,7 +151,7 @@ def network_figure(maps: dict, weights: list[torch.Tensor], _: Translate = no_tr
                                               "xref": "x", "yref": "y", "showarrow": False,
                                               "xanchor": "right", "font": {"size": 11, "color": INK}})
     layout.update(legend={"orientation": "h", "y": -0.04}, margin={"l": 10, "r": 10, "t": 30, "b": 30})
-    return _figure(traces, layout, max(260, 70 * rows + 80))
+    return figure(traces, layout, max(260, 70 * rows + 80))
 
 
 def loss_figure(history: list[dict], _: Translate = no_translation, height: int = 300) -> go.Figure:
@@ -166,7 +166,7 @@ def loss_figure(history: list[dict], _: Translate = no_translation, height: int 
     layout = {"xaxis": {"title": {"text": _("epoch")}}, "yaxis": {"title": {"text": _("loss (cross-entropy)")},
                                                                   "rangemode": "tozero"},
               "legend": {"orientation": "h", "y": -0.3}, "margin": {"l": 60, "r": 20, "t": 20, "b": 40}}
-    return _figure(traces, layout, height)
+    return figure(traces, layout, height)
 
 
 def enlarged_unit(maps: dict, data: tuple, layer: int, unit: int, _: Translate = no_translation) -> go.Figure:

@@ -17,7 +17,7 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from explorer.figures import mosaic
-from explorer.figures.playground import DIVERGING, INK, WIDTHS, _rows_y, network_layout
+from explorer.figures.playground import DIVERGING, INK, WIDTHS, rows_y, network_layout
 from explorer.lessons.playground import PlaygroundTrainer, unit_maps
 
 SCALE = 9  # surface picture pixels per grid point: 50 points -> 450 pixels
@@ -81,7 +81,7 @@ def network_picture(maps: dict, weights: list[torch.Tensor]) -> str:
     (layer.unit) beside its map; one map pixel per grid point. A PNG data: URI."""
     axis, size, columns, rows, cx, half_w, half_h = network_layout(maps)
     width, height = round(size / (2 * half_w)), round(size / (2 * half_h))
-    centres = [_rows_y(len(col), rows) for col in columns]
+    centres = [rows_y(len(col), rows) for col in columns]
     image = _palette_image(np.full((height, width), WHITE, dtype=np.uint8))
     draw = ImageDraw.Draw(image)
     for gap, W in enumerate(weights):  # the lines first: the maps are drawn over their ends

@@ -16,14 +16,6 @@ TRAIN_COLOR, TEST_COLOR, TRUE_COLOR, VAL_COLOR = style.TRAIN, style.TEST, style.
 LOSS_TITLE = N_("MSE (log scale)")
 
 
-def _style(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 380) -> go.Figure:
-    # Large fonts and a horizontal legend on top: readable from the back of a lecture hall.
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=height,
-                      font=dict(size=16), margin=dict(l=10, r=10, t=60, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0))
-    return fig
-
-
 def _train_test_lines(x: pd.Series, df: pd.DataFrame, _: Translate, mode: str = "lines+markers") -> list[go.Scatter]:
     """The train and test loss lines every chart here draws, in the same colours."""
     return [go.Scatter(x=x, y=df[f"{split}_loss"], name=_(name), mode=mode, line=dict(color=color, width=3))
@@ -35,7 +27,7 @@ def loss_curves(history: list[dict], _: Translate = no_translation) -> go.Figure
     df = pd.DataFrame(history)
     fig = go.Figure(_train_test_lines(df["epoch"], df, _, mode="lines"))
     fig.update_yaxes(type="log")
-    return _style(fig, _("Loss per epoch"), _("epoch"), _(LOSS_TITLE))
+    return style.titled(fig, _("Loss per epoch"), _("epoch"), _(LOSS_TITLE))
 
 
 def fitted_curve(data: dict[str, torch.Tensor], weights: list[float], _: Translate = no_translation) -> go.Figure:
@@ -59,7 +51,7 @@ def fitted_curve(data: dict[str, torch.Tensor], weights: list[float], _: Transla
     y_all = torch.cat([data["y_train"], data["y_test"]])
     pad = 0.15 * float(y_all.max() - y_all.min())
     fig.update_yaxes(range=[float(y_all.min()) - pad, float(y_all.max()) + pad])
-    return _style(fig, _("Fitted curve"), "x", "y", height=420)
+    return style.titled(fig, _("Fitted curve"), "x", "y", height=420)
 
 
 def weight_bars(weights: list[float], _: Translate = no_translation) -> go.Figure:
@@ -72,7 +64,7 @@ def weight_bars(weights: list[float], _: Translate = no_translation) -> go.Figur
         go.Bar(x=labels, y=learned, name=_("learned"), marker_color="black"),
     ])
     fig.update_layout(barmode="group")
-    return _style(fig, _("Learned vs true weights"), _("feature"), _("weight"))
+    return style.titled(fig, _("Learned vs true weights"), _("feature"), _("weight"))
 
 
 def complexity(df: pd.DataFrame, degree: int | None = None, _: Translate = no_translation) -> go.Figure:
@@ -82,7 +74,7 @@ def complexity(df: pd.DataFrame, degree: int | None = None, _: Translate = no_tr
         fig.add_vline(x=degree, line_dash="dot", annotation_text=_("your setting"))
     fig.update_yaxes(type="log")
     fig.update_xaxes(dtick=1, range=[0.5, MAX_DEGREE + 0.5])
-    return _style(fig, _("Final loss vs model complexity"), _("number of features (degree)"), _(LOSS_TITLE))
+    return style.titled(fig, _("Final loss vs model complexity"), _("number of features (degree)"), _(LOSS_TITLE))
 
 
 def learning_curve(df: pd.DataFrame, n_train: int | None = None, _: Translate = no_translation) -> go.Figure:
@@ -95,7 +87,7 @@ def learning_curve(df: pd.DataFrame, n_train: int | None = None, _: Translate = 
                            xanchor="left", yanchor="top")
     fig.update_xaxes(type="log")
     fig.update_yaxes(type="log")
-    return _style(fig, _("Final loss vs training-set size"), _("training examples (log scale)"), _(LOSS_TITLE))
+    return style.titled(fig, _("Final loss vs training-set size"), _("training examples (log scale)"), _(LOSS_TITLE))
 
 
 def kfold(table: pd.DataFrame, selected: int, k: int, _: Translate = no_translation) -> go.Figure:
@@ -112,4 +104,4 @@ def kfold(table: pd.DataFrame, selected: int, k: int, _: Translate = no_translat
                   annotation_text=_("selected: {n}").format(n=selected))
     fig.update_yaxes(type="log")
     fig.update_xaxes(dtick=1, range=[0.5, MAX_DEGREE + 0.5])
-    return _style(fig, _("K-fold cross-validation"), _("number of features (degree)"), _(LOSS_TITLE))
+    return style.titled(fig, _("K-fold cross-validation"), _("number of features (degree)"), _(LOSS_TITLE))

@@ -84,11 +84,18 @@ def collapse_demo(name: str, alpha: float = 0.25, seed: int = 0, n: int = 512, d
 
 
 @dataclass(frozen=True)
-class FitConfig:
+class ActivationChoice(Config):
+    """The page's one choice that both training experiments below share: a function of the catalogue, and
+    pReLU's slope α for negative inputs. Their configs extend it, so it stays their first two fields."""
+
+    activation: str = setting("relu", choices=NAMES, message="unknown activation {value!r}; choose from {choices}")
+    alpha: float = setting(0.25, help="pReLU's negative slope", page=Scale(0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class FitConfig(ActivationChoice):
     """A 1-hidden-layer MLP with ``units`` hidden units fitting sin(1.5 x) on [-3, 3]."""
 
-    activation: str = "relu"
-    alpha: float = 0.25
     units: int = 4
     steps: int = 150
     lr: float = 0.05
@@ -151,11 +158,9 @@ SHAPE = "width must be >= 1 and init_scale > 0"
 
 
 @dataclass(frozen=True)
-class DepthConfig(Config):
+class DepthConfig(ActivationChoice):
     """A deep MLP 784-width-...-width-10 (``depth`` linear layers), weights ~ N(0, init_scale² / fan_in)."""
 
-    activation: str = setting("relu", choices=NAMES, message="unknown activation {value!r}; choose from {choices}")
-    alpha: float = setting(0.25, help="pReLU's negative slope", page=Scale(0.0, 1.0))
     depth: int = setting(10, lo=2, hi=100, message="depth must be between {lo} and {hi} layers, got {value}",
                          help="linear layers (2-100)", page=Scale(2, 20))
     width: int = setting(128, lo=1, message=SHAPE, page=Scale(choices=(32, 64, 128, 256)))

@@ -68,9 +68,7 @@ def train_or_load(config: TrainConfig, data: FashionMNISTData,
     if cached is not None:
         return (*cached, True)
     trainer = Trainer(config, data)
-    for event in trainer.train():
-        if on_event:
-            on_event(event)
+    trainer.run(on_event)
     if trainer.status == "finished":
         save(config, trainer.model, trainer.history)
     return trainer.model.eval(), trainer.history, False

@@ -20,7 +20,7 @@ from explorer.fair_share import budget, threads
 from explorer.data import FashionMNISTData
 from explorer.mlp.config import TrainConfig
 from explorer.mlp.evaluation import evaluate
-from explorer.i18n import N_
+from explorer.i18n import N_, Translate, no_translation
 from explorer.mlp.precision import autocast
 from explorer.mlp.models import build_mlp, set_dropout_generator
 from explorer.mlp.optimizers import make_optimizer
@@ -31,6 +31,9 @@ METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 # How the metrics are named on screen (English msgids; whoever shows them translates them).
 METRIC_NAMES = {"train_loss": N_("train loss"), "train_acc": N_("train acc"), "test_loss": N_("test loss"),
                 "test_acc": N_("test acc")}
+# Why a run stopped with NaN, and what to try: the CLI prints it in English, the page translates it.
+DIVERGED = N_("Training diverged at epoch {epoch}: the loss became NaN or infinite, so the weights are no longer "
+              "numbers. Learning rate {lr} is too large for {optimizer}; try a value about 10x smaller.")
 
 
 def pick_device() -> torch.device:
@@ -186,12 +189,20 @@ class Trainer:
 
     def _diverge(self) -> dict:
         self.status = "diverged"
-        self.message = (
-            f"Training diverged at epoch {self.epoch_progress:.2f}: the loss became NaN or infinite, "
-            f"so the weights are no longer numbers. Learning rate {self.config.lr:g} is too large for "
-            f"{self.config.optimizer}; try a value about 10x smaller."
-        )
+        self.message = self.divergence()
         return {"kind": "diverged", "epoch": self.epoch_progress, "message": self.message}
+
+    def divergence(self, _: Translate = no_translation, optimizer: str | None = None) -> str:
+        """:data:`DIVERGED` filled in for this run; ``optimizer`` names it as shown (default: the config's)."""
+        return _(DIVERGED).format(epoch=f"{self.epoch_progress:.2f}", lr=f"{self.config.lr:g}",
+                                  optimizer=optimizer or self.config.optimizer)
+
+    def run(self, on_event: Callable[[dict], None] | None = None) -> dict:
+        """Train to ``config.epochs`` in one go and return :meth:`result`; ``on_event`` sees every event."""
+        for event in self.train():
+            if on_event:
+                on_event(event)
+        return self.result()
 
     def result(self) -> dict:
         """``{"config", "history", "final"}``: the JSON the CLI prints."""
@@ -202,9 +213,5 @@ class Trainer:
 
 def run_training(config: TrainConfig, data: FashionMNISTData,
                  on_event: Callable[[dict], None] | None = None) -> dict:
-    """Train to ``config.epochs`` and return :meth:`Trainer.result`; ``on_event`` sees every event."""
-    trainer = Trainer(config, data)
-    for event in trainer.train():
-        if on_event:
-            on_event(event)
-    return trainer.result()
+    """A new :class:`Trainer`'s :meth:`Trainer.run`: the whole training, as JSON."""
+    return Trainer(config, data).run(on_event)

@@ -103,3 +103,65 @@ def test_an_attendee_on_a_phone_joins_sets_width_and_learning_rate_trains_shares
         assert_no_exception(page)
         shoot(page, "board")
         context.close()
+
+
+def lessons_menu(page):
+    """The phone's "☰ Lessons" menu above every page (ui/phone.py), as the person sees it."""
+    return page.locator(".st-key-phone_nav").get_by_text("☰ Lessons")
+
+
+def open_on_a_phone(browser, url: str):
+    """A phone's page at ``url``, once its script run has finished."""
+    context = new_context(browser, **PHONE)
+    context.set_default_timeout(WAIT)
+    page = context.new_page()
+    page.goto(url)
+    wait_for_app(page)
+    assert_no_exception(page)
+    return page
+
+
+def go_by_the_lessons_menu(page, title: str, heading: str, path: str) -> None:
+    """Open the menu, tap the lesson ``title``: its page opens at ``/path``, with the heading ``heading``."""
+    lessons_menu(page).tap()
+    page.locator(".st-key-phone_nav").get_by_role("link", name=re.compile(title)).tap()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    assert f"/{path}" in page.url
+    fits(page)
+    assert_no_exception(page)
+
+
+def test_a_phone_deep_link_as_the_first_request_of_a_fresh_server_gets_the_phone_layout(browser):
+    """Then Streamlit runs the pages/ file without app.py; the page skeleton (ui.page) draws what app.py
+    would have: the lessons menu, the sidebar hint, and the CSS that hides both on a wide screen."""
+    with serve() as (url, _):
+        page = open_on_a_phone(browser, f"{url}/Weight_decay?lambd=1")  # nothing opened this server before
+        menu, hint = lessons_menu(page), page.locator(".st-key-phone_weight_decay")
+        expect(menu).to_be_visible()
+        expect(hint.get_by_text("More settings are in the sidebar")).to_be_visible()
+        fits(page)
+        shoot(page, "cold_deep_link")
+
+        page.set_viewport_size({"width": 1400, "height": 1000})  # the phone's parts are for a phone only
+        expect(menu).to_be_hidden()
+        expect(hint).to_be_hidden()
+        page.set_viewport_size(PHONE["viewport"])
+        expect(menu).to_be_visible()
+        go_by_the_lessons_menu(page, "Hidden layers", "🧩 Hidden layers", "Hidden_layers")
+        page.context.close()
+
+
+def test_the_lessons_menu_on_a_phone_opens_another_lesson(browser):
+    with serve() as (url, _):
+        warm = new_context(browser).new_page()  # the home page first: app.py's navigation is in place
+        warm.goto(url)
+        wait_for_app(warm)
+        warm.context.close()
+
+        page = open_on_a_phone(browser, f"{url}/Activation_functions")
+        expect(page.get_by_role("heading", name="📈 Activation functions")).to_be_visible()
+        # At the top of the page, where a wide screen has the top navigation.
+        expect(lessons_menu(page)).to_be_in_viewport()
+        go_by_the_lessons_menu(page, "Weight decay", "⚖️ Weight decay", "Weight_decay")
+        page.context.close()

@@ -8,7 +8,6 @@ the plotly figures' titles, axis titles, legends, annotations and hover text.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
@@ -16,6 +15,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from streamlit.testing.v1 import AppTest
+
+from ui.pages import lessons
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locales" / "zh_CN" / "LC_MESSAGES" / "messages.po"
@@ -25,10 +26,7 @@ CJK = re.compile("[\u4e00-\u9fff]")
 
 def lesson_paths() -> list[str]:
     """The page files app.py registers, read from its LESSONS list without running it."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    lessons = next(node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
-                   and any(getattr(t, "id", None) == "LESSONS" for t in node.targets))
-    return [entry.elts[0].value for entry in lessons.elts]
+    return [file for file, _title, _icon in lessons()]
 
 
 def _pattern(msgid: str) -> re.Pattern:

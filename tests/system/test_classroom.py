@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from explorer.classroom import board as class_board, service as classroom, storage
+from explorer.classroom import board as class_board, limits, service as classroom, storage
 from explorer.classroom.service import (BadClassCode, BadNickname, ClassClosed, NotYourRun, SharingRefused,
                                        UnknownClass)
 
@@ -210,8 +210,8 @@ def test_full_width_codes_and_nicknames_find_the_class(engine):
 
 
 def test_one_nickname_cannot_fill_the_board(engine, code, monkeypatch):
-    monkeypatch.setattr(classroom, "MAX_RUNS_PER_NICKNAME", 3)
-    monkeypatch.setattr(classroom, "SHARES_PER_MINUTE", 100)
+    monkeypatch.setattr(limits, "MAX_RUNS_PER_NICKNAME", 3)
+    monkeypatch.setattr(limits, "SHARES_PER_MINUTE", 100)
     for i in range(3):
         classroom.share_run(engine, code, f"session{i}", "Flood", str(i), payload())  # a reload each time
     with pytest.raises(SharingRefused, match="Flood already has 3 runs on this board"):

@@ -9,7 +9,7 @@ import torch
 from torch.nn import functional as F
 
 from explorer.mlp import model_cache
-from explorer.mlp.training import TrainConfig, run_training
+from explorer.mlp.training import TrainConfig, Trainer, run_training
 
 
 def _cli(*args, cache):
@@ -73,6 +73,36 @@ def test_a_corrupt_cache_file_is_retrained_not_a_crash(fashion, tmp_path, monkey
     assert cached and loaded_history == history
     x = fashion.test_images[:5]
     assert torch.equal(loaded(x), model(x))
+
+
+def test_the_cache_trains_as_the_trainer_does_bitwise_and_keeps_its_file_format(fashion, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPLORER_CACHE_DIR", str(tmp_path))
+    config = TrainConfig(hidden=32, epochs=2, batch_size=64, dropout=(0.3,), max_train=1000, max_test=300, seed=5)
+    model, history, cached = model_cache.train_or_load(config, fashion)
+    reference = Trainer(TrainConfig(**config.to_dict()), fashion)
+    result = reference.run()
+    assert not cached and result["final"]["status"] == "finished"
+    strip = lambda rows: [{k: v for k, v in row.items() if k != "seconds"} for row in rows]  # noqa: E731
+    assert strip(history) == strip(result["history"])  # losses and accuracies to the last bit
+    expected = reference.model.state_dict()
+    assert all(torch.equal(tensor, expected[name]) for name, tensor in model.state_dict().items())
+    saved = torch.load(model_cache.cache_path(config), weights_only=True)
+    assert set(saved) == {"state_dict", "history", "config"} and saved["config"] == config.to_dict()
+    assert saved["history"] == history and model_cache.cache_path(config).name.startswith("model-")
+    loaded, loaded_history, cached = model_cache.train_or_load(config, fashion)
+    assert cached and loaded_history == history
+    assert all(torch.equal(tensor, expected[name]) for name, tensor in loaded.state_dict().items())
+
+
+def test_a_diverged_run_says_why_and_is_not_cached(fashion, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPLORER_CACHE_DIR", str(tmp_path))
+    config = TrainConfig(hidden=32, epochs=1, lr=1e38, batch_size=64, max_train=1000, max_test=300)
+    events = []
+    model, history, cached = model_cache.train_or_load(config, fashion, on_event=events.append)
+    assert events[-1]["kind"] == "diverged" and not cached and history == []
+    assert events[-1]["message"].startswith("Training diverged at epoch 0.")
+    assert "Learning rate 1e+38 is too large for sgd; try a value about 10x smaller." in events[-1]["message"]
+    assert not model_cache.cache_path(config).exists()
 
 
 def test_train_cli_accepts_zero_layers(fashion):

@@ -105,3 +105,12 @@ def test_explorer_never_imports_streamlit():
             names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
             names |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
             assert not {n for n in names if n.split(".")[0] == "streamlit"}, name
+
+
+def test_explorer_keeps_its_plan_in_sub_packages():
+    """A newcomer reads explorer/ as a few sub-packages by idea (docs/design.md), not a heap of modules."""
+    top = sorted(p.stem for p in (ROOT / "explorer").glob("*.py") if p.stem not in ("__init__", "__main__"))
+    packages = sorted(p.parent.name for p in (ROOT / "explorer").glob("*/__init__.py"))
+    assert len(top) <= 12, top
+    design = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    assert all(f"  {package}/" in design for package in packages), packages  # each one explained there

@@ -14,6 +14,7 @@ import torch
 from explorer.lessons import approximate as approx
 from explorer.lessons import hand_xor
 from explorer.lessons import playground as pg
+from explorer.lessons import playground_data
 from explorer.i18n import Explained
 
 
@@ -46,7 +47,7 @@ def test_the_hand_built_xor_classifies_all_four_corners():
     assert ((logits > 0).float() == hand_xor.CORNER_LABELS).all()
     assert torch.equal(hidden[0], torch.tensor([[0.0, 2.0], [0.0, 0.0], [0.0, 0.0], [2.0, 0.0]]))
     # and it agrees with the data's own labels at the corners
-    X, y = pg.make_dataset("xor", 400, 0.0, 0)
+    X, y = playground_data.make_dataset("xor", 400, 0.0, 0)
     corners = (X.abs() > 0.9).all(1)
     assert ((model(X[corners]) > 0).float() == y[corners]).all()
 
@@ -56,13 +57,13 @@ def test_a_bad_hand_built_xor_does_not():
     assert not ((model(hand_xor.CORNERS) > 0).float() == hand_xor.CORNER_LABELS).all()
 
 
-@pytest.mark.parametrize("name", pg.DATASETS)
+@pytest.mark.parametrize("name", playground_data.DATASETS)
 def test_datasets_are_seeded_balanced_and_on_the_plane(name):
-    X, y = pg.make_dataset(name, 200, 0.1, 3)
-    X2, y2 = pg.make_dataset(name, 200, 0.1, 3)
+    X, y = playground_data.make_dataset(name, 200, 0.1, 3)
+    X2, y2 = playground_data.make_dataset(name, 200, 0.1, 3)
     assert X.shape == (200, 2) and y.shape == (200,)
     assert torch.equal(X, X2) and torch.equal(y, y2)
-    assert not torch.equal(X, pg.make_dataset(name, 200, 0.1, 4)[0])
+    assert not torch.equal(X, playground_data.make_dataset(name, 200, 0.1, 4)[0])
     assert set(y.tolist()) == {0.0, 1.0} and 60 <= int(y.sum()) <= 140
     assert X.abs().max() < pg.EXTENT
 
@@ -226,7 +227,7 @@ def test_the_live_pictures_draw_every_unit_map_and_every_point():
     for c, column in enumerate(columns):
         left = round((figs._column_x(4)[c] - 0.035) * 714)
         for u, z in enumerate(column):
-            top = round((1 - figs._rows_y(len(column), 8)[u] - 0.42 / 8) * 476)
+            top = round((1 - figs.rows_y(len(column), 8)[u] - 0.42 / 8) * 476)
             limit = max(float(z.abs().max()), 1e-6) if 0 < c < 3 else (1.5 if c == 0 else 1.0)  # 0: a dead unit
             expected = mosaic.coloured(z, 0.0 if c == 3 else -limit, limit, figs.TABLE)
             assert np.abs(network[top:top + 50, left:left + 50] - expected).max() <= 4, (c, u)  # 253 shades, not 256
