@@ -12,7 +12,6 @@ line. Started as root, the replicas run as an unprivileged user (``deploy.users`
 
 from __future__ import annotations
 
-import asyncio
 import glob
 import os
 import pwd
@@ -22,11 +21,10 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from deploy.credentials import private_dir, write_private
+from deploy.probes import http_ok, wait_until, warm_up
 from deploy.users import as_user, interpreter, replica_home, replica_user
 from explorer import settings
 
@@ -85,57 +83,6 @@ def nginx_config(run_dir: Path, listen_port: int, replicas: dict[str, int]) -> s
             pass
     return (text.replace("@RUN@", str(run_dir)).replace("@LISTEN@", f"{HOST}:{listen_port}")
             .replace("@USER@", user).replace("@UPSTREAMS@", "\n".join(lines)))
-
-
-def wait_until(check, what: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with code {process.returncode}; see {log}:\n{_tail(log)}")
-        if check():
-            return
-        time.sleep(0.1)
-    raise TimeoutError(f"{what} did not come up within {timeout:.0f} s; see {log}")
-
-
-def _tail(log: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-async def _open_landing_page(url: str) -> None:
-    # A browser's first message: run the main script for the landing page; wait until it finished.
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.asyncio.client import connect
-
-    async with connect(url.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"],
-                       max_size=None) as ws:
-        hello = BackMsg()
-        hello.rerun_script.page_name = ""
-        await ws.send(hello.SerializeToString())
-        async for raw in ws:
-            msg = ForwardMsg()
-            msg.ParseFromString(raw)
-            if msg.WhichOneof("type") == "script_finished":
-                return
-
-
-def warm_up(url: str, timeout: float = 120) -> None:
-    """Open the landing page once, as the README advises before a class: it loads Fashion-MNIST into
-    the server's memory, and until app.py has run once Streamlit serves a deep link such as
-    /Train_an_MLP straight from pages/, without app.py's navigation and replica marker."""
-    asyncio.run(asyncio.wait_for(_open_landing_page(url), timeout))
-
-
-def http_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 class Cluster:

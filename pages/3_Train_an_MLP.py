@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from explorer.data import TRAIN_SIZES, max_train
 from explorer.mlp.precision import default_precision, offered
 from explorer.mlp.training import TrainConfig
 from explorer.i18n import N_
@@ -17,7 +18,7 @@ PARAMS = {
     **{f"dropout{i}": ui.Param.of(TrainConfig, "dropout") for i in (1, 2, 3)},
     **{key: ui.Param.of(TrainConfig, key) for key in ("batch_size", "epochs", "activation", "optimizer",
                                                       "weight_decay", "init_std", "impl", "seed")},
-    "train_size": ui.Param(60000, choices=(1000, 5000, 20000, 60000), kind=int, lo=1000, hi=60000),
+    "train_size": ui.Param(TRAIN_SIZES[-1], choices=TRAIN_SIZES, kind=int, lo=TRAIN_SIZES[0], hi=TRAIN_SIZES[-1]),
     "precision": ui.Param.of(TrainConfig, "precision", default=default_precision(), choices=offered()),
     "dataset": ui.DATASET_PARAM,
 }
@@ -80,7 +81,7 @@ def current_config() -> TrainConfig:
         epochs=s["epochs"], dropout=tuple(s[f"dropout{i}"] for i in range(1, s["layers"] + 1)),
         weight_decay=s["weight_decay"], activation=s["activation"], optimizer=s["optimizer"],
         init_std=s["init_std"], impl=s["impl"], seed=s["seed"],
-        max_train=None if s["train_size"] >= 60000 else s["train_size"], dataset=s["dataset"],
+        max_train=max_train(s["train_size"]), dataset=s["dataset"],
         precision=s["precision"])
 
 

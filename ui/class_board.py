@@ -10,7 +10,7 @@ import segno
 import streamlit as st
 
 from explorer.classroom import service as classroom
-from explorer.data import DATASETS
+from explorer.data import DATASETS, TRAIN_SIZES
 from explorer.mlp.precision import offered
 from ui import classroom as classroom_ui
 from ui import presenter as presenter_ui
@@ -77,7 +77,7 @@ def presenter_controls(code: str, klass: dict, dataset) -> None:
                      args=(code, "dataset"), format_func=lambda name: DATASETS[name].title,
                      help=_("Attendees who join train on it; the board shows runs on this dataset only."))
         cols = st.columns(5)
-        cols[0].select_slider(_("Class default: training images"), classroom_ui.TRAIN_SIZES, key="board_train_size",
+        cols[0].select_slider(_("Class default: training images"), TRAIN_SIZES, key="board_train_size",
                               on_change=save_setting, args=(code, "train_size"))
         cols[1].slider(_("Class default: epochs"), 1, 20, key="board_epochs", on_change=save_setting,
                        args=(code, "epochs"))

@@ -14,13 +14,12 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from explorer.classroom import service as classroom
-from explorer.data import DEFAULT_DATASET
+from explorer.data import DEFAULT_DATASET, TRAIN_SIZES
 from explorer.i18n import N_
 from explorer.mlp.precision import offered
 from ui.i18n import _
 from ui.server import _limits, client_address, engine, session_lock, spool
 
-TRAIN_SIZES = (1000, 5000, 20000, 60000)  # the training page's choices; class defaults snap to them
 
 
 def escape(text: str) -> str:

@@ -18,6 +18,7 @@ from explorer import fields
 from explorer.classroom import service as classroom
 from explorer.classroom.service import ClassroomError, _database, _open, _record
 from explorer.classroom.storage import Suggestion, json_safe, utcnow
+from explorer.data import TRAIN_SIZES
 from explorer.i18n import N_
 from explorer.lessons.approximate import ApproxConfig
 from explorer.lessons.playground import PlaygroundConfig
@@ -53,7 +54,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         **_fields(TrainConfig, "hidden", "layers", "lr"),
         **{f"dropout{i}": _fields(TrainConfig, "dropout")["dropout"] for i in (1, 2, 3)},
         **_fields(TrainConfig, "batch_size", "epochs", "activation", "optimizer", "weight_decay"),
-        "train_size": Setting(choices=(1000, 5000, 20000, 60000), kind=int), **_fields(TrainConfig, "seed"),
+        "train_size": Setting(choices=TRAIN_SIZES, kind=int), **_fields(TrainConfig, "seed"),
     },
     "Hidden_layers": {
         **_fields(PlaygroundConfig, "dataset", "layers", "hidden", "activation", "lr"),

@@ -13,7 +13,7 @@ from pathlib import Path
 from explorer.data.common import (  # noqa: F401 (re-exported: the package's names)
     CLASS_NAMES, DATASET_NAMES, DATASETS, DEFAULT_DATASET, FULL_DIGITS, FULL_IMAGES, OFFLINE_DIGITS, RAW_FILES,
     Dataset, DatasetCorruptError, DatasetError, DatasetInfo, DatasetMissingError, FashionMNISTData,
-    default_data_dir, to_float,
+    TRAIN_SIZES, default_data_dir, max_train, to_float,
 )
 from explorer.data.fashion_mnist import (  # noqa: F401
     REMEDY, dataset_status, ensure_fashion_mnist, load_fashion_mnist, raw_dir, system_data_dir,

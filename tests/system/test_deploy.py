@@ -27,7 +27,8 @@ import pytest
 
 from deploy import cluster as deploy_cluster
 from deploy.__main__ import main
-from deploy.cluster import NGINX, Cluster, http_ok
+from deploy.cluster import NGINX, Cluster
+from deploy.probes import http_ok
 from deploy.credentials import masked, private_dir, with_password, write_private
 from deploy.users import replica_user
 from tests.conftest import _missing

@@ -5,10 +5,13 @@ import torch
 
 from explorer.data import (
     CLASS_NAMES,
+    DATASETS,
+    TRAIN_SIZES,
     DatasetCorruptError,
     DatasetMissingError,
     dataset_status,
     load_fashion_mnist,
+    max_train,
     raw_dir,
 )
 from tests.conftest import make_tiny_fashion
@@ -76,3 +79,9 @@ def test_real_dataset_shapes(fashion):
     assert fashion.test_images.shape == (10000, 1, 28, 28)
     assert 0 <= fashion.train_images.min() and fashion.train_images.max() <= 1
     assert torch.bincount(fashion.train_labels).tolist() == [6000] * 10
+
+
+def test_the_largest_training_size_means_every_image_the_dataset_has():
+    assert TRAIN_SIZES == tuple(sorted(TRAIN_SIZES)) and TRAIN_SIZES[-1] == DATASETS["fashion-mnist"].train_size
+    assert max_train(TRAIN_SIZES[-1]) is None  # the whole split, whatever its size (MNIST offline: 8,000)
+    assert [max_train(n) for n in TRAIN_SIZES[:-1]] == list(TRAIN_SIZES[:-1])
