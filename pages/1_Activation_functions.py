@@ -8,6 +8,7 @@ from explorer.lessons import activations as act
 from explorer.figures import activations as figs
 from explorer.i18n import N_
 from ui.i18n import _, current_language
+from ui.pages import DEPTH_ANCHOR
 from ui.phone import sidebar_hint
 
 NAMES, LABEL = act.NAMES, (lambda name: act.CATALOGUE[name].label)
@@ -121,7 +122,7 @@ st.caption(_("**What to notice:** {units} {label} units (dotted), each a shifted
              "All weights fitted with 150 full-batch Adam steps from a least-squares start.").format(
     units=s.units, label=label))
 
-st.header(_("3 · Gradients through depth — {label}").format(label=label))
+st.header(_("3 · Gradients through depth — {label}").format(label=label), anchor=DEPTH_ANCHOR)
 data = ui.dataset(quiet=True)
 if data is not None:
     X, y, source = data.train_images[:256], data.train_labels[:256], N_("256 Fashion-MNIST training images")

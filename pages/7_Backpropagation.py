@@ -9,7 +9,8 @@ import ui
 from explorer.lessons import backprop_step as steps
 from explorer.figures import backprop as figs
 from ui import backprop as panel
-from ui.i18n import _, book_url
+from ui.i18n import _, book_url, current_language
+from ui.pages import DEPTH_ANCHOR
 from ui.training_panels import OPTIMIZER_NAMES
 
 s = ui.page(__file__, panel.PARAMS, _("Backpropagation"), "🔁", _("🔁 Backpropagation, one step at a time"), _(
@@ -104,7 +105,8 @@ norm_col, note_col = st.columns([3, 2])
 norm_col.plotly_chart(figs.norms_figure(back.grad_norms, [r["update_norm"] for r in ins.layer_rows()], _),
                       key="bp_norms")
 note_col.markdown(_("📈 How the gradient's norm changes with depth, and why it can vanish: "
-                    "[Activation functions](Activation_functions)."))
+                    "[Activation functions, part 3]({link}).").format(
+    link=f"Activation_functions?lang={current_language()}#{DEPTH_ANCHOR}"))  # a new tab: it must be told the language
 
 f = ins.followed()
 st.subheader(_("One weight through the chain rule"))

@@ -33,3 +33,8 @@ def url_name(file: str) -> str:
 def page_file(page: str) -> str:
     """``Train_an_MLP`` -> ``pages/3_Train_an_MLP.py`` (the number is the file's, the URL name is not)."""
     return f"pages/{next(PAGES_DIR.glob(f'*_{page}.py')).name}"
+
+
+# Sections other pages link to (``Activation_functions#gradients-through-depth``): fixed anchors, since
+# Streamlit's own come from the header's text, which changes with the language and the chosen activation.
+DEPTH_ANCHOR = "gradients-through-depth"

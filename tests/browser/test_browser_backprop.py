@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.streamlit_server import ROOT, serve, wait_for_app
 
@@ -58,3 +59,21 @@ def test_take_one_step_shows_the_loss_after_it_and_the_charts(server, page, lang
     # every chart of the step: batch, ∂L/∂O, ∂L/∂W₂, ∂L/∂Z₁, ∂L/∂W₁, graph, norms, ΔW, line, optimizers, trace
     page.wait_for_function(f"() => document.querySelectorAll(\"{CHARTS}\").length === 11")
     shoot(page, lang)
+
+
+def test_the_vanishing_gradient_link_opens_activation_functions_at_its_part_on_depth(server, page):
+    page.goto(f"{server}/?lang=zh")
+    wait_for_app(page)
+    page.goto(f"{server}/Backpropagation?lang=zh")
+    wait_for_app(page)
+    link = page.get_by_role("link", name="激活函数，第 3 部分")
+    with page.context.expect_page() as opened:  # Streamlit opens a markdown link in a new tab: this one stays
+        link.click()
+    lesson = opened.value
+    wait_for_app(lesson)
+    assert re.search(r"/Activation_functions\?lang=zh#gradients-through-depth$|/Activation_functions#gradients-through-"
+                     r"depth$", lesson.url), lesson.url
+    section = lesson.locator("#gradients-through-depth")
+    expect(section).to_contain_text("3 · ")
+    expect(section).to_be_in_viewport()  # scrolled to the part on depth, not the top of the page
+    lesson.close()
