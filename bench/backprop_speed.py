@@ -17,14 +17,12 @@ Targets (issue #19), batch 256, d2l's 784-256-10 network: one step with all its 
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from bench.common import print_reruns, time_script_runs
+from bench.common import print_reruns, rerun_arguments, use_threads, time_script_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,15 +85,9 @@ def core(repeats: int) -> dict[str, list[float]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2, help="torch threads (the machine has 2 cores)")
+    parser = rerun_arguments(__doc__)
     args = parser.parse_args()
-    import torch
-
-    torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {args.threads} threads, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.2f}")
+    use_threads(args.threads)
     times = page_reruns(args.repeats)
     print_reruns(times, "page rerun (batch 256)")
     one = statistics.median(w for w, _ in times["take one step"])

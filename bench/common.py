@@ -130,6 +130,24 @@ def summary(figure: str, value: str, target: str = "", note: str = "") -> None:
     print(f"{SUMMARY} {figure} | {value} | {target or '—'} | {note + '; ' if note else ''}{load()}", flush=True)
 
 
+def rerun_arguments(doc: str):
+    """The page-rerun benchmarks' command line: ``--repeats`` and ``--threads``; add more to the parser."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (the machine has 2 cores)")
+    return parser
+
+
+def use_threads(threads: int) -> None:
+    """Set torch's thread count, then say what the figures were measured on."""
+    import torch
+
+    torch.set_num_threads(threads)
+    print(f"torch {torch.__version__}, {threads} threads, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+
+
 def print_reruns(times: dict[str, list[tuple[float, float]]], heading: str = "page rerun") -> None:
     """One row per kind of rerun: median and minimum wall time, median CPU, ratio to the no-change rerun."""
     import statistics

@@ -16,7 +16,6 @@ is ready <= 5 s after the click.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -24,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import print_reruns, time_script_runs
+from bench.common import print_reruns, rerun_arguments, use_threads, time_script_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,16 +113,10 @@ def quick_model(repeats: int, threads: int) -> dict[str, list[float]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2, help="torch threads (the machine has 2 cores)")
+    parser = rerun_arguments(__doc__)
     parser.add_argument("--page-only", action="store_true", help="skip the quick-model timings")
     args = parser.parse_args()
-    import torch
-
-    torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {args.threads} threads, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.2f}")
+    use_threads(args.threads)
     times = page_reruns(args.repeats)
     print_reruns(times, "page rerun")
     for label in ("new test image", "new temperature"):

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.lessons import backprop
 from explorer.lessons.inside import class_positions
 from tests.pages.test_i18n_pages import english_left, english_msgids, page_in_chinese, rendered_strings  # noqa: F401
-from tests.pages.test_page_inside import small_quick_model, trained_run  # noqa: F401 (a fixture)
+from tests.pages.test_page_inside import trained_run  # noqa: F401 (a fixture)
 
 PAGE = str(Path(__file__).parents[2] / "pages" / "7_Backpropagation.py")
 
@@ -150,7 +150,7 @@ def test_a_diverged_walk_says_so_and_resets(fashion):
     assert not at.exception and not at.error and "bp_graph" in chart_keys(at)
 
 
-def test_the_quick_model_start(fashion, small_quick_model):  # noqa: F811 (the fixture)
+def test_the_quick_model_start(fashion, small_quick_model):
     at = app({"bp_start": "quick", "bp_b": "8"})
     assert not at.exception and not chart_keys(at)
     at.button(key="bp_quick_train").click().run()

@@ -5,8 +5,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.lessons import inside
-from explorer.mlp.training import TrainConfig
 from ui import inside as panel
 
 PAGES = Path(__file__).parents[2] / "pages"
@@ -67,14 +65,9 @@ def test_a_run_on_one_dataset_keeps_its_own_panels_after_switching(training):
 
 
 @pytest.fixture
-def digits_quick_model(monkeypatch, tmp_path):
-    """The digits quick model's recipe on 3,000 digits, in an empty cache."""
-    monkeypatch.setenv("EXPLORER_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(inside, "quick_config", lambda dataset="fashion-mnist": TrainConfig(
-        epochs=3, seed=0, max_train=3000, dataset=dataset))
-    panel._quick_model.clear()
-    yield
-    panel._quick_model.clear()
+def digits_quick_model(quick_recipe):
+    """The digits quick model's recipe on 3,000 digits, three epochs."""
+    quick_recipe(epochs=3, max_train=3000)
 
 
 def test_inside_page_explains_a_test_digit(mnist, digits_quick_model):

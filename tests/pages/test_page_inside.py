@@ -15,17 +15,6 @@ from ui import inside as panel
 PAGE = str(Path(__file__).parents[2] / "pages" / "2_Inside_an_MLP.py")
 
 
-@pytest.fixture
-def small_quick_model(monkeypatch, tmp_path):
-    """The quick model's recipe on 2,000 images (seconds, not the full data), in an empty cache."""
-    monkeypatch.setenv("EXPLORER_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(inside, "quick_config", lambda dataset="fashion-mnist": TrainConfig(
-        epochs=1, seed=0, max_train=2000, dataset=dataset))
-    panel._quick_model.clear()
-    yield
-    panel._quick_model.clear()
-
-
 def trained_run(fashion, **config) -> runs.Run:
     book: list[runs.Run] = []
     run = runs.new_run(book, TrainConfig(epochs=1, max_train=2000, **config), fashion)

@@ -78,13 +78,18 @@ def run_sessions(queue: TrainingQueue, trainers: list[FakeTrainer], owners=None)
     return started
 
 
+def release(gate: threading.Event, sessions: list[threading.Thread]) -> None:
+    """Let the fake trainers step, and wait for every session to end."""
+    gate.set()
+    for s in sessions:
+        s.join(30)
+
+
 def test_waiting_runs_take_turns_slice_by_slice():
     queue, log, gate = TrainingQueue(slots=1, quantum=0), [], threading.Event()
     trainers = [FakeTrainer(name, 3, log, gate) for name in "ABC"]
     sessions = run_sessions(queue, trainers)
-    gate.set()
-    for s in sessions:
-        s.join(30)
+    release(gate, sessions)
     # Each newcomer's first point first, then a rotation: nobody trains twice while another waits.
     assert "".join(log) == "ABCABCABC"
     assert all(t.status == "finished" for t in trainers) and queue.counts() == (0, 0)
@@ -95,9 +100,7 @@ def test_a_short_run_behind_two_long_ones_finishes_in_its_fair_share():
     long_a, long_b = FakeTrainer("A", 50, log, gate), FakeTrainer("B", 50, log, gate)
     short = FakeTrainer("c", 4, log, gate)
     sessions = run_sessions(queue, [long_a, long_b, short])
-    gate.set()
-    for s in sessions:
-        s.join(30)
+    release(gate, sessions)
     done = max(i for i, name in enumerate(log) if name == "c") + 1
     # 4 batches with 3 runs sharing one slot: done after 3 × 4 batches, not after the long runs' 100.
     assert done == 12 and len(log) == 104
@@ -107,9 +110,7 @@ def test_two_slots_rotate_three_runs():
     queue, log, gate = TrainingQueue(slots=2, quantum=0), [], threading.Event()
     trainers = [FakeTrainer(name, 4, log, gate) for name in "ABC"]
     sessions = run_sessions(queue, trainers)
-    gate.set()
-    for s in sessions:
-        s.join(30)
+    release(gate, sessions)
     assert sorted(log) == sorted("ABC" * 4) and queue.counts() == (0, 0)
     # No run is more than two batches ahead of another at any point (two slots, one batch per slice).
     counts = {name: 0 for name in "ABC"}
@@ -125,9 +126,7 @@ def test_a_second_run_of_the_same_session_replaces_the_first():
     sessions = run_sessions(queue, [first, other, second], owners=["me", "you", "me"])
     assert queue.counts() == (1, 2) and queue._line()[-1].owner == "me"  # behind the others, while
     assert all(t.replaced for t in queue._running)  # its old run gives its slot up at the next batch
-    gate.set()
-    for s in sessions:
-        s.join(30)
+    release(gate, sessions)
     assert first.status == "stopped" and log.count("A") == 1  # its one batch under way, then it gave way
     assert second.status == "finished" and other.status == "finished" and queue.counts() == (0, 0)
 
@@ -138,9 +137,7 @@ def test_a_new_run_of_a_session_waits_for_its_old_one_to_step_aside_even_with_a_
     old, new = FakeTrainer("A", 10, log, gate), FakeTrainer("a", 2, log, gate)
     sessions = run_sessions(queue, [old, new], owners=["me", "me"])
     assert queue.counts() == (1, 1)  # a slot is free, but the old run still holds the model
-    gate.set()
-    for s in sessions:
-        s.join(30)
+    release(gate, sessions)
     assert log == ["A", "a", "a"]  # the old run's batch under way, then only the new run's
     assert old.status == "stopped" and new.status == "finished" and queue.counts() == (0, 0)
 
@@ -151,9 +148,7 @@ def test_a_replaced_waiting_run_leaves_the_line():
     replacement = FakeTrainer("b", 1, log, gate)
     sessions = run_sessions(queue, [holder, waiting])
     sessions += run_sessions(queue, [replacement], owners=["B"])
-    gate.set()
-    for s in sessions:
-        s.join(30)
+    release(gate, sessions)
     assert "B" not in log and waiting.status == "stopped" and replacement.status == "finished"
 
 
