@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.data import raw_dir
 from tests.conftest import make_tiny_fashion
+from tests.support.apptest import chart_keys
 
 PAGES = Path(__file__).parents[2] / "pages"
 TRAIN_PAGE = str(PAGES / "3_Train_an_MLP.py")
@@ -23,10 +24,6 @@ def point_loader_at(monkeypatch, data_dir: Path, system_dir: Path) -> None:
     monkeypatch.setenv("EXPLORER_DATA_DIR", str(data_dir))
     monkeypatch.setenv("EXPLORER_SYSTEM_DATA_DIR", str(system_dir))
     monkeypatch.setenv("EXPLORER_NO_DOWNLOAD", "1")
-
-
-def chart_keys(at: AppTest) -> set[str]:
-    return {chart.proto.id.rsplit("-", 1)[-1] for chart in at.get("plotly_chart")}
 
 
 def button_keys(at: AppTest) -> set[str]:
@@ -104,12 +101,15 @@ def training_page(fashion):  # the real dataset (skips without it); a dry run of
     return at.run()
 
 
-def interrupt_mid_epoch(at: AppTest, run) -> None:
-    """Leave ``run`` as a click leaves a live run: one batch into an epoch, status 'running', active.
+def train_and_interrupt(at: AppTest):
+    """Press Train, then leave the run as a click leaves a live run: one batch into an epoch, status
+    'running', active. Returns the run and how far into its epochs it got.
 
     In the browser a click stops the script inside the training loop and reruns it; AppTest runs
     each script to the end, so the test plays the training loop up to its first batch itself.
     """
+    at.button(key="train").click().run()
+    run = at.session_state["runs"][0]
     trainer = run.trainer
     loop = trainer.train(until_epoch=trainer.epochs_done + 1, progress_every=0)
     assert next(loop)["kind"] == "progress"
@@ -117,6 +117,7 @@ def interrupt_mid_epoch(at: AppTest, run) -> None:
     assert trainer.status == "running" and 0 < trainer.epoch_progress % 1
     run.target_epoch = trainer.epochs_done + 1
     at.session_state["active_run"] = run.id
+    return run, trainer.epoch_progress
 
 
 def test_train_twice_in_a_row_keeps_both_runs(training_page):
@@ -133,10 +134,7 @@ def test_train_twice_in_a_row_keeps_both_runs(training_page):
 
 def test_second_train_click_while_the_first_run_trains(training_page):
     at = training_page
-    at.button(key="train").click().run()
-    first = at.session_state["runs"][0]
-    interrupt_mid_epoch(at, first)
-    progress = first.trainer.epoch_progress
+    first, progress = train_and_interrupt(at)
     at.button(key="train").click().run()  # the second click of a double click lands mid-training
     assert not at.exception
     runs = at.session_state["runs"]
@@ -149,10 +147,7 @@ def test_second_train_click_while_the_first_run_trains(training_page):
 
 def test_stop_twice_in_a_row_keeps_the_run_and_continue_resumes_it(training_page):
     at = training_page
-    at.button(key="train").click().run()
-    run = at.session_state["runs"][0]
-    interrupt_mid_epoch(at, run)
-    progress = run.trainer.epoch_progress
+    run, progress = train_and_interrupt(at)
     at.button(key="stop").click().run()
     assert not at.exception
     assert run.status == "stopped" and run.trainer.epoch_progress == progress

@@ -1,31 +1,20 @@
 """The new tabs of the polynomial and weight-decay pages, driven through AppTest with their presets."""
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-POLY = str(ROOT / "pages" / "4_Under_and_overfitting.py")
-WD = str(ROOT / "pages" / "5_Weight_decay.py")
+from tests.support.apptest import chart_keys, metrics, open_page
 
-
-def chart_keys(at: AppTest) -> set[str]:
-    return {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")}
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+POLY, WD = "4_Under_and_overfitting.py", "5_Weight_decay.py"
 
 
 def test_new_tabs_stay_off_by_default():
-    at = AppTest.from_file(POLY, default_timeout=120).run()
+    at = open_page(POLY)
     assert not at.exception
     assert not {"chart_resampled", "chart_bias_variance", "chart_double_descent"} & chart_keys(at)
 
 
 def test_bias_variance_preset_draws_both_charts_and_follows_the_degree():
-    at = AppTest.from_file(POLY, default_timeout=120).run()
+    at = open_page(POLY)
     at.button(key="preset_bias vs variance, 20 points").click().run()
     assert not at.exception
     assert at.query_params["bias_variance"] == "true" and at.query_params["n_train"] == "20"
@@ -36,7 +25,7 @@ def test_bias_variance_preset_draws_both_charts_and_follows_the_degree():
 
 
 def test_double_descent_marks_the_peak_at_n_and_ridge_flattens_it():
-    at = AppTest.from_file(POLY, default_timeout=120).run()
+    at = open_page(POLY)
     at.button(key="preset_double descent").click().run()
     assert not at.exception and "chart_double_descent" in chart_keys(at)
     assert abs(int(metrics(at)["Worst number of features"]) - 20) <= 2
@@ -47,9 +36,7 @@ def test_double_descent_marks_the_peak_at_n_and_ridge_flattens_it():
 
 
 def test_l1_geometry_preset_shows_an_exact_zero():
-    at = AppTest.from_file(WD, default_timeout=120)
-    at.query_params["epochs"] = "10"
-    at.run()
+    at = open_page(WD, epochs="10")
     at.button(key="preset_Why L1 gives zeros").click().run()
     assert not at.exception
     assert at.session_state["geo_lambda"] == 0.7 and at.query_params["geo_lambda"] == "0.7"
@@ -60,9 +47,7 @@ def test_l1_geometry_preset_shows_an_exact_zero():
 
 
 def test_l1_tab_counts_exact_zeros():
-    at = AppTest.from_file(WD, default_timeout=120)
-    at.query_params["lambd"] = "1"
-    at.run()
+    at = open_page(WD, lambd="1")
     assert not at.exception
     zeros, total = metrics(at)["L1: weights exactly 0"].split(" of ")
     assert int(zeros) > 100 and total == "200"
@@ -71,10 +56,7 @@ def test_l1_tab_counts_exact_zeros():
 
 @pytest.mark.parametrize("query", [{"n_train": "1", "lr": "0.03", "epochs": "30"}])
 def test_every_lambda_diverging_keeps_the_later_tabs(query):
-    at = AppTest.from_file(WD, default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
+    at = open_page(WD, **query)
     assert not at.exception
     assert any("Every λ diverged" in e.value for e in at.error)
     # The tabs after the sweep are still drawn (st.stop() used to end the script there).

@@ -1,19 +1,16 @@
 """The under/overfitting page, driven through Streamlit's AppTest."""
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-# AppTest resolves relative paths against the calling file, so anchor at the repo root.
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "4_Under_and_overfitting.py")
+from tests.support.apptest import open_page
+
+PAGE = "4_Under_and_overfitting.py"
 
 
 def run_page(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
+    return open_page(PAGE, timeout=60, **query)
 
 
 def losses(at: AppTest) -> tuple[float, float]:

@@ -2,13 +2,14 @@
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).parents[2] / "pages" / "5_Weight_decay.py")
+from tests.support.apptest import metrics, open_page
+
+PAGE = "5_Weight_decay.py"
 
 
 def charts(at: AppTest) -> dict[str, dict]:
@@ -23,13 +24,9 @@ def values(array) -> np.ndarray:
     return np.asarray(array)
 
 
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 @pytest.fixture(scope="module")
 def default_page():
-    return AppTest.from_file(PAGE, default_timeout=120).run()
+    return open_page(PAGE)
 
 
 def test_default_page_compares_lambda_0_and_3(default_page):
@@ -59,9 +56,7 @@ def test_sweep_is_rendered_with_the_best_lambda_marked(default_page):
 
 
 def test_preset_and_widgets_update_state_and_url():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.query_params["epochs"] = "20"
-    at.run()
+    at = open_page(PAGE, epochs="20")
     at.button(key="preset_L1 vs L2").click().run()
     assert not at.exception
     assert at.session_state["penalty"] == "l1" and at.session_state["lambd"] == 1
@@ -73,13 +68,7 @@ def test_preset_and_widgets_update_state_and_url():
 
 
 def test_bad_link_values_are_clamped_with_a_notice():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.query_params["epochs"] = "999"
-    at.query_params["lambd"] = "abc"
-    at.query_params["impl"] = "keras"
-    at.query_params["compare"] = "0,7,zz"
-    at.query_params["num_inputs"] = "37"
-    at.run()
+    at = open_page(PAGE, epochs="999", lambd="abc", impl="keras", compare="0,7,zz", num_inputs="37")
     assert not at.exception
     assert at.session_state["epochs"] == 300 and at.session_state["lambd"] == 3
     assert at.session_state["impl"] == "scratch" and at.session_state["num_inputs"] == 50
@@ -87,22 +76,16 @@ def test_bad_link_values_are_clamped_with_a_notice():
 
 
 def test_a_diverging_learning_rate_warns_instead_of_crashing():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.query_params["lr"] = "0.03"  # lr·λ = 3 > 2: SGD with weight decay λ = 100 blows up
-    at.query_params["lambd"] = "100"
-    at.query_params["epochs"] = "30"  # enough steps to overflow float32 into inf and NaN
-    at.run()
+    # lr·λ = 3 > 2: SGD with weight decay λ = 100 blows up; 30 epochs overflow float32 into inf and NaN
+    at = open_page(PAGE, lr="0.03", lambd="100", epochs="30")
     assert not at.exception
     assert any("diverged" in w.value for w in at.warning)
     assert "best λ (lowest final test loss)" in metrics(at)  # the λ that did not diverge still compete
 
 
 def test_a_link_asking_for_minutes_of_work_is_bounded_with_a_notice():
-    at = AppTest.from_file(PAGE, default_timeout=300)
-    for key, value in {"n_train": "200", "epochs": "300", "num_inputs": "1000",
-                       "compare": "0,0.001,0.003,0.01,0.03,0.1,0.3,1,3,10,30,100"}.items():
-        at.query_params[key] = value
-    at.run()
+    at = open_page(PAGE, timeout=300, n_train="200", epochs="300", num_inputs="1000",
+                   compare="0,0.001,0.003,0.01,0.03,0.1,0.3,1,3,10,30,100")
     assert not at.exception
     notice = next(i.value for i in at.info if "Epochs reduced" in i.value)
     assert "from 300 to 10" in notice and "12 models × 1000 features × 200 examples" in notice
